@@ -75,6 +75,6 @@ var (
 	// "- x", "* x", "• x", "– x", "1. x", "1) x", "a) x", "a. x" (single letter).
 	bulletRe = regexp.MustCompile(`^(?:[-*•–·]|\d{1,2}[.)]|[a-zæøå][.)])\s+(.*\S)`)
 	// A lead-in ends with "at" or "at:" or ":" and says who recommends.
-	leadInRe = regexp.MustCompile(`(?i)(indstill\w*|anbefal\w*|foresl\w*).*(\bat|:)\s*$`)
+	leadInRe = regexp.MustCompile(`(?i)(indstill\w*|anbefal\w*|foresl\w*).*(\bat|:|,)\s*$`)
 	atLineRe = regexp.MustCompile(`(?i)^at\s+\S`)
 )

@@ -1,0 +1,189 @@
+// Command dagsorden prepares elected members for their meetings: it syncs agenda packages
+// into a local store, shows them in a terminal UI, and keeps the member's notes.
+//
+// This package only wires: it parses flags, opens the store, runs the UI or a subcommand,
+// closes everything and sets the exit code.
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+)
+
+// Exit codes.
+const (
+	exitOK    = 0
+	exitError = 1 // the command failed; the message says why
+	exitUsage = 2 // the command line was wrong
+)
+
+var errUsage = errors.New("usage")
+
+type env struct {
+	stdin          io.Reader
+	stdout, stderr io.Writer
+	dataDir        string
+	lang           string
+	logFile        string
+}
+
+type command struct {
+	name, args, summary string
+	run                 func(e *env, args []string) error
+}
+
+func commands() []command {
+	return []command{
+		{"import", "PATH…", "import agenda files or folders into the store", cmdImport},
+		{"export", "--json [--meeting ID]", "write everything in the store as JSON", cmdExport},
+		{"note", "add|list …", "add or list notes on items and recommendations", cmdNote},
+	}
+}
+
+func main() {
+	os.Exit(run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
+}
+
+func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	e := &env{stdin: stdin, stdout: stdout, stderr: stderr}
+	fs := flag.NewFlagSet("dagsorden", flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	fs.StringVar(&e.dataDir, "data", "", "data `DIR` (default: $DAGSORDEN_DATA or the XDG data directory)")
+	demo := fs.Bool("demo", false, "open dagsorden on a throw-away store holding the bundled example meeting")
+	fs.StringVar(&e.lang, "lang", "", "user interface language: da or en (default: from the locale, else da)")
+	fs.StringVar(&e.logFile, "log", "", "write a debug log to `FILE` (never to the terminal)")
+	help := fs.Bool("help", false, "show this help")
+	fs.BoolVar(help, "h", false, "show this help")
+	if err := fs.Parse(args); err != nil {
+		fmt.Fprintf(stderr, "dagsorden: %v\n", err)
+		usage(stderr, fs)
+		return exitUsage
+	}
+	if *help {
+		usage(stdout, fs)
+		return exitOK
+	}
+	rest := fs.Args()
+	var err error
+	switch {
+	case *demo:
+		err = runDemo(e)
+	case len(rest) == 0:
+		err = runUI(e)
+	case rest[0] == "help":
+		usage(stdout, fs)
+		return exitOK
+	default:
+		cmd := findCommand(rest[0])
+		if cmd == nil {
+			fmt.Fprintf(stderr, "dagsorden: unknown command %q\n", rest[0])
+			usage(stderr, fs)
+			return exitUsage
+		}
+		err = cmd.run(e, rest[1:])
+	}
+	switch {
+	case err == nil:
+		return exitOK
+	case errors.Is(err, errUsage):
+		return exitUsage
+	case errors.Is(err, flag.ErrHelp):
+		return exitOK
+	}
+	fmt.Fprintf(stderr, "dagsorden: %v\n", err)
+	return exitError
+}
+
+func findCommand(name string) *command {
+	for _, c := range commands() {
+		if c.name == name {
+			return &c
+		}
+	}
+	return nil
+}
+
+func usage(w io.Writer, fs *flag.FlagSet) {
+	fmt.Fprint(w, `dagsorden — prepare for your meetings: read agendas offline, note your stance on each recommendation.
+
+Usage:
+  dagsorden [flags]                 open the reading room on your store
+  dagsorden --demo                  open it on the bundled example meeting
+  dagsorden COMMAND [args] [flags]  run a command (dagsorden COMMAND --help for its flags)
+
+Commands:
+`)
+	for _, c := range commands() {
+		fmt.Fprintf(w, "  %-8s %-26s %s\n", c.name, c.args, c.summary)
+	}
+	fmt.Fprint(w, "\nFlags:\n")
+	fs.SetOutput(w)
+	fs.PrintDefaults()
+	fs.SetOutput(io.Discard)
+}
+
+// newFlags makes a subcommand's flag set whose --help prints the command's usage.
+func newFlags(e *env, name, args, summary string) *flag.FlagSet {
+	fs := flag.NewFlagSet("dagsorden "+name, flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	fs.Usage = func() {
+		fmt.Fprintf(e.stdout, "Usage: dagsorden %s %s\n\n%s\n", name, args, summary)
+		if hasFlags(fs) {
+			fmt.Fprint(e.stdout, "\nFlags:\n")
+			fs.SetOutput(e.stdout)
+			fs.PrintDefaults()
+			fs.SetOutput(io.Discard)
+		}
+	}
+	return fs
+}
+
+func hasFlags(fs *flag.FlagSet) bool {
+	n := 0
+	fs.VisitAll(func(*flag.Flag) { n++ })
+	return n > 0
+}
+
+// parseInterspersed parses flags that may stand before, between or after positional
+// arguments ("note add ITEM --rec 1 --text …"), which the flag package alone does not.
+func parseInterspersed(e *env, fs *flag.FlagSet, args []string) ([]string, error) {
+	var pos []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			if errors.Is(err, flag.ErrHelp) {
+				fs.Usage()
+				return nil, flag.ErrHelp
+			}
+			fmt.Fprintf(e.stderr, "%s: %v (see --help)\n", fs.Name(), err)
+			return nil, errUsage
+		}
+		args = fs.Args()
+		if len(args) == 0 {
+			return pos, nil
+		}
+		if args[0] == "--" {
+			return append(pos, args[1:]...), nil
+		}
+		pos = append(pos, args[0])
+		args = args[1:]
+	}
+}
+
+func usageErr(e *env, fs *flag.FlagSet, format string, a ...any) error {
+	fmt.Fprintf(e.stderr, "%s: %s\n", fs.Name(), fmt.Sprintf(format, a...))
+	fmt.Fprintf(e.stderr, "Run '%s --help' for usage.\n", fs.Name())
+	return errUsage
+}
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return fmt.Sprintf("%d %s", n, many)
+}
+
+var _ = strings.TrimSpace

@@ -1,0 +1,212 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"os"
+	"strings"
+
+	"github.com/dagsorden/dagsorden/agenda"
+)
+
+func cmdNote(e *env, args []string) error {
+	if len(args) == 0 || args[0] == "--help" || args[0] == "-h" || args[0] == "help" {
+		fmt.Fprint(e.stdout, `Usage:
+  dagsorden note add ITEM_ID [--rec N] [--stance S] [--group NAME] --text TEXT
+  dagsorden note list [--json]
+
+Notes are private unless shared with a group. Stances: for, against (imod),
+abstain (undlader), question (spørgsmål), none.
+`)
+		if len(args) == 0 {
+			return errUsage
+		}
+		return nil
+	}
+	switch args[0] {
+	case "add":
+		return cmdNoteAdd(e, args[1:])
+	case "list":
+		return cmdNoteList(e, args[1:])
+	}
+	fmt.Fprintf(e.stderr, "dagsorden note: unknown subcommand %q (add or list)\n", args[0])
+	return errUsage
+}
+
+// optionalValue is a flag that may stand alone ("--group") or take a value
+// ("--group A-gruppen"); see groupArgs.
+type optionalValue struct {
+	set   bool
+	value string
+}
+
+func (o *optionalValue) String() string { return o.value }
+func (o *optionalValue) Set(s string) error {
+	o.set, o.value = true, s
+	return nil
+}
+
+// groupArgs rewrites "--group NAME" to "--group=NAME" and a bare "--group" (followed by
+// another flag or nothing) to "--group=", so both spellings work.
+func groupArgs(args []string) []string {
+	out := make([]string, 0, len(args))
+	for i := 0; i < len(args); i++ {
+		a := args[i]
+		if a == "--group" || a == "-group" {
+			if i+1 < len(args) && !strings.HasPrefix(args[i+1], "-") {
+				out = append(out, "--group="+args[i+1])
+				i++
+			} else {
+				out = append(out, "--group=")
+			}
+			continue
+		}
+		out = append(out, a)
+	}
+	return out
+}
+
+func cmdNoteAdd(e *env, args []string) error {
+	fs := newFlags(e, "note add", "ITEM_ID [--rec N] [--stance S] [--group NAME] --text TEXT",
+		"Add a note on an item, or on one of its recommendations with --rec (0-based, as in export).")
+	rec := fs.Int("rec", -1, "the recommendation's 0-based index `N` (default: the whole item)")
+	stance := fs.String("stance", "", "your stance `S`: for, against/imod, abstain/undlader, question/spørgsmål, none")
+	text := fs.String("text", "", "the note's `TEXT` (Markdown); - reads it from standard input")
+	var group optionalValue
+	fs.Var(&group, "group", "share the note with the group `NAME` (private without it)")
+	pos, err := parseInterspersed(e, fs, groupArgs(args))
+	if err != nil {
+		return err
+	}
+	if len(pos) != 1 {
+		return usageErr(e, fs, "name exactly one item id (see 'dagsorden export --json')")
+	}
+	s, err := agenda.ParseStance(*stance)
+	if err != nil {
+		return usageErr(e, fs, "%v", err)
+	}
+	body := *text
+	if body == "-" {
+		var b bytes.Buffer
+		if _, err := b.ReadFrom(e.stdin); err != nil {
+			return fmt.Errorf("read the note from standard input: %w", err)
+		}
+		body = b.String()
+	}
+	body = strings.TrimSpace(body)
+	if body == "" && s == agenda.StanceNone {
+		return usageErr(e, fs, "give the note a --text or a --stance")
+	}
+	st, err := e.openStore()
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	it, meetingID, err := st.Item(pos[0])
+	if err != nil {
+		return fmt.Errorf("item %s: %w", pos[0], err)
+	}
+	m, err := st.Meeting(meetingID)
+	if err != nil {
+		return fmt.Errorf("meeting of item %s: %w", pos[0], err)
+	}
+	var recp *int
+	if *rec >= 0 {
+		recp = rec
+	}
+	anchor, err := agenda.AnchorOn(m, it, recp)
+	if err != nil {
+		return err
+	}
+	n := agenda.Note{Anchor: anchor, Stance: s, Text: body, Visibility: agenda.Private, Author: author()}
+	if group.set {
+		n.Visibility, n.Group = agenda.Group, group.value
+	}
+	if err := st.SaveNote(&n); err != nil {
+		return err
+	}
+	where := "item " + it.Number
+	if recp != nil {
+		where += fmt.Sprintf(", recommendation %d", *recp)
+	}
+	fmt.Fprintf(e.stdout, "%s\tnote saved on %s (%s)\n", n.ID, where, n.Visibility)
+	return nil
+}
+
+func author() string {
+	for _, k := range []string{"DAGSORDEN_AUTHOR", "USER", "USERNAME"} {
+		if v := os.Getenv(k); v != "" {
+			return v
+		}
+	}
+	return ""
+}
+
+func cmdNoteList(e *env, args []string) error {
+	fs := newFlags(e, "note list", "[--json]", "List your notes, with where they sit and whether the text under them changed.")
+	asJSON := fs.Bool("json", false, "write JSON: the \"notes\" of 'dagsorden export --json'")
+	pos, err := parseInterspersed(e, fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) > 0 {
+		return usageErr(e, fs, "unexpected argument %q", pos[0])
+	}
+	st, err := e.openStore()
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	if *asJSON {
+		// The same shape as export's notes, from the same code.
+		var buf bytes.Buffer
+		if err := st.ExportJSON(&buf, ""); err != nil {
+			return err
+		}
+		var doc struct {
+			Notes json.RawMessage `json:"notes"`
+		}
+		if err := json.Unmarshal(buf.Bytes(), &doc); err != nil {
+			return err
+		}
+		var out bytes.Buffer
+		if err := json.Indent(&out, doc.Notes, "", "  "); err != nil {
+			return err
+		}
+		out.WriteByte('\n')
+		_, err = e.stdout.Write(out.Bytes())
+		return err
+	}
+	notes, err := st.Notes()
+	if err != nil {
+		return err
+	}
+	if len(notes) == 0 {
+		fmt.Fprintln(e.stdout, "No notes yet. Add one with: dagsorden note add ITEM_ID --text …")
+		return nil
+	}
+	for _, n := range notes {
+		where := "item " + n.Anchor.ItemNumber
+		if n.Anchor.Recommendation != nil {
+			where += fmt.Sprintf(" rec %d", *n.Anchor.Recommendation)
+		}
+		stance := string(n.Stance)
+		if stance == "" {
+			stance = "-"
+		}
+		fmt.Fprintf(e.stdout, "%s\t%s\t%s\t%s\t%s\t%s\n", n.ID, where, stance, n.Status, n.Visibility, firstLine(n.Text))
+	}
+	return nil
+}
+
+func firstLine(s string) string {
+	s, _, _ = strings.Cut(s, "\n")
+	if r := []rune(s); len(r) > 72 {
+		s = string(r[:71]) + "…"
+	}
+	return s
+}
+
+var _ = flag.ErrHelp
