@@ -12,6 +12,7 @@ import (
 	"fmt"
 	"strings"
 	"sync"
+	"unicode/utf8"
 
 	"github.com/JohannesKaufmann/html-to-markdown/v2/converter"
 	"github.com/JohannesKaufmann/html-to-markdown/v2/plugin/base"
@@ -133,6 +134,9 @@ func sanitise(n *html.Node) {
 			}
 			c.Attr = keptAttrs(c)
 			sanitise(c)
+			if headingAtom[c.DataAtom] && proseHeading(c) {
+				demote(c)
+			}
 			if emphasis[c.DataAtom] && blank(c) {
 				unwrap(c)
 			}
@@ -162,6 +166,75 @@ func keptAttrs(n *html.Node) []html.Attribute {
 		}
 	}
 	return keep
+}
+
+var headingAtom = map[atom.Atom]bool{
+	atom.H1: true, atom.H2: true, atom.H3: true, atom.H4: true, atom.H5: true, atom.H6: true,
+}
+
+// proseHeading reports whether heading h is really a paragraph or a table cell's text that
+// an editor formatted as a heading. Agenda editors do that: Greve has items whose
+// Indstilling reads <h4>Administrationen indstiller, at</h4><h4>1. aftale … godkendes.</h4>,
+// and tables whose cells are <h3>. Cutting sections there would scatter one paragraph
+// over many sections and hide the recommendation's lead-in from the splitter.
+func proseHeading(h *html.Node) bool {
+	for p := h.Parent; p != nil; p = p.Parent {
+		if p.Type == html.ElementNode {
+			switch p.DataAtom {
+			case atom.Td, atom.Th, atom.Li, atom.Caption, atom.Dd, atom.Dt:
+				return true
+			}
+		}
+	}
+	text := textOf(h)
+	if text == "" {
+		return false
+	}
+	words := strings.Fields(text)
+	last := strings.ToLower(words[len(words)-1])
+	switch {
+	case len(words) > 12, utf8.RuneCountInString(text) > 100:
+		return true // a heading is a few words; this is a paragraph
+	case strings.HasSuffix(text, ",") || strings.HasSuffix(text, ":") && len(words) > 1 || last == "at" || last == "at:":
+		return true // a lead-in that continues into what follows
+	case strings.HasSuffix(text, ".") && len(words) > 3:
+		return true // a sentence
+	case len(words) > 1 && listMarker(words[0]):
+		return true // "1. aftale om …": a list item
+	}
+	return false
+}
+
+// listMarker reports whether w opens a numbered or bulleted line: "1.", "2)", "-", "•".
+func listMarker(w string) bool {
+	switch w {
+	case "-", "–", "•", "*":
+		return true
+	}
+	n := len(w)
+	if n < 2 || n > 3 || (w[n-1] != '.' && w[n-1] != ')') {
+		return false
+	}
+	for i := 0; i < n-1; i++ {
+		if w[i] < '0' || w[i] > '9' {
+			return false
+		}
+	}
+	return true
+}
+
+// demote turns a heading into a paragraph, or into plain inline content inside a table
+// cell (a block would make the cell multi-line and the table unconvertible).
+func demote(h *html.Node) {
+	for p := h.Parent; p != nil; p = p.Parent {
+		if p.Type == html.ElementNode && (p.DataAtom == atom.Td || p.DataAtom == atom.Th) {
+			h.DataAtom, h.Data = atom.Span, "span"
+			// The heading was a block of its own: keep its words apart from the next.
+			h.Parent.InsertBefore(&html.Node{Type: html.TextNode, Data: " "}, h.NextSibling)
+			return
+		}
+	}
+	h.DataAtom, h.Data = atom.P, "p"
 }
 
 // blank reports whether n shows no text and no image.

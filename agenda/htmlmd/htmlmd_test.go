@@ -127,13 +127,44 @@ func TestSectionsLeadingText(t *testing.T) {
 		t.Errorf("got %q, want only the Beslutning section", got)
 	}
 
-	// A section inside a table cell keeps going in its own (copied) table.
-	got, err = Sections("<table><tr><td><h3>A</h3>a</td><td>b</td></tr></table>")
+	// A heading that opens in a wrapper keeps the wrapper's content after the cut: a list
+	// that goes on after a heading inside it stays a list.
+	got, err = Sections("<div><ul><li>før</li></ul><h3>A</h3><ul><li>efter</li></ul></div>")
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(got) != 1 || got[0].Heading != "A" || !strings.Contains(got[0].Text, "a") || !strings.Contains(got[0].Text, "b") {
+	if len(got) != 2 || got[1] != (agenda.Section{Heading: "A", Text: "- efter"}) {
 		t.Errorf("got %q", got)
+	}
+}
+
+func TestProseHeadings(t *testing.T) {
+	// From Greve: an editor typed the Indstilling as headings. They must read as
+	// paragraphs of the Indstilling section, so the splitter sees the lead-in and units.
+	in := "<h4>Indstilling</h4>" +
+		"<h4><em><span>Administrationen indstiller, at</span></em></h4>" +
+		"<h4>1. aftale om driftstilskud med Greve\nHarmoniorkester 2023-2026 godkendes.</h4>" +
+		"<p>2. underskudsgarantien bliver godkendt.</p>" +
+		"<h4>Sagsbeskrivelse</h4><p>Tekst.</p>" +
+		"<h3>Det bemærkes yderligere, at der vil være usikkerhed omkring budgettet, frem til projektet udbydes.</h3>" +
+		"<h3>Kommunikation.</h3><p>Ingen.</p>" +
+		"<table><tr><td><h3>650 m2</h3>brutto</td><td><h3>37,6 mio. kr.</h3></td></tr></table>"
+	got, err := Sections(in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []agenda.Section{
+		{Heading: "Indstilling", Text: "*Administrationen indstiller, at*\n\n1\\. aftale om driftstilskud med Greve Harmoniorkester 2023-2026 godkendes.\n\n2\\. underskudsgarantien bliver godkendt."},
+		{Heading: "Sagsbeskrivelse", Text: "Tekst.\n\nDet bemærkes yderligere, at der vil være usikkerhed omkring budgettet, frem til projektet udbydes."},
+		{Heading: "Kommunikation.", Text: "Ingen.\n\n| 650 m2 brutto | 37,6 mio. kr. |\n|---|---|"},
+	}
+	if len(got) != len(want) {
+		t.Fatalf("got %d sections %q, want %d", len(got), got, len(want))
+	}
+	for i := range want {
+		if got[i] != want[i] {
+			t.Errorf("section %d:\n got %q\nwant %q", i, got[i], want[i])
+		}
 	}
 }
 
