@@ -1,0 +1,124 @@
+// Package kltext imports agendas that reach the member as plain text — above all KL's and
+// the KKRs' agendas as text extracted from their PDFs ("DAGSORDEN 2023", "KKR HOVEDSTADEN",
+// "Dato: 21-04-2023 10:00", a table of contents, then "3.1. Title" items with a case line
+// and Baggrund / Indstilling / Sagsfremstilling / Bilag sections).
+//
+// It is pure: bytes in, agenda types out. It reads no files, makes no network calls and
+// never panics on bad input; a text it cannot read is an error of one sentence. It does not
+// import reading material (newsletters, programmes): that is agenda/document's job, and
+// Sniff leaves such texts alone.
+//
+// The parser is a line-oriented state machine: the cover (kind, body, date, place, formøde)
+// and the table of contents until the first item heading, then items, each with its case
+// line and sections. What is particular to KL's way of writing lives in a layout value, so
+// the other Danish text layouts can be added beside it (see layout.go).
+package kltext
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/dagsorden/dagsorden/agenda"
+	"github.com/dagsorden/dagsorden/agenda/internal/plaintext"
+)
+
+// Format is the Source.Format of meetings this package imports.
+const Format = "kl-text"
+
+// Sniff reports whether data looks like agenda text this package reads: a cover that says
+// DAGSORDEN or REFERAT, followed by a "Dato:" line, a table of contents or numbered items.
+// It looks at the first 8 KB only.
+func Sniff(data []byte) bool {
+	if !plaintext.LooksLikeText(data) {
+		return false
+	}
+	return detect(plaintext.Lines(string(plaintext.Head(data, 8192)))) != nil
+}
+
+// Parse turns agenda text into one meeting. name is the file name, used in messages and as
+// Source.Path.
+func Parse(name string, data []byte) (agenda.Package, error) {
+	text, err := plaintext.Decode(name, data)
+	if err != nil {
+		return agenda.Package{}, err
+	}
+	lines := plaintext.Lines(text)
+	lay := detect(lines)
+	if lay == nil {
+		return agenda.Package{}, fmt.Errorf("%s is not agenda text: no DAGSORDEN or REFERAT cover was found", name)
+	}
+	p := newParser(lay, lines)
+	p.run()
+	if len(p.items) == 0 {
+		return agenda.Package{}, fmt.Errorf("%s has an agenda cover but no numbered items", name)
+	}
+	m := p.meeting(name)
+	agenda.AssignIDs(&m)
+	return agenda.Package{Meetings: []agenda.Meeting{m}}, nil
+}
+
+// detect returns the layout the text is in, judged from its first lines, or nil.
+func detect(lines []string) *layout {
+	head := lines
+	if len(head) > 400 {
+		head = head[:400]
+	}
+	for _, l := range layouts {
+		if l.sniff(head) {
+			return l
+		}
+	}
+	return nil
+}
+
+func (p *parser) meeting(name string) agenda.Meeting {
+	c := p.cover
+	m := agenda.Meeting{
+		Body:     agenda.Body{Name: c.body},
+		Kind:     c.kind,
+		Location: c.location,
+		Source:   agenda.Source{Format: Format, Path: name},
+		Items:    p.items,
+	}
+	if c.hasDate {
+		day := c.date.In(agenda.Copenhagen)
+		at := func(h, min int) time.Time {
+			return time.Date(day.Year(), day.Month(), day.Day(), h, min, 0, 0, agenda.Copenhagen)
+		}
+		m.Start = day
+		if c.hasClock {
+			m.Start = at(c.clock.Hour, c.clock.Minute)
+			if c.clock.HasEnd {
+				m.End = at(c.clock.EndHour, c.clock.EndMinute)
+			}
+		}
+		if c.hasPremeeting {
+			m.Premeeting = at(c.premeeting.Hour, c.premeeting.Minute)
+		}
+	}
+	m.Title = title(m)
+	return m
+}
+
+var kindWords = map[agenda.Kind]string{
+	agenda.KindAgenda:        "Dagsorden",
+	agenda.KindMinutes:       "Referat",
+	agenda.KindSupplementary: "Tillægsdagsorden",
+	agenda.KindExtraordinary: "Ekstraordinær dagsorden",
+}
+
+// title is "Dagsorden — KKR Hovedstaden 21. april 2023", leaving out what is unknown.
+func title(m agenda.Meeting) string {
+	parts := []string{}
+	if m.Body.Name != "" {
+		parts = append(parts, m.Body.Name)
+	}
+	if !m.Start.IsZero() {
+		parts = append(parts, plaintext.FormatDate(m.Start))
+	}
+	if len(parts) == 0 {
+		return kindWords[m.Kind]
+	}
+	return kindWords[m.Kind] + " — " + strings.Join(parts, " ")
+}
