@@ -41,7 +41,7 @@ func Sniff(data []byte) bool {
 	if esdh.RootName(data) != "root" {
 		return false
 	}
-	head := strings.ToLower(string(data[:min(len(data), 4096)]))
+	head := strings.ToLower(string(esdh.Head(data)))
 	return strings.Contains(head, "<table name=") || strings.Contains(head, "<root><org>")
 }
 

@@ -35,8 +35,7 @@ const Namespace = "http://www.fujitsu.dk/agenda/xml/schemas/"
 
 // Sniff reports whether data looks like an eDoc agenda: a <Root> in eDoc's namespace.
 func Sniff(data []byte) bool {
-	head := string(data[:min(len(data), 4096)])
-	return esdh.RootName(data) == "Root" && strings.Contains(head, Namespace)
+	return esdh.RootName(data) == "Root" && strings.Contains(string(esdh.Head(data)), Namespace)
 }
 
 type xroot struct {

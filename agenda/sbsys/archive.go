@@ -125,6 +125,10 @@ func (a *archive) readFile(f *zip.File) ([]byte, error) {
 		}
 		return nil, esdh.Reason(esdh.ErrTooLarge, "the entry %q unpacks to more than %s; it is refused as a possible zip bomb", f.Name, esdh.Size(a.lim.MaxEntrySize))
 	}
+	if errors.Is(err, zip.ErrFormat) || errors.Is(err, zip.ErrChecksum) {
+		// archive/zip checks the stream against the header's size and checksum.
+		return nil, esdh.Reason(esdh.ErrMalformed, "the entry %q does not match its own header (a damaged file, or a zip bomb hiding its size)", f.Name)
+	}
 	if err != nil {
 		return nil, esdh.Reason(esdh.ErrMalformed, "the entry %q is damaged (%v)", f.Name, err)
 	}

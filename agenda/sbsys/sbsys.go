@@ -66,7 +66,7 @@ func ParseWithLimits(name string, data []byte, lim Limits) (agenda.Package, erro
 		return fail(esdh.Reason(esdh.ErrNotXML, "it is empty"))
 	}
 	if !isZip(data) {
-		ms, err := parseXML(name, "", data, nil)
+		ms, err := parseXML(name, "", "", data, nil)
 		if err != nil {
 			return fail(err)
 		}
@@ -87,9 +87,9 @@ func ParseWithLimits(name string, data []byte, lim Limits) (agenda.Package, erro
 		if err != nil {
 			return fail(err)
 		}
-		ms, err := parseXML(name, path.Dir(key), x, a)
+		ms, err := parseXML(name, f.Name, path.Dir(key), x, a)
 		if err != nil {
-			return fail(fmt.Errorf("%s: %w", f.Name, err))
+			return fail(err)
 		}
 		pkg.Meetings = append(pkg.Meetings, ms...)
 	}
@@ -154,11 +154,14 @@ type sEnclosure struct {
 
 const sbsysTime = "02-01-2006 15:04:05"
 
-// parseXML reads one PublicationN.xml. dir is its folder in the archive, against which
-// enclosure paths resolve; a is nil for a bare XML.
-func parseXML(name, dir string, data []byte, a *archive) ([]agenda.Meeting, error) {
+// parseXML reads one PublicationN.xml. entry is its name in the archive and dir its
+// folder, against which enclosure paths resolve; both are "" and a is nil for a bare XML.
+func parseXML(name, entry, dir string, data []byte, a *archive) ([]agenda.Meeting, error) {
 	var p publication
 	if err := esdh.Decode(data, "Publication", &p); err != nil {
+		if entry != "" {
+			return nil, fmt.Errorf("in %s, %w", entry, err)
+		}
 		return nil, err
 	}
 	if len(p.Agendas) == 0 {

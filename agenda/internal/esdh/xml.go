@@ -123,10 +123,7 @@ func Decode(data []byte, root string, v any) error {
 // RootName returns the local name of data's first element, or "" when none is found in
 // the first few KB. It is for Sniff functions: cheap, never an error.
 func RootName(data []byte) string {
-	if len(data) > 8192 {
-		data = data[:8192]
-	}
-	d := xml.NewDecoder(bytes.NewReader(data))
+	d := xml.NewDecoder(bytes.NewReader(Head(data)))
 	d.Strict = false
 	d.CharsetReader = func(_ string, in io.Reader) (io.Reader, error) { return in, nil }
 	for range 64 {
@@ -139,6 +136,20 @@ func RootName(data []byte) string {
 		}
 	}
 	return ""
+}
+
+// Head is the start of data (about 8 KB) as UTF-8 text, for cheap format checks: a UTF-16
+// document is decoded, anything else is returned as it is.
+func Head(data []byte) []byte {
+	const n = 8192
+	if bytes.HasPrefix(data, []byte{0xff, 0xfe}) || bytes.HasPrefix(data, []byte{0xfe, 0xff}) {
+		data = data[:min(len(data), 2*n)&^1]
+		if out, _, err := utf16ToUTF8(data); err == nil {
+			return out
+		}
+		return nil
+	}
+	return data[:min(len(data), n)]
 }
 
 func isUTF(label string) bool {
@@ -173,7 +184,7 @@ func xmlError(err error) error {
 	if errors.As(err, &se) {
 		switch {
 		case se.Msg == "unexpected EOF":
-			return Reason(ErrMalformed, "the XML stops in the middle (line %d): the file is truncated or damaged", se.Line)
+			return Reason(ErrMalformed, "the XML stops in the middle at line %d, so the file is truncated or damaged", se.Line)
 		case strings.HasPrefix(se.Msg, "invalid character entity"):
 			return Reason(ErrEntities, "it uses an undefined entity on line %d (%s); custom entities are refused", se.Line, strings.TrimPrefix(se.Msg, "invalid character entity "))
 		case strings.Contains(se.Msg, "exceeded max depth"):
