@@ -1,0 +1,84 @@
+package store
+
+import "encoding/binary"
+
+// The bucket tree of dagsorden.db. Every value is a record of the codec in codec.go (a
+// version byte, then tagged fields) unless the tree says otherwise. Keys that must sort
+// numerically are 8-byte big-endian integers, so cursor order is numeric order.
+//
+//	meta
+//	  version                  → uint64 BE: the schema version, len(migrations) once migrated
+//	  generation               → uint64 BE: bumped by every write transaction (Generation)
+//	meetings
+//	  <meeting id>             → meetingRecord: the meeting without its items, plus the item
+//	                             ids in agenda order and when this version was stored
+//	summaries
+//	  <meeting id>             → MeetingSummary: what a meeting list shows, so listing never
+//	                             decodes item bodies
+//	items
+//	  <item id>                → itemRecord: meeting id + the item (attachments without Content)
+//	previous
+//	  <item id>                → itemRecord: the version before the item's last change, or the
+//	                             last version of an item the agenda no longer has
+//	documents
+//	  <document id>            → agenda.Document (reading material)
+//	blobs
+//	  <sha256 hex>             → raw attachment content, content-addressed
+//	notes
+//	  <seq: uint64 BE>         → agenda.Note, in creation order; tombstones stay (Deleted)
+//	note_ids
+//	  <note id>                → seq: uint64 BE, the key of the note in notes
+//	meeting_notes              (migration 2)
+//	  <meeting id> 0x00 <seq>  → empty: the notes anchored in a meeting, for re-anchoring on
+//	                             import and NotesForMeeting without scanning every note
+//	read
+//	  <item id>                → agenda.ItemTextHash of the item when the user last read it
+//	                             (raw string, not a codec record)
+//
+// The full-text index (issue 3) belongs in this file too, updated in the import's
+// transaction: see putMeeting in import.go.
+var (
+	bucketMeta         = []byte("meta")
+	bucketMeetings     = []byte("meetings")
+	bucketSummaries    = []byte("summaries")
+	bucketItems        = []byte("items")
+	bucketPrevious     = []byte("previous")
+	bucketDocuments    = []byte("documents")
+	bucketBlobs        = []byte("blobs")
+	bucketNotes        = []byte("notes")
+	bucketNoteIDs      = []byte("note_ids")
+	bucketMeetingNotes = []byte("meeting_notes")
+	bucketRead         = []byte("read")
+
+	keyVersion    = []byte("version")
+	keyGeneration = []byte("generation")
+)
+
+// u64 is an 8-byte big-endian key or counter.
+func u64(v uint64) []byte {
+	var b [8]byte
+	binary.BigEndian.PutUint64(b[:], v)
+	return b[:]
+}
+
+func readU64(b []byte) uint64 {
+	if len(b) != 8 {
+		return 0
+	}
+	return binary.BigEndian.Uint64(b)
+}
+
+// meetingNoteKey is the meeting_notes key of note seq in meeting id. The 0x00 separator
+// keeps one meeting's keys together: ids are hex, so none contains it.
+func meetingNoteKey(meetingID string, seq uint64) []byte {
+	k := make([]byte, 0, len(meetingID)+9)
+	k = append(k, meetingID...)
+	k = append(k, 0)
+	return append(k, u64(seq)...)
+}
+
+func meetingNotePrefix(meetingID string) []byte {
+	k := make([]byte, 0, len(meetingID)+1)
+	k = append(k, meetingID...)
+	return append(k, 0)
+}

@@ -1,0 +1,399 @@
+package store
+
+// Party groups: what this member keeps about each group they share notes with. The
+// buckets below come on top of the tree in buckets.go. They are created by the first
+// group write (a store of someone in no group has none of them), so no migration is
+// needed; every reader treats a missing bucket as empty.
+//
+//	groups
+//	  <group name>                → GroupState: relay, credentials, keys by epoch, roster,
+//	                                relay cursor, clock. Holds secrets (member token, group
+//	                                keys, private key): the store file is 0600.
+//	group_notes
+//	  <group id> 0x00 <note id>   → GroupNote: the note's current versions (heads; more than
+//	                                one is a conflict) and what the notes bucket shows of it
+//	group_outbox
+//	  <group id> 0x00 <seq>       → OutboxEntry: a sealed envelope waiting to be pushed, in
+//	                                the order it was queued
+//
+// The store only keeps these records: sealing, merging and the relay protocol live in
+// package sync/group, which runs its logic inside UpdateGroup's transaction.
+
+import (
+	"bytes"
+	"cmp"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+)
+
+var (
+	bucketGroups      = []byte("groups")
+	bucketGroupNotes  = []byte("group_notes")
+	bucketGroupOutbox = []byte("group_outbox")
+)
+
+// ErrNoChange, returned by an UpdateGroup function, rolls the transaction back and makes
+// UpdateGroup return nil: nothing is written, the generation stays.
+var ErrNoChange = errNoChange
+
+// GroupState is one group as this member knows it.
+type GroupState struct {
+	Name     string // this member's name for the group; unique in the store
+	Server   string // the relay's base URL
+	ID       string // the group's id at the relay
+	MemberID string // this member's id in the group
+	Token    string // this member's relay token (secret)
+	Admin    bool   // this member created the group
+	// AdminID and AdminKey name the admin and their X25519 public key, as the invite
+	// said: a new group key is accepted only when the admin sealed it.
+	AdminID  string
+	AdminKey []byte
+	Epoch    uint64     // the current key epoch
+	Keys     []EpochKey // every group key this member has, by epoch (secret)
+	// PublicKey and PrivateKey are this member's X25519 key pair for receiving new
+	// group keys (PrivateKey is secret).
+	PublicKey, PrivateKey []byte
+	Author                string        // the name this member shows the group
+	Cursor                uint64        // the last relay sequence number applied
+	Clock                 uint64        // hybrid logical clock of this member's last event
+	Members               []GroupMember // the roster as last seen
+	Created, Synced       time.Time
+}
+
+// EpochKey is a group key and its epoch.
+type EpochKey struct {
+	Epoch uint64
+	Key   []byte
+}
+
+// GroupMember is one member of the roster.
+type GroupMember struct {
+	ID        string
+	Name      string // from the member's own (encrypted) profile; "" until it arrives
+	PublicKey []byte
+	Admin     bool
+	Removed   bool
+}
+
+// Key returns the group key of an epoch, or nil.
+func (g *GroupState) Key(epoch uint64) []byte {
+	for _, k := range g.Keys {
+		if k.Epoch == epoch {
+			return k.Key
+		}
+	}
+	return nil
+}
+
+// SetKey adds (or replaces) the key of an epoch and moves Epoch up to it when newer.
+func (g *GroupState) SetKey(epoch uint64, key []byte) {
+	for i := range g.Keys {
+		if g.Keys[i].Epoch == epoch {
+			g.Keys[i].Key = slices.Clone(key)
+			g.Epoch = max(g.Epoch, epoch)
+			return
+		}
+	}
+	g.Keys = append(g.Keys, EpochKey{epoch, slices.Clone(key)})
+	slices.SortFunc(g.Keys, func(a, b EpochKey) int { return cmp.Compare(a.Epoch, b.Epoch) })
+	g.Epoch = max(g.Epoch, epoch)
+}
+
+// Member returns the roster entry of a member id, or nil.
+func (g *GroupState) Member(id string) *GroupMember {
+	for i := range g.Members {
+		if g.Members[i].ID == id {
+			return &g.Members[i]
+		}
+	}
+	return nil
+}
+
+func checkGroupName(name string) error {
+	switch {
+	case strings.TrimSpace(name) == "":
+		return errors.New("a group needs a name")
+	case len(name) > 200:
+		return errors.New("a group name must be shorter than 200 bytes")
+	case strings.ContainsFunc(name, func(r rune) bool { return r < ' ' || r == 0x7f }):
+		return fmt.Errorf("the group name %q contains control characters", name)
+	}
+	return nil
+}
+
+// AddGroup stores a new group. It fails when a group of that name, or the same group
+// at the same relay, is already there.
+func (s *Store) AddGroup(g *GroupState) error {
+	if err := checkGroupName(g.Name); err != nil {
+		return err
+	}
+	if g.ID == "" {
+		return errors.New("a group needs its relay id")
+	}
+	return s.update(func(tx *bolt.Tx) error {
+		b, err := tx.CreateBucketIfNotExists(bucketGroups)
+		if err != nil {
+			return err
+		}
+		if b.Get([]byte(g.Name)) != nil {
+			return fmt.Errorf("you already have a group named %q", g.Name)
+		}
+		err = b.ForEach(func(k, v []byte) error {
+			other, err := decodeGroup(v)
+			if err != nil {
+				return fmt.Errorf("stored group %q: %w", k, err)
+			}
+			if other.ID == g.ID && other.Server == g.Server {
+				return fmt.Errorf("you are already in this group, as %q", other.Name)
+			}
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+		return b.Put([]byte(g.Name), encodeGroup(g))
+	})
+}
+
+// Group returns one group's state; the error wraps ErrNotFound when there is none.
+func (s *Store) Group(name string) (*GroupState, error) {
+	var g *GroupState
+	err := s.view(func(tx *bolt.Tx) error {
+		var err error
+		g, err = loadGroup(tx, name)
+		return err
+	})
+	return g, err
+}
+
+// Groups returns every group, by name.
+func (s *Store) Groups() ([]GroupState, error) {
+	var out []GroupState
+	err := s.view(func(tx *bolt.Tx) error {
+		b := tx.Bucket(bucketGroups)
+		if b == nil {
+			return nil
+		}
+		return b.ForEach(func(k, v []byte) error {
+			g, err := decodeGroup(v)
+			if err != nil {
+				return fmt.Errorf("stored group %q: %w", k, err)
+			}
+			out = append(out, *g)
+			return nil
+		})
+	})
+	return out, err
+}
+
+func loadGroup(tx *bolt.Tx, name string) (*GroupState, error) {
+	b := tx.Bucket(bucketGroups)
+	var v []byte
+	if b != nil {
+		v = b.Get([]byte(name))
+	}
+	if v == nil {
+		return nil, notFound("group", name)
+	}
+	g, err := decodeGroup(v)
+	if err != nil {
+		return nil, fmt.Errorf("stored group %q: %w", name, err)
+	}
+	return g, nil
+}
+
+// GroupTx is one transaction on a group: its notes, its outbox and the member's own
+// notes. It lives only as long as the function UpdateGroup or ViewGroup runs; in a
+// ViewGroup every write fails.
+type GroupTx struct {
+	tx *bolt.Tx
+	g  *GroupState
+}
+
+// UpdateGroup runs fn in one write transaction on the named group and then stores the
+// state fn leaves in g. fn must not do network I/O (the store is locked while it runs).
+// When fn returns ErrNoChange nothing is written.
+func (s *Store) UpdateGroup(name string, fn func(g *GroupState, t *GroupTx) error) error {
+	return s.update(func(tx *bolt.Tx) error {
+		g, err := loadGroup(tx, name)
+		if err != nil {
+			return err
+		}
+		for _, b := range [][]byte{bucketGroupNotes, bucketGroupOutbox} {
+			if _, err := tx.CreateBucketIfNotExists(b); err != nil {
+				return err
+			}
+		}
+		if err := fn(g, &GroupTx{tx: tx, g: g}); err != nil {
+			return err
+		}
+		if g.Name != name {
+			return errors.New("a group cannot be renamed in UpdateGroup")
+		}
+		return tx.Bucket(bucketGroups).Put([]byte(name), encodeGroup(g))
+	})
+}
+
+// ViewGroup runs fn in a read-only transaction on the named group.
+func (s *Store) ViewGroup(name string, fn func(g *GroupState, t *GroupTx) error) error {
+	return s.view(func(tx *bolt.Tx) error {
+		g, err := loadGroup(tx, name)
+		if err != nil {
+			return err
+		}
+		return fn(g, &GroupTx{tx: tx, g: g})
+	})
+}
+
+// groupKey is the key of a record of group id in group_notes or group_outbox. The 0x00
+// separator keeps one group's keys together: group ids are hex.
+func groupKey(groupID string, rest []byte) []byte {
+	k := make([]byte, 0, len(groupID)+1+len(rest))
+	k = append(k, groupID...)
+	k = append(k, 0)
+	return append(k, rest...)
+}
+
+func groupPrefix(groupID string) []byte { return groupKey(groupID, nil) }
+
+// forGroup calls fn for every record of a group in bucket b (nil: none).
+func forGroup(b *bolt.Bucket, groupID string, fn func(k, v []byte) error) error {
+	if b == nil {
+		return nil
+	}
+	p := groupPrefix(groupID)
+	c := b.Cursor()
+	for k, v := c.Seek(p); k != nil && bytes.HasPrefix(k, p); k, v = c.Next() {
+		if err := fn(k[len(p):], v); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func encodeGroup(g *GroupState) []byte {
+	e := newRecord()
+	e.str(1, g.Name)
+	e.str(2, g.Server)
+	e.str(3, g.ID)
+	e.str(4, g.MemberID)
+	e.str(5, g.Token)
+	e.bool(6, g.Admin)
+	e.str(7, g.AdminID)
+	e.str(8, string(g.AdminKey))
+	e.uint(9, g.Epoch)
+	for _, k := range g.Keys {
+		e.msg(10, func(e *enc) {
+			e.uint(1, k.Epoch)
+			e.str(2, string(k.Key))
+		})
+	}
+	e.str(11, string(g.PublicKey))
+	e.str(12, string(g.PrivateKey))
+	e.str(13, g.Author)
+	e.uint(14, g.Cursor)
+	e.uint(15, g.Clock)
+	for _, m := range g.Members {
+		e.msg(16, func(e *enc) {
+			e.str(1, m.ID)
+			e.str(2, m.Name)
+			e.str(3, string(m.PublicKey))
+			e.bool(4, m.Admin)
+			e.bool(5, m.Removed)
+		})
+	}
+	e.time(17, g.Created)
+	e.time(18, g.Synced)
+	return e.b
+}
+
+func decodeGroup(b []byte) (*GroupState, error) {
+	d, err := openRecord(b)
+	if err != nil {
+		return nil, err
+	}
+	g := &GroupState{}
+	for d.more() {
+		f, w := d.field()
+		switch f {
+		case 1:
+			g.Name = d.str(w)
+		case 2:
+			g.Server = d.str(w)
+		case 3:
+			g.ID = d.str(w)
+		case 4:
+			g.MemberID = d.str(w)
+		case 5:
+			g.Token = d.str(w)
+		case 6:
+			g.Admin = d.bool(w)
+		case 7:
+			g.AdminID = d.str(w)
+		case 8:
+			g.AdminKey = []byte(d.str(w))
+		case 9:
+			g.Epoch = d.uint(w)
+		case 10:
+			sub := d.sub(w)
+			var k EpochKey
+			for sub.more() {
+				f, w := sub.field()
+				switch f {
+				case 1:
+					k.Epoch = sub.uint(w)
+				case 2:
+					k.Key = []byte(sub.str(w))
+				default:
+					sub.skip(w)
+				}
+			}
+			d.done(sub)
+			g.Keys = append(g.Keys, k)
+		case 11:
+			g.PublicKey = []byte(d.str(w))
+		case 12:
+			g.PrivateKey = []byte(d.str(w))
+		case 13:
+			g.Author = d.str(w)
+		case 14:
+			g.Cursor = d.uint(w)
+		case 15:
+			g.Clock = d.uint(w)
+		case 16:
+			sub := d.sub(w)
+			var m GroupMember
+			for sub.more() {
+				f, w := sub.field()
+				switch f {
+				case 1:
+					m.ID = sub.str(w)
+				case 2:
+					m.Name = sub.str(w)
+				case 3:
+					m.PublicKey = []byte(sub.str(w))
+				case 4:
+					m.Admin = sub.bool(w)
+				case 5:
+					m.Removed = sub.bool(w)
+				default:
+					sub.skip(w)
+				}
+			}
+			d.done(sub)
+			g.Members = append(g.Members, m)
+		case 17:
+			g.Created = d.time(w)
+		case 18:
+			g.Synced = d.time(w)
+		default:
+			d.skip(w)
+		}
+	}
+	return g, d.err
+}

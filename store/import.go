@@ -1,0 +1,392 @@
+package store
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/dagsorden/dagsorden/agenda"
+	bolt "go.etcd.io/bbolt"
+)
+
+// ImportResult says what one meeting's import did.
+type ImportResult struct {
+	MeetingID   string
+	Body, Title string
+	Start       time.Time
+	Items       int
+	New         bool // the meeting was not in the store before
+	Unchanged   bool // identical to the stored version, or Older: nothing was written
+	// Older: the stored version has a later Source.Released than the imported one, so
+	// the stored one was kept (Unchanged is set too). Body, Title, Start and Items then
+	// describe the stored version.
+	Older   bool
+	Changes []agenda.ItemChange       // from agenda.Reconcile, only entries that are not Unchanged
+	Notes   map[agenda.NoteStatus]int // this meeting's notes after re-anchoring, by status
+}
+
+// Import writes a whole package, meetings and documents, in one transaction: all or
+// nothing. For each meeting it loads the stored version, gives the items their stored
+// ids (agenda.Reconcile), writes nothing when nothing changed, and otherwise replaces the
+// meeting, keeps the previous version of each changed or removed item, stores attachment
+// content by sha256, and re-anchors every note of the meeting (agenda.Reanchor): a note
+// is never deleted, a note whose item is gone becomes orphaned.
+//
+// Import does not change p. The results are for the meetings, in p's order.
+func (s *Store) Import(p agenda.Package) ([]ImportResult, error) {
+	meetings, docs, err := prepare(p)
+	if err != nil {
+		return nil, err
+	}
+	var results []ImportResult
+	err = s.update(func(tx *bolt.Tx) error {
+		results = make([]ImportResult, 0, len(meetings))
+		stamp := now()
+		wrote := false
+		for i := range meetings {
+			r, w, err := importMeeting(tx, &meetings[i], stamp)
+			if err != nil {
+				return fmt.Errorf("%s: %w", describe(&meetings[i]), err)
+			}
+			results = append(results, r)
+			wrote = wrote || w
+		}
+		for i := range docs {
+			w, err := importDocument(tx, &docs[i])
+			if err != nil {
+				return fmt.Errorf("document %q: %w", docs[i].Title, err)
+			}
+			wrote = wrote || w
+		}
+		if !wrote {
+			return errNoChange
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return results, nil
+}
+
+func describe(m *agenda.Meeting) string {
+	name := m.Body.Name
+	if name == "" {
+		name = m.Title
+	}
+	if !m.Start.IsZero() {
+		name += " " + m.Start.In(agenda.Copenhagen).Format("2006-01-02")
+	}
+	return "meeting " + strings.TrimSpace(name)
+}
+
+// prepare checks the package before any lock is taken and returns copies the import
+// may change (Reconcile sets ids; attachment sums are filled in).
+func prepare(p agenda.Package) ([]agenda.Meeting, []agenda.Document, error) {
+	meetings := make([]agenda.Meeting, len(p.Meetings))
+	seenMeeting := map[string]bool{}
+	for i := range p.Meetings {
+		m := p.Meetings[i]
+		if m.ID == "" || strings.ContainsRune(m.ID, 0) {
+			return nil, nil, fmt.Errorf("%s has no valid id (the importer must call agenda.AssignIDs)", describe(&m))
+		}
+		if seenMeeting[m.ID] {
+			return nil, nil, fmt.Errorf("%s is in the package twice", describe(&m))
+		}
+		seenMeeting[m.ID] = true
+		m.Items = append([]agenda.Item(nil), m.Items...)
+		seenItem := map[string]bool{}
+		for j := range m.Items {
+			it := &m.Items[j]
+			if it.ID == "" {
+				return nil, nil, fmt.Errorf("%s: item %s %q has no id", describe(&m), it.Number, it.Title)
+			}
+			if seenItem[it.ID] {
+				return nil, nil, fmt.Errorf("%s: item %s %q has the id of another item", describe(&m), it.Number, it.Title)
+			}
+			seenItem[it.ID] = true
+			for k, r := range it.Recommendations {
+				if r.Index != k {
+					return nil, nil, fmt.Errorf("%s: item %s: recommendation %d says it is number %d", describe(&m), it.Number, k, r.Index)
+				}
+			}
+			it.Attachments = append([]agenda.Attachment(nil), it.Attachments...)
+			for k := range it.Attachments {
+				a := &it.Attachments[k]
+				if a.ID == "" {
+					return nil, nil, fmt.Errorf("%s: item %s: attachment %q has no id", describe(&m), it.Number, a.Title)
+				}
+				if a.Content == nil {
+					continue
+				}
+				sum := sha256.Sum256(a.Content)
+				h := hex.EncodeToString(sum[:])
+				if a.SHA256 != "" && !strings.EqualFold(a.SHA256, h) {
+					return nil, nil, fmt.Errorf("%s: item %s: the content of attachment %q does not match its sha256", describe(&m), it.Number, a.Title)
+				}
+				a.SHA256 = h
+				if a.Size == 0 {
+					a.Size = int64(len(a.Content))
+				}
+			}
+		}
+		meetings[i] = m
+	}
+	docs := append([]agenda.Document(nil), p.Documents...)
+	seenDoc := map[string]bool{}
+	for _, d := range docs {
+		if d.ID == "" {
+			return nil, nil, fmt.Errorf("document %q has no id (the importer must set it with agenda.DocumentID)", d.Title)
+		}
+		if seenDoc[d.ID] {
+			return nil, nil, fmt.Errorf("document %q is in the package twice", d.Title)
+		}
+		seenDoc[d.ID] = true
+	}
+	return meetings, docs, nil
+}
+
+// loadMeeting reads a stored meeting with its items; nil when absent.
+func loadMeeting(tx *bolt.Tx, id string) (*meetingRecord, error) {
+	v := tx.Bucket(bucketMeetings).Get([]byte(id))
+	if v == nil {
+		return nil, nil
+	}
+	r, err := decodeMeeting(v)
+	if err != nil {
+		return nil, fmt.Errorf("stored meeting %s: %w", id, err)
+	}
+	items := tx.Bucket(bucketItems)
+	r.Meeting.Items = make([]agenda.Item, 0, len(r.ItemIDs))
+	for _, iid := range r.ItemIDs {
+		v := items.Get([]byte(iid))
+		if v == nil {
+			return nil, fmt.Errorf("stored meeting %s lacks its item %s: %w", id, iid, errDamaged)
+		}
+		ir, err := decodeItem(v)
+		if err != nil {
+			return nil, fmt.Errorf("stored item %s: %w", iid, err)
+		}
+		r.Meeting.Items = append(r.Meeting.Items, ir.Item)
+	}
+	return r, nil
+}
+
+// importMeeting imports one meeting; wrote says whether it changed the store.
+func importMeeting(tx *bolt.Tx, next *agenda.Meeting, stamp time.Time) (res ImportResult, wrote bool, err error) {
+	id := next.ID
+	stored, err := loadMeeting(tx, id)
+	if err != nil {
+		return res, false, err
+	}
+	res = ImportResult{MeetingID: id, Body: next.Body.Name, Title: next.Title, Start: next.Start, Items: len(next.Items), New: stored == nil}
+	var prev *agenda.Meeting
+	if stored != nil {
+		prev = &stored.Meeting
+		if !prev.Source.Released.IsZero() && prev.Source.Released.After(next.Source.Released) {
+			res.Body, res.Title, res.Start, res.Items = prev.Body.Name, prev.Title, prev.Start, len(prev.Items)
+			res.Older, res.Unchanged = true, true
+			res.Notes, err = countNotes(tx, id)
+			return res, false, err
+		}
+	}
+
+	changes := agenda.Reconcile(prev, next)
+	next.ID = id // Reconcile recomputes the id; the importer's is the one the store knows
+	for _, c := range changes {
+		if c.Kind != agenda.Unchanged {
+			res.Changes = append(res.Changes, c)
+		}
+	}
+
+	rec := &meetingRecord{Meeting: *next, ItemIDs: make([]string, len(next.Items)), Updated: stamp}
+	rec.Meeting.Items = nil
+	itemBytes := make([][]byte, len(next.Items))
+	for i := range next.Items {
+		rec.ItemIDs[i] = next.Items[i].ID
+		itemBytes[i] = encodeItem(&itemRecord{MeetingID: id, Item: next.Items[i]})
+	}
+	if stored != nil && sameAsStored(tx, stored, rec, itemBytes) {
+		res.Unchanged = true
+		res.Notes, err = countNotes(tx, id)
+		return res, false, err
+	}
+	if err := putMeeting(tx, prev, next, rec, itemBytes, changes); err != nil {
+		return res, false, err
+	}
+	res.Notes, err = reanchorNotes(tx, next)
+	return res, true, err
+}
+
+// sameAsStored: the stored meeting, its items and its attachment content are exactly
+// what the import would write.
+func sameAsStored(tx *bolt.Tx, stored, rec *meetingRecord, itemBytes [][]byte) bool {
+	cmp := *rec
+	cmp.Updated = stored.Updated
+	if !bytes.Equal(tx.Bucket(bucketMeetings).Get([]byte(rec.Meeting.ID)), encodeMeeting(&cmp)) {
+		return false
+	}
+	items := tx.Bucket(bucketItems)
+	for i, iid := range rec.ItemIDs {
+		if !bytes.Equal(items.Get([]byte(iid)), itemBytes[i]) {
+			return false
+		}
+	}
+	return true
+}
+
+// putMeeting writes a new or changed meeting: header, summary, items, the previous
+// version of changed and removed items, and attachment content. Whatever else must
+// follow a meeting's content in the same transaction (the search index) is called here.
+func putMeeting(tx *bolt.Tx, prev, next *agenda.Meeting, rec *meetingRecord, itemBytes [][]byte, changes []agenda.ItemChange) error {
+	items, previous, blobs := tx.Bucket(bucketItems), tx.Bucket(bucketPrevious), tx.Bucket(bucketBlobs)
+	for i := range next.Items {
+		it := &next.Items[i]
+		key := []byte(it.ID)
+		old := items.Get(key)
+		if bytes.Equal(old, itemBytes[i]) {
+			continue
+		}
+		if old != nil {
+			// Clone: a Get's memory may be remapped by the writes of this transaction.
+			if err := previous.Put(key, bytes.Clone(old)); err != nil {
+				return err
+			}
+		}
+		if err := items.Put(key, itemBytes[i]); err != nil {
+			return err
+		}
+	}
+	for _, c := range changes {
+		if c.Kind != agenda.Removed {
+			continue
+		}
+		key := []byte(c.ItemID)
+		if old := items.Get(key); old != nil {
+			if err := previous.Put(key, bytes.Clone(old)); err != nil {
+				return err
+			}
+			if err := items.Delete(key); err != nil {
+				return err
+			}
+		}
+	}
+	for i := range next.Items {
+		for _, a := range next.Items[i].Attachments {
+			if a.Content != nil && blobs.Get([]byte(a.SHA256)) == nil {
+				if err := blobs.Put([]byte(a.SHA256), a.Content); err != nil {
+					return err
+				}
+			}
+		}
+	}
+	if err := tx.Bucket(bucketMeetings).Put([]byte(next.ID), encodeMeeting(rec)); err != nil {
+		return err
+	}
+	sum := summarize(next, rec.Updated, prev != nil, changes)
+	return tx.Bucket(bucketSummaries).Put([]byte(next.ID), encodeSummary(&sum))
+}
+
+// summarize builds what the meeting list shows. After a re-publication, items added or
+// changed by it are marked Changed.
+func summarize(m *agenda.Meeting, updated time.Time, republished bool, changes []agenda.ItemChange) MeetingSummary {
+	changed := map[string]bool{}
+	if republished {
+		for _, c := range changes {
+			if c.Kind == agenda.Added || c.Kind == agenda.Changed {
+				changed[c.ItemID] = true
+			}
+		}
+	}
+	s := MeetingSummary{
+		ID: m.ID, Title: m.Title, Location: m.Location, Body: m.Body, Kind: m.Kind,
+		Start: m.Start, End: m.End, Premeeting: m.Premeeting, Source: m.Source,
+		Items: make([]ItemSummary, len(m.Items)), Updated: updated,
+	}
+	for i := range m.Items {
+		it := &m.Items[i]
+		s.Items[i] = ItemSummary{
+			ID: it.ID, Number: it.Number, Group: it.Group, Title: it.Title, CaseNumber: it.CaseNumber,
+			Closed: it.Closed, Recommendations: len(it.Recommendations),
+			TextHash: agenda.ItemTextHash(it), Changed: changed[it.ID],
+		}
+	}
+	return s
+}
+
+// reanchorNotes places every note of meeting m on its new version and counts them by
+// status. Tombstones are left as they are and not counted.
+func reanchorNotes(tx *bolt.Tx, m *agenda.Meeting) (map[agenda.NoteStatus]int, error) {
+	notes := tx.Bucket(bucketNotes)
+	counts := map[agenda.NoteStatus]int{}
+	type put struct{ key, val []byte }
+	var puts []put
+	err := forMeetingNotes(tx, m.ID, func(seq []byte, stored []byte, n *agenda.Note) error {
+		if n.Deleted {
+			return nil
+		}
+		agenda.Reanchor(n, m)
+		counts[n.Status]++
+		if v := encodeNote(n); !bytes.Equal(v, stored) {
+			puts = append(puts, put{seq, v})
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	for _, p := range puts { // after the cursor loop: writes may move the pages it walks
+		if err := notes.Put(p.key, p.val); err != nil {
+			return nil, err
+		}
+	}
+	return counts, nil
+}
+
+// countNotes counts a meeting's notes by status, tombstones excluded.
+func countNotes(tx *bolt.Tx, meetingID string) (map[agenda.NoteStatus]int, error) {
+	counts := map[agenda.NoteStatus]int{}
+	err := forMeetingNotes(tx, meetingID, func(_, _ []byte, n *agenda.Note) error {
+		if !n.Deleted {
+			counts[n.Status]++
+		}
+		return nil
+	})
+	return counts, err
+}
+
+// forMeetingNotes calls fn for each note indexed under meetingID, in creation order, with
+// its key and stored bytes (copies, valid after the transaction's writes).
+func forMeetingNotes(tx *bolt.Tx, meetingID string, fn func(seq, stored []byte, n *agenda.Note) error) error {
+	notes := tx.Bucket(bucketNotes)
+	prefix := meetingNotePrefix(meetingID)
+	c := tx.Bucket(bucketMeetingNotes).Cursor()
+	for k, _ := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, _ = c.Next() {
+		seq := bytes.Clone(k[len(prefix):])
+		v := notes.Get(seq)
+		if v == nil {
+			return fmt.Errorf("the note index names note %x, which is missing: %w", seq, errDamaged)
+		}
+		n, err := decodeNote(v)
+		if err != nil {
+			return fmt.Errorf("note %x: %w", seq, err)
+		}
+		if err := fn(seq, bytes.Clone(v), n); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// importDocument writes a document unless the stored one is identical.
+func importDocument(tx *bolt.Tx, d *agenda.Document) (bool, error) {
+	b := tx.Bucket(bucketDocuments)
+	v := encodeDocument(d)
+	if bytes.Equal(b.Get([]byte(d.ID)), v) {
+		return false, nil
+	}
+	return true, b.Put([]byte(d.ID), v)
+}

@@ -1,0 +1,79 @@
+package store
+
+import (
+	"fmt"
+
+	bolt "go.etcd.io/bbolt"
+)
+
+// migrations bring a store from schema version i to i+1. Append only: a store records
+// how many have run (meta/version) and runs the rest, in order, in one transaction.
+// Each has its own test in migrate_test.go.
+var migrations = []func(tx *bolt.Tx) error{
+	// 1: the initial layout.
+	func(tx *bolt.Tx) error {
+		for _, b := range [][]byte{bucketMeta, bucketMeetings, bucketSummaries, bucketItems,
+			bucketPrevious, bucketDocuments, bucketBlobs, bucketNotes, bucketNoteIDs, bucketRead} {
+			if _, err := tx.CreateBucketIfNotExists(b); err != nil {
+				return fmt.Errorf("create bucket %s: %w", b, err)
+			}
+		}
+		return nil
+	},
+	// 2: index the notes by meeting, so importing a meeting re-anchors its notes without
+	// decoding every note in the store.
+	func(tx *bolt.Tx) error {
+		idx, err := tx.CreateBucketIfNotExists(bucketMeetingNotes)
+		if err != nil {
+			return fmt.Errorf("create bucket %s: %w", bucketMeetingNotes, err)
+		}
+		return tx.Bucket(bucketNotes).ForEach(func(k, v []byte) error {
+			n, err := decodeNote(v)
+			if err != nil {
+				return fmt.Errorf("note %x: %w", k, err)
+			}
+			return idx.Put(meetingNoteKey(n.Anchor.MeetingID, readU64(k)), nil)
+		})
+	},
+}
+
+// runMigrations runs migrations[from:to] and records the new version.
+func runMigrations(tx *bolt.Tx, from, to int) error {
+	for i := from; i < to; i++ {
+		if err := migrations[i](tx); err != nil {
+			return fmt.Errorf("cannot upgrade the store to version %d: %w", i+1, err)
+		}
+	}
+	return tx.Bucket(bucketMeta).Put(keyVersion, u64(uint64(to)))
+}
+
+// schemaVersion reads meta/version; 0 for a file no migration has touched.
+func schemaVersion(tx *bolt.Tx) uint64 {
+	meta := tx.Bucket(bucketMeta)
+	if meta == nil {
+		return 0
+	}
+	return readU64(meta.Get(keyVersion))
+}
+
+// migrate checks the schema version under the shared lock and only takes the exclusive
+// one when there is something to run, so opening a current store never blocks a reader.
+func (s *Store) migrate() error {
+	var v uint64
+	if err := s.view(func(tx *bolt.Tx) error { v = schemaVersion(tx); return nil }); err != nil {
+		return err
+	}
+	if v > uint64(len(migrations)) {
+		return fmt.Errorf("the data folder %s was written by a newer dagsorden (store version %d, this one knows %d); update dagsorden", s.dir, v, len(migrations))
+	}
+	if v == uint64(len(migrations)) {
+		return nil
+	}
+	return s.update(func(tx *bolt.Tx) error {
+		v := schemaVersion(tx) // another process may have migrated meanwhile
+		if v >= uint64(len(migrations)) {
+			return errNoChange
+		}
+		return runMigrations(tx, int(v), len(migrations))
+	})
+}

@@ -1,0 +1,153 @@
+package store
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/dagsorden/dagsorden/agenda"
+	bolt "go.etcd.io/bbolt"
+)
+
+// boltAt makes a bare bbolt file at version v: migrations[:v] and nothing else.
+func boltAt(t *testing.T, v int) (dir string, db *bolt.DB) {
+	t.Helper()
+	dir = t.TempDir()
+	db, err := bolt.Open(filepath.Join(dir, FileName), 0o600, &bolt.Options{Timeout: time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := db.Update(func(tx *bolt.Tx) error {
+		if _, err := tx.CreateBucketIfNotExists(bucketMeta); err != nil {
+			return err
+		}
+		return runMigrations(tx, 0, v)
+	}); err != nil {
+		t.Fatal(err)
+	}
+	return dir, db
+}
+
+func TestMigration1InitialLayout(t *testing.T) {
+	_, db := boltAt(t, 1)
+	defer db.Close()
+	err := db.View(func(tx *bolt.Tx) error {
+		for _, b := range [][]byte{bucketMeta, bucketMeetings, bucketSummaries, bucketItems,
+			bucketPrevious, bucketDocuments, bucketBlobs, bucketNotes, bucketNoteIDs, bucketRead} {
+			if tx.Bucket(b) == nil {
+				t.Errorf("bucket %s missing after migration 1", b)
+			}
+		}
+		if tx.Bucket(bucketMeetingNotes) != nil {
+			t.Error("migration 1 made the bucket of migration 2")
+		}
+		if v := schemaVersion(tx); v != 1 {
+			t.Errorf("version %d, want 1", v)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+// A version-1 store with notes on two meetings upgrades to version 2 at Open, and the
+// new index finds each meeting's notes, in creation order.
+func TestMigration2IndexesNotesByMeeting(t *testing.T) {
+	dir, db := boltAt(t, 1)
+	rec := 1
+	notes := []agenda.Note{
+		{ID: "a1", Anchor: agenda.Anchor{MeetingID: "mA", ItemID: "i1"}, Text: "første", Status: agenda.StatusOK},
+		{ID: "b1", Anchor: agenda.Anchor{MeetingID: "mB", ItemID: "i9", Recommendation: &rec}, Text: "anden", Status: agenda.StatusOK},
+		{ID: "a2", Anchor: agenda.Anchor{MeetingID: "mA", ItemID: "i2"}, Text: "tredje", Status: agenda.StatusOrphaned},
+		{ID: "a3", Anchor: agenda.Anchor{MeetingID: "mA", ItemID: "i1"}, Text: "slettet", Deleted: true},
+	}
+	err := db.Update(func(tx *bolt.Tx) error {
+		for _, n := range notes {
+			seq, _ := tx.Bucket(bucketNotes).NextSequence()
+			if err := tx.Bucket(bucketNotes).Put(u64(seq), encodeNote(&n)); err != nil {
+				return err
+			}
+			if err := tx.Bucket(bucketNoteIDs).Put([]byte(n.ID), u64(seq)); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+
+	s, err := Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = s.view(func(tx *bolt.Tx) error {
+		if v := schemaVersion(tx); v != uint64(len(migrations)) {
+			t.Errorf("version %d after Open, want %d", v, len(migrations))
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for meeting, want := range map[string]string{"mA": "a1 a2", "mB": "b1", "mC": ""} {
+		got, err := s.NotesForMeeting(meeting)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var ids []string
+		for _, n := range got {
+			ids = append(ids, n.ID)
+		}
+		if strings.Join(ids, " ") != want {
+			t.Errorf("NotesForMeeting(%s) = %v, want %s", meeting, ids, want)
+		}
+	}
+	// The tombstone is indexed too (sync needs it) but not listed.
+	if n, err := s.Note("a3"); err != nil || !n.Deleted {
+		t.Errorf("tombstone: %+v, %v", n, err)
+	}
+}
+
+func TestOpenRunsEveryMigrationOnANewStore(t *testing.T) {
+	dir := t.TempDir()
+	s, err := Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = s.view(func(tx *bolt.Tx) error {
+		if v := schemaVersion(tx); v != uint64(len(migrations)) {
+			t.Errorf("version %d, want %d", v, len(migrations))
+		}
+		if tx.Bucket(bucketMeetingNotes) == nil {
+			t.Error("no meeting_notes bucket")
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Nothing but the store is left in the folder: the temp file is gone.
+	ents, _ := os.ReadDir(dir)
+	if len(ents) != 1 || ents[0].Name() != FileName {
+		t.Errorf("data folder holds %v", ents)
+	}
+}
+
+func TestOpenRefusesAStoreFromANewerDagsorden(t *testing.T) {
+	dir, db := boltAt(t, len(migrations))
+	if err := db.Update(func(tx *bolt.Tx) error {
+		return tx.Bucket(bucketMeta).Put(keyVersion, u64(uint64(len(migrations)+1)))
+	}); err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	_, err := Open(dir)
+	if err == nil || !strings.Contains(err.Error(), "newer dagsorden") {
+		t.Fatalf("Open = %v, want an error saying a newer dagsorden wrote it", err)
+	}
+}
