@@ -1,0 +1,119 @@
+package relay
+
+import "time"
+
+// The relay's HTTP API, under Prefix. Every request but join and create authenticates
+// with "Authorization: Bearer <member token>"; create with the operator token (unless the
+// relay runs with open groups), join with the invite token. Bodies are JSON; []byte
+// fields are standard base64. Errors are {"error": "one sentence"} with these statuses:
+// 400 malformed request, 401 unknown or forged token, 403 not (or no longer) a member or
+// not the admin, 404 unknown group or member, 409 an envelope id reused with other data,
+// 413 body too large, 429 rate limited (with Retry-After).
+//
+//	POST   /relay/v1/groups                           CreateGroupRequest → 201 CreateGroupResponse
+//	POST   /relay/v1/groups/{group}/invites           (admin)            → 201 InviteResponse
+//	POST   /relay/v1/groups/{group}/join              JoinRequest        → 201 JoinResponse
+//	GET    /relay/v1/groups/{group}/members                              → 200 MembersResponse
+//	DELETE /relay/v1/groups/{group}/members/{member}  (admin)            → 204
+//	POST   /relay/v1/groups/{group}/envelopes         PushRequest        → 200 PushResponse
+//	GET    /relay/v1/groups/{group}/envelopes?after=SEQ[&limit=N]        → 200 PullResponse
+
+// Prefix is where Handler serves: mount it with mux.Handle(relay.Prefix+"/", r.Handler()).
+const Prefix = "/relay"
+
+// Limits a client must respect.
+const (
+	// MaxBody is the largest request body the relay reads (413 beyond).
+	MaxBody = 256 << 10
+	// MaxEnvelope is the largest single envelope (ciphertext bytes).
+	MaxEnvelope = 64 << 10
+	// MaxPushEnvelopes is the most envelopes one push may carry.
+	MaxPushEnvelopes = 200
+	// MaxPull is the most envelopes one pull returns.
+	MaxPull = 1000
+)
+
+// CreateGroupRequest registers the creator's X25519 public key; the creator becomes the
+// group's admin.
+type CreateGroupRequest struct {
+	PublicKey []byte `json:"public_key"`
+}
+
+// CreateGroupResponse carries the new group's id and the creator's member credentials.
+type CreateGroupResponse struct {
+	GroupID  string `json:"group_id"`
+	MemberID string `json:"member_id"`
+	Token    string `json:"token"`
+}
+
+// InviteResponse is a one-time invite token: it lets one person join, once, before it
+// expires, and is revoked when the admin removes a member.
+type InviteResponse struct {
+	Invite  string    `json:"invite"`
+	Expires time.Time `json:"expires"`
+}
+
+// JoinRequest registers the joiner's X25519 public key.
+type JoinRequest struct {
+	PublicKey []byte `json:"public_key"`
+}
+
+// JoinResponse carries the new member's credentials.
+type JoinResponse struct {
+	MemberID string `json:"member_id"`
+	Token    string `json:"token"`
+}
+
+// Member is a current member of a group as the relay knows it: no name (names travel
+// encrypted between members).
+type Member struct {
+	ID        string    `json:"id"`
+	PublicKey []byte    `json:"public_key"`
+	Admin     bool      `json:"admin,omitempty"`
+	Joined    time.Time `json:"joined"`
+}
+
+// MembersResponse lists a group's current members.
+type MembersResponse struct {
+	Members []Member `json:"members"`
+}
+
+// PushEnvelope is one envelope to store: a client-chosen id (32 lowercase hex digits,
+// random) and the ciphertext.
+type PushEnvelope struct {
+	ID   string `json:"id"`
+	Data []byte `json:"data"`
+}
+
+// PushRequest carries 1 to MaxPushEnvelopes envelopes, stored all or none.
+type PushRequest struct {
+	Envelopes []PushEnvelope `json:"envelopes"`
+}
+
+// PushResponse gives each envelope's sequence number, in request order. Pushing an
+// envelope again (same id, same data) is not an error: it returns the first sequence
+// number, so a client may retry a push whose answer it never got.
+type PushResponse struct {
+	Seqs []uint64 `json:"seqs"`
+}
+
+// Envelope is a stored envelope as a pull returns it.
+type Envelope struct {
+	Seq    uint64    `json:"seq"`
+	ID     string    `json:"id"`
+	Sender string    `json:"sender"`
+	Time   time.Time `json:"time"`
+	Data   []byte    `json:"data"`
+}
+
+// PullResponse holds envelopes after the cursor, in sequence order; More says the page
+// was cut short and the client should pull again after the last Seq.
+type PullResponse struct {
+	Envelopes []Envelope `json:"envelopes"`
+	More      bool       `json:"more,omitempty"`
+}
+
+// ErrorResponse is the body of every refusal.
+type ErrorResponse struct {
+	Error string `json:"error"`
+}
