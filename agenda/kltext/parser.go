@@ -289,6 +289,9 @@ var sections = map[string]bool{
 // sectionName recognises a section heading on a line of its own ("Baggrund",
 // "Indstilling:", "Beslutning i KKR Hovedstaden").
 func sectionName(line string) (string, bool) {
+	if len(line) > 80 {
+		return "", false // the longest name is 40 letters: spare the long lines the work
+	}
 	name := strings.TrimSpace(strings.TrimSuffix(plaintext.StripEmphasis(line), ":"))
 	low := strings.ToLower(name)
 	if sections[low] {

@@ -257,10 +257,15 @@ func HeadingLike(b Block) (string, bool) {
 	if b.Kind != Prose || len(b.Lines) == 0 || b.Lines[0].Indent >= 4 {
 		return "", false
 	}
-	for _, l := range b.Lines[1:] {
-		if l.Join == Break {
+	size := 0
+	for i, l := range b.Lines {
+		if i > 0 && l.Join == Break {
 			return "", false
 		}
+		size += len(l.Text)
+	}
+	if size > 4*160 { // bytes; the rune count is checked below
+		return "", false
 	}
 	text := StripEmphasis(b.Text())
 	n := utf8.RuneCountInString(text)
