@@ -63,6 +63,9 @@ type GroupState struct {
 	Clock                 uint64        // hybrid logical clock of this member's last event
 	Members               []GroupMember // the roster as last seen
 	Created, Synced       time.Time
+	// Rekey: the admin removed a member and the new group key has not been made and
+	// queued yet; the next sync must do it before sealing anything.
+	Rekey bool
 }
 
 // EpochKey is a group key and its epoch.
@@ -78,6 +81,9 @@ type GroupMember struct {
 	PublicKey []byte
 	Admin     bool
 	Removed   bool
+	// Verified: PublicKey came from the member's own profile, sealed with the group key,
+	// not only from the relay's roster.
+	Verified bool
 }
 
 // Key returns the group key of an epoch, or nil.
@@ -114,7 +120,8 @@ func (g *GroupState) Member(id string) *GroupMember {
 	return nil
 }
 
-func checkGroupName(name string) error {
+// CheckGroupName says in one sentence what is wrong with a group name, or nil.
+func CheckGroupName(name string) error {
 	switch {
 	case strings.TrimSpace(name) == "":
 		return errors.New("a group needs a name")
@@ -129,7 +136,7 @@ func checkGroupName(name string) error {
 // AddGroup stores a new group. It fails when a group of that name, or the same group
 // at the same relay, is already there.
 func (s *Store) AddGroup(g *GroupState) error {
-	if err := checkGroupName(g.Name); err != nil {
+	if err := CheckGroupName(g.Name); err != nil {
 		return err
 	}
 	if g.ID == "" {
@@ -305,10 +312,12 @@ func encodeGroup(g *GroupState) []byte {
 			e.str(3, string(m.PublicKey))
 			e.bool(4, m.Admin)
 			e.bool(5, m.Removed)
+			e.bool(6, m.Verified)
 		})
 	}
 	e.time(17, g.Created)
 	e.time(18, g.Synced)
+	e.bool(19, g.Rekey)
 	return e.b
 }
 
@@ -381,6 +390,8 @@ func decodeGroup(b []byte) (*GroupState, error) {
 					m.Admin = sub.bool(w)
 				case 5:
 					m.Removed = sub.bool(w)
+				case 6:
+					m.Verified = sub.bool(w)
 				default:
 					sub.skip(w)
 				}
@@ -391,6 +402,8 @@ func decodeGroup(b []byte) (*GroupState, error) {
 			g.Created = d.time(w)
 		case 18:
 			g.Synced = d.time(w)
+		case 19:
+			g.Rekey = d.bool(w)
 		default:
 			d.skip(w)
 		}

@@ -1,0 +1,143 @@
+package group
+
+import (
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/dagsorden/dagsorden/agenda"
+	"github.com/dagsorden/dagsorden/agenda/brief"
+	"github.com/dagsorden/dagsorden/store"
+)
+
+// Brief renders the formøde brief of a meeting. With a group: the notes shared with it,
+// each member's stance tallied per recommendation over the group's current members, and
+// every version of a note in conflict. Without: this member's own notes (private ones
+// and those they wrote for a group). format is "md" (or "markdown") or "html".
+func (c *Client) Brief(meetingID, group, format string) ([]byte, error) {
+	format = strings.ToLower(strings.TrimSpace(format))
+	if format != "md" && format != "markdown" && format != "html" {
+		return nil, fmt.Errorf("unknown brief format %q (use md or html)", format)
+	}
+	in, err := c.BriefInput(meetingID, group)
+	if err != nil {
+		return nil, err
+	}
+	if format == "html" {
+		return brief.HTML(in)
+	}
+	return brief.Markdown(in), nil
+}
+
+// BriefInput gathers what the brief of a meeting shows (the UI's formøde view uses the
+// same): see Brief.
+func (c *Client) BriefInput(meetingID, group string) (brief.Input, error) {
+	m, err := c.Store.Meeting(meetingID)
+	if err != nil {
+		return brief.Input{}, fmt.Errorf("meeting %s: %w", meetingID, err)
+	}
+	notes, err := c.Store.NotesForMeeting(meetingID)
+	if err != nil {
+		return brief.Input{}, err
+	}
+	in := brief.Input{Meeting: m, Group: group, Generated: c.now()}
+	if group == "" {
+		me := strings.TrimSpace(c.Author)
+		for _, n := range notes {
+			if n.Visibility != agenda.Group || (me != "" && n.Author == me) {
+				in.Notes = append(in.Notes, brief.Note{Note: n, Mine: true})
+			}
+		}
+		return in, nil
+	}
+	g, err := c.Store.Group(group)
+	if errors.Is(err, store.ErrNotFound) {
+		return brief.Input{}, fmt.Errorf("you are in no group named %q (see group list)", group)
+	}
+	if err != nil {
+		return brief.Input{}, err
+	}
+	for _, mb := range g.Members {
+		if !mb.Removed {
+			in.Members = append(in.Members, memberName(&mb))
+		}
+	}
+	slices.SortFunc(in.Members, func(a, b string) int { return strings.Compare(strings.ToLower(a), strings.ToLower(b)) })
+	gns, err := c.Store.GroupNotes(group)
+	if err != nil {
+		return brief.Input{}, err
+	}
+	conflicts := map[string]*store.GroupNote{}
+	for i := range gns {
+		if gns[i].Conflict() {
+			conflicts[gns[i].ID] = &gns[i]
+		}
+	}
+	for _, n := range notes {
+		if n.Visibility != agenda.Group || n.Group != group {
+			continue
+		}
+		gn := conflicts[n.ID]
+		if gn == nil {
+			in.Notes = append(in.Notes, brief.Note{Note: n, Mine: n.Author == g.Author})
+			continue
+		}
+		for _, h := range gn.Heads {
+			v := h.Note
+			v.Anchor, v.Group, v.Visibility, v.Status = n.Anchor, group, agenda.Group, n.Status
+			bn := brief.Note{Note: v, Mine: v.Author == g.Author, Conflict: true}
+			if h.EditorName != v.Author {
+				bn.Editor = h.EditorName
+			}
+			in.Notes = append(in.Notes, bn)
+		}
+	}
+	return in, nil
+}
+
+func memberName(m *store.GroupMember) string {
+	if m.Name != "" {
+		return m.Name
+	}
+	return "medlem " + m.ID[:min(6, len(m.ID))]
+}
+
+// Resolve settles a conflict: n (with the id of the note in conflict) becomes a version
+// that supersedes every current one. It is written to the notes bucket now and shared
+// with the next sync.
+func (c *Client) Resolve(group string, n agenda.Note) error {
+	return c.Store.UpdateGroup(group, func(g *store.GroupState, t *store.GroupTx) error {
+		rec, err := t.Note(n.ID)
+		if err != nil {
+			return err
+		}
+		if rec == nil {
+			return fmt.Errorf("%s has no shared note %s", group, n.ID)
+		}
+		own, err := t.StoredNote(n.ID)
+		if err != nil {
+			return err
+		}
+		vs := []map[string]uint64{rec.Local.Vector}
+		for _, h := range rec.Heads {
+			vs = append(vs, h.Vector)
+		}
+		rec.Local.Vector = Join(vs...)
+		rec.Local.Detached = false
+		note := n
+		note.Group, note.Visibility, note.Deleted = g.Name, agenda.Group, false
+		note.Revision = rec.Local.Revision + 1
+		if own != nil {
+			note.Revision = max(note.Revision, own.Revision+1)
+			if note.Created.IsZero() {
+				note.Created = own.Created
+			}
+		}
+		note.Updated = c.now().Round(0).In(agenda.Copenhagen)
+		if _, err := t.Mirror(&note); err != nil {
+			return err
+		}
+		return t.PutNote(rec)
+	})
+}
