@@ -1,0 +1,404 @@
+package ui
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/dagsorden/dagsorden/agenda"
+)
+
+// Catalog holds every string the reading room shows, in one language. Screens never spell
+// a word themselves; a new string goes here, in both languages.
+type Catalog struct {
+	Lang string
+
+	AppName, Loading, NotAvailable string
+
+	// Welcome (empty store).
+	WelcomeTitle, WelcomeIntro, WelcomeImportHead, WelcomeImport, WelcomeSourceHead,
+	WelcomeSource, WelcomeExample, WelcomeLoadingExample, WelcomeQuit string
+
+	// Meetings and reading material.
+	MeetingsTab, DocumentsTab, Upcoming, Past, AllBodies, FilterLabel, NoMeetings,
+	NoDocuments, NoMeetingsForBody, Premeeting, Undated string
+	Kinds map[agenda.Kind]string
+
+	// Counts: singular and plural.
+	Items, Unread, Changed, Annotated, Notes, Recs, Attachments [2]string
+
+	// Agenda.
+	ItemClosed, NoItems, AgendaLegend string
+
+	// Item.
+	Recommendation, RecShort, Decision, AttachmentsHead, NoNotes, NotesHead, ItemNote,
+	MyStance, SelectRecFirst, NoAttachments, AttachmentPick, AttachmentOpening,
+	AttachmentAddress, AttachmentNoAddress, ChangedSinceRead, CaseLabel, ItemUpdated,
+	ItemGone, PlainUntilRendered string
+
+	// Notes.
+	Private, Group, StatusChanged, StatusOrphaned, Unsaved, Saving, NoteSaved,
+	NoteDeleted, ConfirmDelete, EmptyNote, StanceSaved string
+	Stances map[agenda.Stance]string
+
+	// Editor.
+	NewNoteTitle, EditNoteTitle, StanceLabel, VisibilityLabel, EditorPlaceholder,
+	ConfirmDiscard, EditorHint string
+
+	// Search.
+	SearchTitle, SearchPlaceholder, SearchNone, SearchUnavailable, SearchHint string
+	HitKinds map[string]string
+
+	// Help.
+	HelpTitle, HelpNavigation, HelpItem, HelpMeetings, HelpEditor, HelpGeneral,
+	HelpMarkers, HelpMouse, HelpClose string
+	Markers [][2]string
+
+	// Keys: the help text of each binding.
+	KeyUp, KeyDown, KeyOpen, KeyBack, KeyTab, KeyTop, KeyBottom, KeyPageUp, KeyPageDown,
+	KeyNextRec, KeyPrevRec, KeySearch, KeyNewNote, KeyEditNote, KeyStance, KeyAttachment,
+	KeyDeleteNote, KeyFilter, KeyHelp, KeyQuit, KeyForceQuit, KeySave, KeyCancel,
+	KeyNextField, KeyCycleStance, KeyToggleGroup, KeyYes, KeyNo string
+
+	// Status and errors.
+	ErrBusy, ErrNotFound, ErrGeneric, QuitWaiting, QuitUnsaved, MeetingAdded,
+	Refreshed string
+
+	weekdays [7]string
+	months   [12]string
+}
+
+// Count formats n with the singular or plural noun: "1 punkt", "3 punkter".
+func (c *Catalog) Count(n int, noun [2]string) string {
+	if n == 1 {
+		return "1 " + noun[0]
+	}
+	return fmt.Sprintf("%d %s", n, noun[1])
+}
+
+// Date formats a day: "fre. 21. apr. 2023" / "Fri 21 Apr 2023".
+func (c *Catalog) Date(t time.Time) string {
+	t = t.In(agenda.Copenhagen)
+	wd, mo := c.weekdays[t.Weekday()], c.months[t.Month()-1]
+	if c.Lang == "en" {
+		return fmt.Sprintf("%s %d %s %d", wd, t.Day(), mo, t.Year())
+	}
+	return fmt.Sprintf("%s %d. %s %d", wd, t.Day(), mo, t.Year())
+}
+
+// Clock formats a time of day: "kl. 10.00" / "10:00".
+func (c *Catalog) Clock(t time.Time) string {
+	t = t.In(agenda.Copenhagen)
+	if c.Lang == "en" {
+		return t.Format("15:04")
+	}
+	return "kl. " + t.Format("15.04")
+}
+
+// Stance names a stance; StanceNone gets the word for "none".
+func (c *Catalog) Stance(s agenda.Stance) string {
+	if v, ok := c.Stances[s]; ok {
+		return v
+	}
+	return string(s)
+}
+
+// Kind names a meeting kind.
+func (c *Catalog) Kind(k agenda.Kind) string {
+	if v, ok := c.Kinds[k]; ok {
+		return v
+	}
+	return string(k)
+}
+
+// Visibility names a note's visibility.
+func (c *Catalog) Visibility(v agenda.Visibility) string {
+	if v == agenda.Group {
+		return c.Group
+	}
+	return c.Private
+}
+
+// RecLabel names a recommendation by its 1-based number: "Indstilling 2".
+func (c *Catalog) RecLabel(i int) string { return fmt.Sprintf("%s %d", c.Recommendation, i+1) }
+
+// NewCatalog returns the catalogue for lang ("en" for English; anything else is Danish).
+func NewCatalog(lang string) *Catalog {
+	if strings.HasPrefix(strings.ToLower(lang), "en") {
+		return english()
+	}
+	return danish()
+}
+
+func danish() *Catalog {
+	return &Catalog{
+		Lang:         "da",
+		AppName:      "dagsorden",
+		Loading:      "Henter …",
+		NotAvailable: "ikke tilgængelig",
+
+		WelcomeTitle:          "Velkommen til dagsorden",
+		WelcomeIntro:          "Her læser du dine dagsordener uden net, skriver noter og tager stilling til hver indstilling. Der er endnu ingen møder i din samling.",
+		WelcomeImportHead:     "Hent en dagsorden fra en fil",
+		WelcomeImport:         "I en anden terminal:  dagsorden import FIL …  (tekst, PDF, FirstAgenda-JSON, SBSYS, Acadre, eDoc). Mødet dukker op her af sig selv.",
+		WelcomeSourceHead:     "Abonnér på en kilde",
+		WelcomeSource:         "dagsorden source add https://dagsordener.<kommune>.dk  og derefter  dagsorden sync",
+		WelcomeExample:        "Tryk enter for at åbne eksemplet: et byrådsmøde i den opdigtede Fjordby Kommune.",
+		WelcomeLoadingExample: "Henter eksemplet …",
+		WelcomeQuit:           "q afslutter.",
+
+		MeetingsTab:       "Møder",
+		DocumentsTab:      "Læsestof",
+		Upcoming:          "Kommende møder",
+		Past:              "Tidligere møder",
+		AllBodies:         "alle udvalg",
+		FilterLabel:       "Udvalg",
+		NoMeetings:        "Ingen møder.",
+		NoDocuments:       "Intet læsestof endnu.",
+		NoMeetingsForBody: "Ingen møder for dette udvalg.",
+		Premeeting:        "formøde",
+		Undated:           "uden dato",
+		Kinds: map[agenda.Kind]string{
+			agenda.KindAgenda: "Dagsorden", agenda.KindMinutes: "Referat",
+			agenda.KindSupplementary: "Tillægsdagsorden", agenda.KindExtraordinary: "Ekstraordinært møde",
+		},
+
+		Items:       [2]string{"punkt", "punkter"},
+		Unread:      [2]string{"ulæst", "ulæste"},
+		Changed:     [2]string{"ændret", "ændrede"},
+		Annotated:   [2]string{"med noter", "med noter"},
+		Notes:       [2]string{"note", "noter"},
+		Recs:        [2]string{"indstilling", "indstillinger"},
+		Attachments: [2]string{"bilag", "bilag"},
+
+		ItemClosed:   "lukket",
+		NoItems:      "Dagsordenen har ingen punkter.",
+		AgendaLegend: "● ulæst  ✓ læst  Δ ændret siden du læste  + for  − imod  = undlader  ? spørgsmål",
+
+		Recommendation:      "Indstilling",
+		RecShort:            "Indst.",
+		Decision:            "Beslutning",
+		AttachmentsHead:     "Bilag",
+		NoNotes:             "Ingen noter endnu. n skriver en.",
+		NotesHead:           "Noter",
+		ItemNote:            "Hele punktet",
+		MyStance:            "din holdning",
+		SelectRecFirst:      "Vælg først en indstilling med ] eller [.",
+		NoAttachments:       "Punktet har ingen bilag.",
+		AttachmentPick:      "Vælg bilag (enter åbner, esc fortryder)",
+		AttachmentOpening:   "Åbner %s …",
+		AttachmentAddress:   "%s ligger ikke lokalt. Adresse: %s",
+		AttachmentNoAddress: "%s ligger ikke lokalt, og kilden har ingen adresse på det.",
+		ChangedSinceRead:    "ændret siden du læste det",
+		CaseLabel:           "Sag",
+		ItemUpdated:         "Punktet er opdateret.",
+		ItemGone:            "Punktet findes ikke længere på dagsordenen.",
+		PlainUntilRendered:  "",
+
+		Private:        "privat",
+		Group:          "gruppe",
+		StatusChanged:  "teksten er ændret",
+		StatusOrphaned: "uden sted",
+		Unsaved:        "ikke gemt",
+		Saving:         "gemmer …",
+		NoteSaved:      "Noten er gemt.",
+		NoteDeleted:    "Noten er slettet.",
+		ConfirmDelete:  "Slet noten? j sletter, n fortryder.",
+		EmptyNote:      "Noten er tom; intet gemt.",
+		StanceSaved:    "Holdning: %s",
+		Stances: map[agenda.Stance]string{
+			agenda.StanceNone: "ingen", agenda.StanceFor: "for", agenda.StanceAgainst: "imod",
+			agenda.StanceAbstain: "undlader", agenda.StanceQuestion: "spørgsmål",
+		},
+
+		NewNoteTitle:      "Ny note",
+		EditNoteTitle:     "Ret note",
+		StanceLabel:       "Holdning",
+		VisibilityLabel:   "Synlig for",
+		EditorPlaceholder: "Skriv din note …",
+		ConfirmDiscard:    "Noten er ikke gemt. Kassér ændringerne? j kasserer, n skriver videre, ctrl+s gemmer.",
+		EditorHint:        "ctrl+s gemmer · esc tilbage · tab skifter felt · ctrl+t holdning · ctrl+g privat/gruppe",
+
+		SearchTitle:       "Søg",
+		SearchPlaceholder: "Søg i møder, punkter, indstillinger, noter og læsestof …",
+		SearchNone:        "Ingen resultater.",
+		SearchUnavailable: "Søgning er ikke tilgængelig i denne udgave af samlingen.",
+		SearchHint:        "↑/↓ vælger · enter springer dertil · esc tilbage",
+		HitKinds: map[string]string{
+			HitMeeting: "Møde", HitItem: "Punkt", HitRecommendation: "Indstilling",
+			HitNote: "Note", HitDocument: "Læsestof",
+		},
+
+		HelpTitle:      "Taster",
+		HelpNavigation: "Bevæg dig",
+		HelpItem:       "I et punkt",
+		HelpMeetings:   "Møder",
+		HelpEditor:     "Når du skriver en note",
+		HelpGeneral:    "Overalt",
+		HelpMarkers:    "Tegn",
+		HelpMouse:      "Musehjulet ruller, et klik vælger (klik igen for at åbne).",
+		HelpClose:      "esc eller ? lukker hjælpen",
+		Markers: [][2]string{
+			{"●", "ulæst punkt"}, {"✓", "læst punkt"}, {"Δ", "ændret siden du læste det"},
+			{"[lukket]", "lukket punkt"}, {"✎ 2", "antal noter"},
+			{"+ − = ? ·", "din holdning til hver indstilling: for, imod, undlader, spørgsmål, ingen"},
+			{"▶", "den valgte indstilling"},
+		},
+
+		KeyUp: "op", KeyDown: "ned", KeyOpen: "åbn", KeyBack: "tilbage", KeyTab: "skift rude",
+		KeyTop: "til toppen", KeyBottom: "til bunden", KeyPageUp: "side op", KeyPageDown: "side ned",
+		KeyNextRec: "næste indstilling", KeyPrevRec: "forrige indstilling", KeySearch: "søg",
+		KeyNewNote: "ny note", KeyEditNote: "ret note", KeyStance: "skift holdning",
+		KeyAttachment: "åbn bilag", KeyDeleteNote: "slet note", KeyFilter: "filtrér på udvalg",
+		KeyHelp: "hjælp", KeyQuit: "afslut", KeyForceQuit: "afslut altid (gemmer først)",
+		KeySave: "gem", KeyCancel: "tilbage", KeyNextField: "næste felt",
+		KeyCycleStance: "skift holdning", KeyToggleGroup: "privat/gruppe", KeyYes: "ja", KeyNo: "nej",
+
+		ErrBusy:      "En anden dagsorden arbejder med samlingen lige nu; prøv igen om et øjeblik.",
+		ErrNotFound:  "Det findes ikke længere i samlingen.",
+		ErrGeneric:   "Fejl: %s",
+		QuitWaiting:  "Gemmer dine noter, før programmet lukker …",
+		QuitUnsaved:  "En note kunne ikke gemmes. Tryk q igen for at afslutte alligevel.",
+		MeetingAdded: "Samlingen er opdateret.",
+		Refreshed:    "Opdateret.",
+
+		weekdays: [7]string{"søn.", "man.", "tirs.", "ons.", "tors.", "fre.", "lør."},
+		months:   [12]string{"jan.", "feb.", "mar.", "apr.", "maj", "jun.", "jul.", "aug.", "sep.", "okt.", "nov.", "dec."},
+	}
+}
+
+func english() *Catalog {
+	return &Catalog{
+		Lang:         "en",
+		AppName:      "dagsorden",
+		Loading:      "Loading …",
+		NotAvailable: "not available",
+
+		WelcomeTitle:          "Welcome to dagsorden",
+		WelcomeIntro:          "Read your agendas offline, write notes and take a stance on every recommendation. Your collection has no meetings yet.",
+		WelcomeImportHead:     "Import an agenda from a file",
+		WelcomeImport:         "In another terminal:  dagsorden import FILE …  (text, PDF, FirstAgenda JSON, SBSYS, Acadre, eDoc). The meeting appears here by itself.",
+		WelcomeSourceHead:     "Subscribe to a source",
+		WelcomeSource:         "dagsorden source add https://dagsordener.<kommune>.dk  then  dagsorden sync",
+		WelcomeExample:        "Press enter to open the example: a council meeting in the fictional Fjordby Kommune.",
+		WelcomeLoadingExample: "Loading the example …",
+		WelcomeQuit:           "q quits.",
+
+		MeetingsTab:       "Meetings",
+		DocumentsTab:      "Reading",
+		Upcoming:          "Upcoming meetings",
+		Past:              "Past meetings",
+		AllBodies:         "all bodies",
+		FilterLabel:       "Body",
+		NoMeetings:        "No meetings.",
+		NoDocuments:       "No reading material yet.",
+		NoMeetingsForBody: "No meetings for this body.",
+		Premeeting:        "pre-meeting",
+		Undated:           "undated",
+		Kinds: map[agenda.Kind]string{
+			agenda.KindAgenda: "Agenda", agenda.KindMinutes: "Minutes",
+			agenda.KindSupplementary: "Supplementary agenda", agenda.KindExtraordinary: "Extraordinary meeting",
+		},
+
+		Items:       [2]string{"item", "items"},
+		Unread:      [2]string{"unread", "unread"},
+		Changed:     [2]string{"changed", "changed"},
+		Annotated:   [2]string{"annotated", "annotated"},
+		Notes:       [2]string{"note", "notes"},
+		Recs:        [2]string{"recommendation", "recommendations"},
+		Attachments: [2]string{"attachment", "attachments"},
+
+		ItemClosed:   "closed",
+		NoItems:      "The agenda has no items.",
+		AgendaLegend: "● unread  ✓ read  Δ changed since read  + for  − against  = abstain  ? question",
+
+		Recommendation:      "Recommendation",
+		RecShort:            "Rec.",
+		Decision:            "Decision",
+		AttachmentsHead:     "Attachments",
+		NoNotes:             "No notes yet. n writes one.",
+		NotesHead:           "Notes",
+		ItemNote:            "Whole item",
+		MyStance:            "your stance",
+		SelectRecFirst:      "Select a recommendation with ] or [ first.",
+		NoAttachments:       "The item has no attachments.",
+		AttachmentPick:      "Choose an attachment (enter opens, esc cancels)",
+		AttachmentOpening:   "Opening %s …",
+		AttachmentAddress:   "%s is not stored locally. Address: %s",
+		AttachmentNoAddress: "%s is not stored locally, and the source gives no address for it.",
+		ChangedSinceRead:    "changed since you read it",
+		CaseLabel:           "Case",
+		ItemUpdated:         "The item has been updated.",
+		ItemGone:            "The item is no longer on the agenda.",
+
+		Private:        "private",
+		Group:          "group",
+		StatusChanged:  "text changed",
+		StatusOrphaned: "orphaned",
+		Unsaved:        "not saved",
+		Saving:         "saving …",
+		NoteSaved:      "Note saved.",
+		NoteDeleted:    "Note deleted.",
+		ConfirmDelete:  "Delete the note? y deletes, n cancels.",
+		EmptyNote:      "The note is empty; nothing saved.",
+		StanceSaved:    "Stance: %s",
+		Stances: map[agenda.Stance]string{
+			agenda.StanceNone: "none", agenda.StanceFor: "for", agenda.StanceAgainst: "against",
+			agenda.StanceAbstain: "abstain", agenda.StanceQuestion: "question",
+		},
+
+		NewNoteTitle:      "New note",
+		EditNoteTitle:     "Edit note",
+		StanceLabel:       "Stance",
+		VisibilityLabel:   "Visible to",
+		EditorPlaceholder: "Write your note …",
+		ConfirmDiscard:    "The note is not saved. Discard the changes? y discards, n keeps writing, ctrl+s saves.",
+		EditorHint:        "ctrl+s saves · esc back · tab next field · ctrl+t stance · ctrl+g private/group",
+
+		SearchTitle:       "Search",
+		SearchPlaceholder: "Search meetings, items, recommendations, notes and reading …",
+		SearchNone:        "No results.",
+		SearchUnavailable: "Search is not available for this collection.",
+		SearchHint:        "↑/↓ select · enter jumps there · esc back",
+		HitKinds: map[string]string{
+			HitMeeting: "Meeting", HitItem: "Item", HitRecommendation: "Recommendation",
+			HitNote: "Note", HitDocument: "Reading",
+		},
+
+		HelpTitle:      "Keys",
+		HelpNavigation: "Moving around",
+		HelpItem:       "In an item",
+		HelpMeetings:   "Meetings",
+		HelpEditor:     "Writing a note",
+		HelpGeneral:    "Everywhere",
+		HelpMarkers:    "Markers",
+		HelpMouse:      "The mouse wheel scrolls, a click selects (click again to open).",
+		HelpClose:      "esc or ? closes help",
+		Markers: [][2]string{
+			{"●", "unread item"}, {"✓", "read item"}, {"Δ", "changed since you read it"},
+			{"[closed]", "closed item"}, {"✎ 2", "number of notes"},
+			{"+ − = ? ·", "your stance on each recommendation: for, against, abstain, question, none"},
+			{"▶", "the selected recommendation"},
+		},
+
+		KeyUp: "up", KeyDown: "down", KeyOpen: "open", KeyBack: "back", KeyTab: "switch pane",
+		KeyTop: "top", KeyBottom: "bottom", KeyPageUp: "page up", KeyPageDown: "page down",
+		KeyNextRec: "next recommendation", KeyPrevRec: "previous recommendation", KeySearch: "search",
+		KeyNewNote: "new note", KeyEditNote: "edit note", KeyStance: "cycle stance",
+		KeyAttachment: "open attachment", KeyDeleteNote: "delete note", KeyFilter: "filter by body",
+		KeyHelp: "help", KeyQuit: "quit", KeyForceQuit: "always quit (saves first)",
+		KeySave: "save", KeyCancel: "back", KeyNextField: "next field",
+		KeyCycleStance: "cycle stance", KeyToggleGroup: "private/group", KeyYes: "yes", KeyNo: "no",
+
+		ErrBusy:      "Another dagsorden is working with the collection; try again in a moment.",
+		ErrNotFound:  "It is no longer in the collection.",
+		ErrGeneric:   "Error: %s",
+		QuitWaiting:  "Saving your notes before quitting …",
+		QuitUnsaved:  "A note could not be saved. Press q again to quit anyway.",
+		MeetingAdded: "The collection has been updated.",
+		Refreshed:    "Updated.",
+
+		weekdays: [7]string{"Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"},
+		months:   [12]string{"Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"},
+	}
+}

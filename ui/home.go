@@ -1,0 +1,404 @@
+package ui
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
+
+	"github.com/dagsorden/dagsorden/agenda"
+	"github.com/dagsorden/dagsorden/store"
+)
+
+// homeScreen lists the meetings (upcoming first, then past) and, in its own tab, the
+// reading material. With an empty store it is the welcome screen.
+type homeScreen struct {
+	c    *Common
+	w, h int
+
+	loaded, canExample, loadingExample bool
+
+	meetings  []store.MeetingSummary
+	docs      []agenda.Document
+	noteCount map[string]int // item id → the member's notes on it
+	marks     map[string]string
+	bodies    []string
+	filter    int // 0: all bodies; i: bodies[i-1]
+	tab       int // 0: meetings, 1: reading material
+
+	rows  []homeRow
+	list  listState
+	dlist listState
+}
+
+type homeRow struct {
+	heading                    string
+	m                          *store.MeetingSummary
+	unread, changed, annotated int
+}
+
+func newHomeScreen(c *Common, canExample bool) *homeScreen {
+	return &homeScreen{c: c, canExample: canExample, marks: map[string]string{}, noteCount: map[string]int{}}
+}
+
+func (s *homeScreen) setData(ms []store.MeetingSummary, docs []agenda.Document, notes []agenda.Note, marks map[string]string) {
+	s.loaded = true
+	s.meetings, s.docs = ms, docs
+	if marks == nil {
+		marks = map[string]string{}
+	}
+	s.marks = marks
+	s.noteCount = map[string]int{}
+	for i := range notes {
+		n := &notes[i]
+		if n.Deleted || (strings.TrimSpace(n.Text) == "" && n.Stance == agenda.StanceNone) {
+			continue
+		}
+		s.noteCount[n.Anchor.ItemID]++
+	}
+	seen := map[string]bool{}
+	s.bodies = s.bodies[:0]
+	for i := range ms {
+		if b := ms[i].Body.Name; !seen[b] {
+			seen[b] = true
+			s.bodies = append(s.bodies, b)
+		}
+	}
+	sort.Strings(s.bodies)
+	if s.filter > len(s.bodies) {
+		s.filter = 0
+	}
+	s.rebuild()
+}
+
+func (s *homeScreen) empty() bool { return s.loaded && len(s.meetings) == 0 && len(s.docs) == 0 }
+
+func startOfDay(t time.Time) time.Time {
+	t = t.In(agenda.Copenhagen)
+	return time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, agenda.Copenhagen)
+}
+
+// rebuild orders and filters the meetings: upcoming (from today) soonest first, then past
+// ones latest first. The selection stays on the same meeting.
+func (s *homeScreen) rebuild() {
+	selected := ""
+	if s.list.ok() && s.list.cursor < len(s.rows) && s.rows[s.list.cursor].m != nil {
+		selected = s.rows[s.list.cursor].m.ID
+	}
+	today := startOfDay(s.c.Now())
+	var up, past []homeRow
+	for i := range s.meetings {
+		m := &s.meetings[i]
+		if s.filter > 0 && m.Body.Name != s.bodies[s.filter-1] {
+			continue
+		}
+		r := homeRow{m: m}
+		for _, it := range m.Items {
+			switch stateOf(s.marks, it.ID, it.TextHash) {
+			case unread:
+				r.unread++
+			case changedSinceRead:
+				r.changed++
+			}
+			if s.noteCount[it.ID] > 0 {
+				r.annotated++
+			}
+		}
+		if !m.Start.Before(today) {
+			up = append(up, r)
+		} else {
+			past = append(past, r)
+		}
+	}
+	// Meetings() is ordered by start: upcoming stay ascending, past turn descending.
+	for i, j := 0, len(past)-1; i < j; i, j = i+1, j-1 {
+		past[i], past[j] = past[j], past[i]
+	}
+	s.rows = s.rows[:0]
+	if len(up) > 0 {
+		s.rows = append(s.rows, homeRow{heading: s.c.T.Upcoming})
+		s.rows = append(s.rows, up...)
+	}
+	if len(past) > 0 {
+		s.rows = append(s.rows, homeRow{heading: s.c.T.Past})
+		s.rows = append(s.rows, past...)
+	}
+	s.layout()
+	if selected != "" {
+		for i := range s.rows {
+			if s.rows[i].m != nil && s.rows[i].m.ID == selected {
+				s.list.cursor = i
+			}
+		}
+	}
+	var dh []int
+	var ds []bool
+	for range s.docs {
+		dh, ds = append(dh, 1), append(ds, true)
+	}
+	s.dlist.setRows(dh, ds)
+}
+
+func (s *homeScreen) meetingLines() int {
+	if s.w >= 110 {
+		return 2
+	}
+	return 3
+}
+
+func (s *homeScreen) layout() {
+	heights := make([]int, len(s.rows))
+	sel := make([]bool, len(s.rows))
+	for i, r := range s.rows {
+		switch {
+		case r.m != nil:
+			heights[i], sel[i] = s.meetingLines(), true
+		case i == 0:
+			heights[i] = 1
+		default:
+			heights[i] = 2 // a blank line, then the heading
+		}
+	}
+	s.list.setRows(heights, sel)
+}
+
+// firstMeeting is the meeting at the top of the list: the next one, else the latest.
+func (s *homeScreen) firstMeeting() string {
+	for _, r := range s.rows {
+		if r.m != nil {
+			return r.m.ID
+		}
+	}
+	return ""
+}
+
+func (s *homeScreen) SetSize(w, h int) {
+	s.w, s.h = w, h
+	s.layout()
+}
+
+func (s *homeScreen) Crumb() string {
+	if s.tab == 1 {
+		return s.c.T.DocumentsTab
+	}
+	return ""
+}
+
+func (s *homeScreen) Capturing() bool { return false }
+
+func (s *homeScreen) ShortHelp() []key.Binding {
+	k := s.c.Keys
+	if s.empty() {
+		return nil
+	}
+	if s.tab == 1 {
+		return []key.Binding{k.Open, k.Tab, k.Search}
+	}
+	return []key.Binding{k.Open, k.Tab, k.Filter, k.Search}
+}
+
+func (s *homeScreen) cur() *listState {
+	if s.tab == 1 {
+		return &s.dlist
+	}
+	return &s.list
+}
+
+func (s *homeScreen) Update(msg tea.Msg) (screen, tea.Cmd) {
+	k := s.c.Keys
+	switch msg := msg.(type) {
+	case tea.KeyPressMsg:
+		if s.empty() {
+			if matches(msg, k.Open) && s.canExample {
+				s.c.emit(loadExampleIntent{})
+			}
+			return s, nil
+		}
+		l := s.cur()
+		switch {
+		case matches(msg, k.Tab):
+			s.tab = 1 - s.tab
+		case matches(msg, k.Down):
+			l.move(1)
+		case matches(msg, k.Up):
+			l.move(-1)
+		case matches(msg, k.Top):
+			l.top()
+		case matches(msg, k.Bottom):
+			l.bottom()
+		case matches(msg, k.PageDown):
+			l.page(s.h-1, 1)
+		case matches(msg, k.PageUp):
+			l.page(s.h-1, -1)
+		case matches(msg, k.Open):
+			s.open()
+		case matches(msg, k.Filter) && s.tab == 0 && len(s.bodies) > 0:
+			s.filter = (s.filter + 1) % (len(s.bodies) + 1)
+			s.rebuild()
+			s.list.top()
+		}
+	case tea.MouseClickMsg:
+		if msg.Y == 0 {
+			// The tab bar: a click on a tab switches to it.
+			s.tab = 0
+			if msg.X > s.w/4 && msg.X < s.w/2 {
+				s.tab = 1
+			}
+			return s, nil
+		}
+		l := s.cur()
+		row := l.rowAt(msg.Y - 1)
+		if row >= 0 && row < len(l.selectable) && l.selectable[row] {
+			if row == l.cursor {
+				s.open()
+			} else {
+				l.cursor = row
+			}
+		}
+	case tea.MouseWheelMsg:
+		l := s.cur()
+		switch msg.Button {
+		case tea.MouseWheelDown:
+			l.move(1)
+		case tea.MouseWheelUp:
+			l.move(-1)
+		}
+	}
+	return s, nil
+}
+
+func (s *homeScreen) open() {
+	if s.tab == 1 {
+		if s.dlist.ok() && s.dlist.cursor < len(s.docs) {
+			s.c.emit(openDocumentIntent{ID: s.docs[s.dlist.cursor].ID})
+		}
+		return
+	}
+	if s.list.ok() && s.list.cursor < len(s.rows) && s.rows[s.list.cursor].m != nil {
+		s.c.emit(openMeetingIntent{MeetingID: s.rows[s.list.cursor].m.ID})
+	}
+}
+
+func (s *homeScreen) View() string {
+	if !s.loaded {
+		return "\n  " + s.c.Styles.Subtle.Render(s.c.T.Loading)
+	}
+	if s.empty() {
+		return welcomeView(s.c, s.w, s.h, s.canExample, s.loadingExample)
+	}
+	lines := []string{s.tabBar()}
+	body := s.h - 1
+	if s.tab == 1 {
+		if len(s.docs) == 0 {
+			lines = append(lines, "", "  "+s.c.Styles.Subtle.Render(s.c.T.NoDocuments))
+		} else {
+			lines = append(lines, s.dlist.draw(body, s.docRow)...)
+		}
+	} else if len(s.rows) == 0 {
+		msg := s.c.T.NoMeetings
+		if s.filter > 0 {
+			msg = s.c.T.NoMeetingsForBody
+		}
+		lines = append(lines, "", "  "+s.c.Styles.Subtle.Render(msg))
+	} else {
+		lines = append(lines, s.list.draw(body, s.meetingRow)...)
+	}
+	return strings.Join(lines, "\n")
+}
+
+func (s *homeScreen) tabBar() string {
+	st, t := s.c.Styles, s.c.T
+	tab := func(i int, label string) string {
+		if s.tab == i {
+			return st.TabActive.Render(label)
+		}
+		return st.TabInactive.Render(label)
+	}
+	left := tab(0, fmt.Sprintf("%s (%d)", t.MeetingsTab, len(s.meetings))) + " " +
+		tab(1, fmt.Sprintf("%s (%d)", t.DocumentsTab, len(s.docs)))
+	if s.tab == 0 && len(s.bodies) > 1 {
+		body := t.AllBodies
+		if s.filter > 0 {
+			body = s.bodies[s.filter-1]
+		}
+		right := st.Subtle.Render(t.FilterLabel+": ") + st.Bold.Render(body) + st.Subtle.Render(" (f)")
+		room := s.w - widthOf(left) - 2
+		if room > 12 {
+			right = cut(right, room)
+			left += strings.Repeat(" ", max(1, s.w-widthOf(left)-widthOf(right))) + right
+		}
+	}
+	return cut(left, s.w)
+}
+
+func (s *homeScreen) meetingRow(i int) []string {
+	st, t := s.c.Styles, s.c.T
+	r := s.rows[i]
+	if r.m == nil {
+		h := st.Heading.Render(r.heading)
+		if i == 0 {
+			return []string{h}
+		}
+		return []string{"", h}
+	}
+	m := r.m
+	selected := i == s.list.cursor
+	marker := "  "
+	if selected {
+		marker = st.Cursor.Render("›") + " "
+	}
+	l1 := marker + st.Bold.Render(t.Date(m.Start)+" "+t.Clock(m.Start)) + "  " + st.Title.Render(m.Body.Name) +
+		st.Subtle.Render(" · "+t.Kind(m.Kind))
+	var place []string
+	if m.Location != "" {
+		place = append(place, m.Location)
+	}
+	if !m.Premeeting.IsZero() {
+		place = append(place, t.Premeeting+" "+t.Clock(m.Premeeting))
+	}
+	counts := []string{t.Count(len(m.Items), t.Items)}
+	if r.unread > 0 {
+		counts = append(counts, st.Unread.Render(t.Count(r.unread, t.Unread)))
+	}
+	if r.changed > 0 {
+		counts = append(counts, st.Changed.Render(t.Count(r.changed, t.Changed)))
+	}
+	if r.annotated > 0 {
+		counts = append(counts, fmt.Sprintf("%d %s", r.annotated, t.Annotated[1]))
+	}
+	sep := st.Subtle.Render(" · ")
+	var lines []string
+	if s.meetingLines() == 2 {
+		lines = []string{l1, "    " + strings.Join(counts, sep) + sep + st.Subtle.Render(strings.Join(place, " · "))}
+	} else {
+		lines = []string{l1, "    " + st.Subtle.Render(strings.Join(place, " · ")), "    " + strings.Join(counts, sep)}
+	}
+	for j := range lines {
+		lines[j] = fit(lines[j], s.w)
+		if selected {
+			lines[j] = st.CursorRow.Render(lines[j])
+		}
+	}
+	return lines
+}
+
+func (s *homeScreen) docRow(i int) []string {
+	st, t := s.c.Styles, s.c.T
+	d := &s.docs[i]
+	marker := "  "
+	if i == s.dlist.cursor {
+		marker = st.Cursor.Render("›") + " "
+	}
+	date := t.Undated
+	if !d.Date.IsZero() {
+		date = t.Date(d.Date)
+	}
+	line := fit(marker+st.Subtle.Render(fit(date, 18))+" "+st.Title.Render(d.Title), s.w)
+	if i == s.dlist.cursor {
+		line = st.CursorRow.Render(line)
+	}
+	return []string{line}
+}

@@ -1,0 +1,78 @@
+package ui
+
+import "charm.land/bubbles/v2/key"
+
+// KeyMap is every binding of the reading room. The help screen and the footer are built
+// from it, so what the UI does and what it says it does cannot drift apart.
+type KeyMap struct {
+	Up, Down, Open, Back, Tab, Top, Bottom, PageUp, PageDown key.Binding
+
+	NextRec, PrevRec, NewNote, EditNote, Stance, Attachment, DeleteNote key.Binding
+
+	Filter key.Binding
+
+	Save, Cancel, NextField, PrevField, CycleStance, ToggleGroup key.Binding
+
+	Yes, No key.Binding
+
+	Search, Help, Quit, ForceQuit key.Binding
+}
+
+// DefaultKeyMap is the key map of issue 3, with help texts from the catalogue.
+func DefaultKeyMap(t *Catalog) KeyMap {
+	b := func(help, desc string, keys ...string) key.Binding {
+		return key.NewBinding(key.WithKeys(keys...), key.WithHelp(help, desc))
+	}
+	return KeyMap{
+		Up:       b("↑/k", t.KeyUp, "up", "k"),
+		Down:     b("↓/j", t.KeyDown, "down", "j"),
+		Open:     b("enter/→/l", t.KeyOpen, "enter", "right", "l"),
+		Back:     b("esc/←/h", t.KeyBack, "esc", "left", "h"),
+		Tab:      b("tab", t.KeyTab, "tab", "shift+tab"),
+		Top:      b("g", t.KeyTop, "g", "home"),
+		Bottom:   b("G", t.KeyBottom, "G", "end"),
+		PageUp:   b("pgup", t.KeyPageUp, "pgup"),
+		PageDown: b("pgdn", t.KeyPageDown, "pgdown", "space"),
+
+		NextRec:    b("]", t.KeyNextRec, "]"),
+		PrevRec:    b("[", t.KeyPrevRec, "["),
+		NewNote:    b("n", t.KeyNewNote, "n"),
+		EditNote:   b("e", t.KeyEditNote, "e"),
+		Stance:     b("s", t.KeyStance, "s"),
+		Attachment: b("o", t.KeyAttachment, "o"),
+		DeleteNote: b("x", t.KeyDeleteNote, "x"),
+
+		Filter: b("f", t.KeyFilter, "f"),
+
+		Save:        b("ctrl+s", t.KeySave, "ctrl+s"),
+		Cancel:      b("esc", t.KeyCancel, "esc"),
+		NextField:   b("tab", t.KeyNextField, "tab"),
+		PrevField:   b("shift+tab", t.KeyNextField, "shift+tab"),
+		CycleStance: b("ctrl+t", t.KeyCycleStance, "ctrl+t"),
+		ToggleGroup: b("ctrl+g", t.KeyToggleGroup, "ctrl+g"),
+
+		Yes: b("j/y", t.KeyYes, "j", "y"),
+		No:  b("n", t.KeyNo, "n", "esc"),
+
+		Search:    b("/", t.KeySearch, "/"),
+		Help:      b("?", t.KeyHelp, "?"),
+		Quit:      b("q", t.KeyQuit, "q"),
+		ForceQuit: b("ctrl+c", t.KeyForceQuit, "ctrl+c"),
+	}
+}
+
+// helpGroups is the full help: every binding, grouped by where it applies.
+func (k KeyMap) helpGroups(t *Catalog) []helpGroup {
+	return []helpGroup{
+		{t.HelpNavigation, []key.Binding{k.Up, k.Down, k.Open, k.Back, k.Tab, k.Top, k.Bottom, k.PageUp, k.PageDown}},
+		{t.HelpItem, []key.Binding{k.NextRec, k.PrevRec, k.NewNote, k.EditNote, k.Stance, k.Attachment, k.DeleteNote}},
+		{t.HelpMeetings, []key.Binding{k.Filter}},
+		{t.HelpEditor, []key.Binding{k.Save, k.Cancel, k.NextField, k.CycleStance, k.ToggleGroup}},
+		{t.HelpGeneral, []key.Binding{k.Search, k.Help, k.Quit, k.ForceQuit}},
+	}
+}
+
+type helpGroup struct {
+	Title    string
+	Bindings []key.Binding
+}

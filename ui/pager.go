@@ -1,0 +1,319 @@
+package ui
+
+import (
+	"sort"
+
+	"charm.land/bubbles/v2/viewport"
+	tea "charm.land/bubbletea/v2"
+)
+
+// A pager shows a long text made of blocks in a viewport, after glow's pager: it keeps the
+// Markdown source, renders it with glamour in commands, and shows what it has meanwhile.
+// Markdown blocks come from the render cache or, until rendered, as plain text; raw blocks
+// (an item's header, its recommendations, its attachments) are drawn by their owner on
+// the Update goroutine because they change with the selection.
+type pager struct {
+	c             *Common
+	id            int
+	blocks        []block
+	width         int
+	vp            viewport.Model
+	starts        []int // first line of each block in the assembled text
+	counts        []int // lines of each block
+
+	// inflight: a render command is running; only one runs per pager, so rendering never
+	// takes both cores from the UI. settled: the width has stopped changing (resize is
+	// debounced by the root); until then chunks show as plain text at the new width.
+	inflight bool
+	settled  bool
+	plain    map[renderKey][]string
+}
+
+type block struct {
+	md   string // Markdown source (raw == nil)
+	hash uint64
+	raw  func(width int) []string // drawn by the owner
+	rec  int                      // the recommendation a raw block shows, or -1
+	gap  bool                     // a blank line before the block
+}
+
+func mdBlock(c *Common, md string, gap bool) block {
+	return block{md: md, hash: c.cache.hash(md), rec: -1, gap: gap}
+}
+
+func rawBlock(fn func(width int) []string, rec int, gap bool) block {
+	return block{raw: fn, rec: rec, gap: gap}
+}
+
+// markdownBlocks turns Markdown into blocks of about chunkTarget bytes.
+func markdownBlocks(c *Common, md string, gap bool) []block {
+	var out []block
+	for i, chunk := range splitMarkdown(md, chunkTarget) {
+		out = append(out, mdBlock(c, chunk, gap || i > 0))
+	}
+	return out
+}
+
+func newPager(c *Common) *pager {
+	vp := viewport.New()
+	vp.KeyMap = viewport.KeyMap{} // keys are ours (h is "back", not "scroll left")
+	vp.MouseWheelDelta = 3
+	return &pager{c: c, id: c.nextID(), vp: vp, settled: true, plain: map[renderKey][]string{}}
+}
+
+// setBlocks replaces the content, keeping the place when keep is set.
+func (p *pager) setBlocks(blocks []block, keep bool) {
+	if !keep {
+		p.blocks = blocks
+		p.assemble()
+		p.vp.SetYOffset(0)
+		return
+	}
+	i, frac := p.place()
+	p.blocks = blocks
+	p.assemble()
+	p.restore(i, frac)
+}
+
+// place is where the reader is: the block at the top of the view and how far into it.
+func (p *pager) place() (int, float64) {
+	if p.vp.YOffset() == 0 {
+		return -1, 0
+	}
+	i := p.blockAt(0)
+	if i < 0 || p.counts[i] == 0 {
+		return -1, 0
+	}
+	return i, float64(p.vp.YOffset()-p.starts[i]) / float64(p.counts[i])
+}
+
+// restore scrolls back to a place after the text was laid out anew (a new width, a
+// chunk's glamour rendering replacing its plain text), so the reader does not lose it.
+func (p *pager) restore(i int, frac float64) {
+	if i < 0 || i >= len(p.starts) {
+		return
+	}
+	p.vp.SetYOffset(p.starts[i] + int(frac*float64(p.counts[i])))
+}
+
+// relayout lays the text out again in place.
+func (p *pager) relayout() {
+	i, frac := p.place()
+	y := p.vp.YOffset()
+	p.assemble()
+	if i < 0 {
+		p.vp.SetYOffset(y)
+		return
+	}
+	p.restore(i, frac)
+}
+
+func (p *pager) key(b *block) renderKey {
+	return renderKey{hash: b.hash, width: p.width, theme: p.c.Styles.Theme}
+}
+
+// assemble lays the blocks out at the current width from what is at hand.
+func (p *pager) assemble() {
+	if p.width <= 0 {
+		return
+	}
+	p.starts = p.starts[:0]
+	p.counts = p.counts[:0]
+	var lines []string
+	for i := range p.blocks {
+		b := &p.blocks[i]
+		if b.gap && len(lines) > 0 {
+			lines = append(lines, "")
+		}
+		p.starts = append(p.starts, len(lines))
+		var bl []string
+		if b.raw != nil {
+			bl = b.raw(p.width)
+		} else if r, ok := p.c.cache.get(p.key(b)); ok {
+			bl = r
+		} else {
+			k := p.key(b)
+			if pl, ok := p.plain[k]; ok {
+				bl = pl
+			} else {
+				bl = plainLines(b.md, p.width)
+				p.plain[k] = bl
+			}
+		}
+		lines = append(lines, bl...)
+		p.counts = append(p.counts, len(bl))
+	}
+	p.vp.SetContentLines(lines)
+}
+
+// refreshRaw redraws after a change to what raw blocks show (the selection).
+func (p *pager) refreshRaw() { p.relayout() }
+
+// SetSize sizes the viewport; a new width is laid out at once from the cache or as plain
+// text, and rendered with glamour once the root says the resizing has settled.
+func (p *pager) SetSize(w, h int) {
+	w, h = max(w, 1), max(h, 1)
+	p.vp.SetWidth(w)
+	p.vp.SetHeight(h)
+	if w == p.width {
+		return
+	}
+	first := p.width == 0
+	i, frac := p.place()
+	p.width = w
+	p.settled = first
+	clear(p.plain)
+	p.assemble()
+	p.restore(i, frac)
+}
+
+// pending reports whether any Markdown block lacks its glamour rendering.
+func (p *pager) pending() bool {
+	for i := range p.blocks {
+		if p.blocks[i].raw == nil {
+			if _, ok := p.c.cache.get(p.key(&p.blocks[i])); !ok {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// renderBudget is how much Markdown one command renders: the visible chunks come back in
+// one go, and the UI gets a turn between batches.
+const renderBudget = 12 << 10
+
+// nextRender starts rendering the missing chunks nearest to what is on screen.
+func (p *pager) nextRender() tea.Cmd {
+	if p.inflight || !p.settled || p.width <= 0 {
+		return nil
+	}
+	top, bottom := p.vp.YOffset(), p.vp.YOffset()+p.vp.Height()
+	type cand struct {
+		i    int
+		dist int
+	}
+	var cands []cand
+	seen := map[uint64]bool{}
+	for i := range p.blocks {
+		b := &p.blocks[i]
+		if b.raw != nil || seen[b.hash] {
+			continue
+		}
+		if _, ok := p.c.cache.get(p.key(b)); ok {
+			continue
+		}
+		seen[b.hash] = true
+		start, end := p.starts[i], p.starts[i]+p.counts[i]
+		d := 0
+		switch {
+		case end <= top:
+			d = top - end + 1
+		case start >= bottom:
+			d = start - bottom + 1
+		}
+		cands = append(cands, cand{i, d})
+	}
+	if len(cands) == 0 {
+		return nil
+	}
+	sort.SliceStable(cands, func(a, b int) bool { return cands[a].dist < cands[b].dist })
+	var jobs []renderJob
+	size := 0
+	for _, c := range cands {
+		b := &p.blocks[c.i]
+		// Everything on screen goes in the first batch; off screen, stay within budget.
+		if len(jobs) > 0 && c.dist > 0 && size+len(b.md) > renderBudget {
+			break
+		}
+		jobs = append(jobs, renderJob{key: p.key(b), md: b.md})
+		size += len(b.md)
+	}
+	p.inflight = true
+	return renderCmd(p.id, jobs, p.width, p.c.Styles.Glamour)
+}
+
+// handleRendered takes a render result meant for this pager. Results for a width or theme
+// no longer shown are dropped, not cached.
+func (p *pager) handleRendered(msg renderedMsg) tea.Cmd {
+	if msg.owner != p.id {
+		return nil
+	}
+	p.inflight = false
+	if msg.err != nil {
+		p.c.Log.Printf("render: %v", msg.err)
+		return nil
+	}
+	used := false
+	for i, k := range msg.keys {
+		if k.width != p.width || k.theme != p.c.Styles.Theme {
+			continue
+		}
+		p.c.cache.put(k, msg.lines[i])
+		used = true
+	}
+	if used {
+		p.refreshRaw()
+	}
+	return p.nextRender()
+}
+
+// settle is called when resizing has stopped or the theme changed.
+func (p *pager) settle() tea.Cmd {
+	p.settled = true
+	p.refreshRaw()
+	return p.nextRender()
+}
+
+// blockAt returns the block shown on viewport row y, or -1.
+func (p *pager) blockAt(y int) int {
+	line := p.vp.YOffset() + y
+	for i := range p.blocks {
+		if line >= p.starts[i] && line < p.starts[i]+p.counts[i] {
+			return i
+		}
+	}
+	return -1
+}
+
+// show scrolls so block i is in view, a few lines below the top when it was not.
+func (p *pager) show(i int) {
+	if i < 0 || i >= len(p.starts) {
+		return
+	}
+	start, n := p.starts[i], p.counts[i]
+	top, h := p.vp.YOffset(), p.vp.Height()
+	if start >= top && start+min(n, h) <= top+h {
+		return
+	}
+	p.vp.SetYOffset(max(0, start-min(3, h/4)))
+}
+
+func (p *pager) View() string { return p.vp.View() }
+
+func (p *pager) scroll(msg tea.Msg, k KeyMap) bool {
+	switch m := msg.(type) {
+	case tea.KeyPressMsg:
+		switch {
+		case matches(m, k.Down):
+			p.vp.ScrollDown(1)
+		case matches(m, k.Up):
+			p.vp.ScrollUp(1)
+		case matches(m, k.PageDown):
+			p.vp.PageDown()
+		case matches(m, k.PageUp):
+			p.vp.PageUp()
+		case matches(m, k.Top):
+			p.vp.GotoTop()
+		case matches(m, k.Bottom):
+			p.vp.GotoBottom()
+		default:
+			return false
+		}
+		return true
+	case tea.MouseWheelMsg:
+		p.vp, _ = p.vp.Update(m)
+		return true
+	}
+	return false
+}

@@ -1,0 +1,113 @@
+// Package ui is dagsorden's reading room: a full-screen Bubble Tea program over the local
+// store in which a member lists meetings and reading material, reads an agenda and its
+// items, selects recommendations (indstillinger), writes notes and stances, and searches.
+//
+// The package owns no data. Everything it shows comes from a Store — an interface
+// declared here, at the consumer, and satisfied by *store.Store — and every note goes back
+// through Store.SaveNote. It must not write to the terminal outside Bubble Tea, must not log
+// anywhere but the file named in Options.LogFile, does no I/O inside Update or View (all
+// I/O runs in tea.Cmds that capture values), and never drops a note: the program does not
+// exit while a save is in flight, and it asks before leaving an editor with unsaved text.
+package ui
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log"
+	"os"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+
+	"github.com/dagsorden/dagsorden/agenda"
+	"github.com/dagsorden/dagsorden/store"
+)
+
+// Store is what the reading room needs from the store. *store.Store satisfies it.
+type Store interface {
+	Meetings() ([]store.MeetingSummary, error)
+	Meeting(id string) (*agenda.Meeting, error)
+	Documents() ([]agenda.Document, error)
+	Document(id string) (*agenda.Document, error)
+	Attachment(sha256 string) ([]byte, error)
+	Notes() ([]agenda.Note, error)
+	NotesForMeeting(meetingID string) ([]agenda.Note, error)
+	SaveNote(n *agenda.Note) error
+	DeleteNote(id string) error
+	MarkRead(itemID, textHash string) error
+	ReadMarks() (map[string]string, error)
+	// Generation grows with every write by any process; the UI polls it about once a
+	// second and reloads when it moved, so an import from another terminal shows up.
+	Generation() (uint64, error)
+}
+
+// Searcher is the full-text search the search screen (/) runs as the user types. When the
+// Store also implements it, search works; otherwise the screen says search is not
+// available. Hits come ranked, best first.
+type Searcher interface {
+	Search(query string, limit int) ([]SearchHit, error)
+}
+
+// Options configure Run.
+type Options struct {
+	// Lang is "da" (the default) or "en".
+	Lang string
+	// Demo opens straight into the first meeting (dagsorden --demo).
+	Demo bool
+	// LogFile, when set, receives the UI's log lines; otherwise nothing is logged.
+	LogFile string
+	// LoadExample imports the bundled example meeting. The welcome screen offers it when
+	// the store is empty; nil hides the offer.
+	LoadExample func() error
+	// Author names the member whose notes are "mine": their stances are shown and cycled.
+	// Notes written in the UI carry it.
+	Author string
+	// NoColor draws without colours (also on when NO_COLOR is set in the environment).
+	NoColor bool
+	// OpenFile opens a locally stored attachment with the system viewer. The default runs
+	// xdg-open (open on macOS) without waiting for it.
+	OpenFile func(path string) error
+	// TempDir is where attachments are written for the viewer; default os.TempDir().
+	TempDir string
+	// Now is the clock that decides which meetings are upcoming; default time.Now.
+	Now func() time.Time
+}
+
+// Run runs the full-screen program until the user quits. It returns when the user quits,
+// when ctx is cancelled, or on a terminal error; never while a note is being saved.
+func Run(ctx context.Context, st Store, opts Options) error {
+	if st == nil {
+		return errors.New("ui: no store")
+	}
+	logger, closeLog, err := openLog(opts.LogFile)
+	if err != nil {
+		return err
+	}
+	defer closeLog()
+	if os.Getenv("NO_COLOR") != "" {
+		opts.NoColor = true
+	}
+	m := newModel(st, opts, logger)
+	p := tea.NewProgram(m, tea.WithContext(ctx))
+	_, err = p.Run()
+	if errors.Is(err, tea.ErrProgramKilled) && ctx.Err() != nil {
+		return nil // the caller asked us to stop
+	}
+	if err != nil {
+		return fmt.Errorf("the reading room stopped: %w", err)
+	}
+	return nil
+}
+
+func openLog(path string) (*log.Logger, func(), error) {
+	if path == "" {
+		return log.New(io.Discard, "", 0), func() {}, nil
+	}
+	f, err := os.OpenFile(path, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)
+	if err != nil {
+		return nil, nil, fmt.Errorf("open the log file %s: %w", path, err)
+	}
+	return log.New(f, "ui ", log.LstdFlags|log.Lmicroseconds), func() { f.Close() }, nil
+}
