@@ -13,13 +13,13 @@ import (
 // (an item's header, its recommendations, its attachments) are drawn by their owner on
 // the Update goroutine because they change with the selection.
 type pager struct {
-	c             *Common
-	id            int
-	blocks        []block
-	width         int
-	vp            viewport.Model
-	starts        []int // first line of each block in the assembled text
-	counts        []int // lines of each block
+	c      *Common
+	id     int
+	blocks []block
+	width  int
+	vp     viewport.Model
+	starts []int // first line of each block in the assembled text
+	counts []int // lines of each block
 
 	// inflight: a render command is running; only one runs per pager, so rendering never
 	// takes both cores from the UI. settled: the width has stopped changing (resize is

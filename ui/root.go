@@ -47,7 +47,10 @@ type (
 		Key  string // "" for a new note
 		Note agenda.Note
 	}
-	cycleStanceIntent    struct{ ItemID string; Rec int }
+	cycleStanceIntent struct {
+		ItemID string
+		Rec    int
+	}
 	deleteNoteIntent     struct{ Key string }
 	markReadIntent       struct{ ItemID, Hash string }
 	openAttachmentIntent struct{ Att agenda.Attachment }
@@ -90,8 +93,8 @@ type (
 		key string
 		err error
 	}
-	markedReadMsg     struct{ err error }
-	exampleLoadedMsg  struct{ err error }
+	markedReadMsg      struct{ err error }
+	exampleLoadedMsg   struct{ err error }
 	attachmentReadyMsg struct {
 		title, path, url string
 		err              error
@@ -100,8 +103,8 @@ type (
 		title string
 		err   error
 	}
-	genTickMsg        struct{}
-	genMsg            struct {
+	genTickMsg struct{}
+	genMsg     struct {
 		gen uint64
 		err error
 	}
