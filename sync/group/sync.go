@@ -195,8 +195,8 @@ func apply(g *store.GroupState, t *store.GroupTx, envs []relay.Envelope, res *Sy
 			continue
 		}
 		if h.kind == kindKeys {
-			if e.Sender == g.MemberID {
-				continue // the admin's own key change: the key is here already
+			if e.Sender == g.MemberID || g.Key(h.epoch) != nil {
+				continue // the admin's own key change, or a key this member has (from the invite)
 			}
 			if e.Sender != g.AdminID {
 				res.Unreadable++ // only the admin hands out keys

@@ -1,0 +1,660 @@
+package group
+
+import (
+	"bytes"
+	"context"
+	"encoding/base64"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/dagsorden/dagsorden/agenda"
+	"github.com/dagsorden/dagsorden/agenda/brief"
+	"github.com/dagsorden/dagsorden/store"
+	"github.com/dagsorden/dagsorden/sync/relay"
+)
+
+// lockedBuffer collects the relay's log lines from concurrent handlers.
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedBuffer) Bytes() []byte {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return bytes.Clone(l.b.Bytes())
+}
+
+type testRelay struct {
+	url, operator, dir string
+	logs               *lockedBuffer
+	relay              *relay.Relay
+}
+
+// startRelay runs a real relay on loopback with its bbolt file in a temp dir and its
+// logs captured.
+func startRelay(t testing.TB, opts relay.Options) *testRelay {
+	t.Helper()
+	tr := &testRelay{dir: t.TempDir(), logs: &lockedBuffer{}}
+	opts.Logger = slog.New(slog.NewTextHandler(tr.logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	r, err := relay.New(tr.dir, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { r.Close() })
+	tr.relay, tr.operator = r, r.OperatorToken()
+	mux := http.NewServeMux()
+	mux.Handle(relay.Prefix+"/", r.Handler())
+	srv := httptest.NewServer(mux)
+	t.Cleanup(srv.Close)
+	tr.url = srv.URL
+	return tr
+}
+
+// switchable is a transport that can be taken offline, like a laptop on a train.
+type switchable struct {
+	offline atomic.Bool
+}
+
+func (s *switchable) RoundTrip(req *http.Request) (*http.Response, error) {
+	if s.offline.Load() {
+		return nil, errors.New("network is unreachable")
+	}
+	return http.DefaultTransport.RoundTrip(req)
+}
+
+type member struct {
+	name string
+	st   *store.Store
+	c    *Client
+	net  *switchable
+}
+
+func newMember(t testing.TB, name string, m agenda.Meeting) *member {
+	t.Helper()
+	st, err := store.Open(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	if _, err := st.Import(agenda.Package{Meetings: []agenda.Meeting{m}}); err != nil {
+		t.Fatal(err)
+	}
+	sw := &switchable{}
+	return &member{name: name, st: st, net: sw, c: &Client{Store: st, Author: name, HTTP: &http.Client{Transport: sw, Timeout: 30 * time.Second}}}
+}
+
+func testMeeting() agenda.Meeting {
+	m := agenda.Meeting{
+		Body:       agenda.Body{Name: "Teknik- og Miljøudvalget"},
+		Kind:       agenda.KindAgenda,
+		Title:      "Dagsorden",
+		Start:      time.Date(2025, 3, 4, 16, 0, 0, 0, agenda.Copenhagen),
+		Premeeting: time.Date(2025, 3, 4, 15, 0, 0, 0, agenda.Copenhagen),
+		Location:   "Rådhuset, mødelokale 2",
+		Source:     agenda.Source{Format: "example"},
+		Items: []agenda.Item{
+			{
+				Number: "1", Title: "Cykelstier på Hovedgaden", CaseNumber: "24/1234",
+				Sections: []agenda.Section{{Heading: "Sagsfremstilling", Text: "Forvaltningen foreslår dobbeltrettede cykelstier."}},
+				Recommendations: []agenda.Recommendation{
+					{Index: 0, Text: "at der anlægges cykelstier i begge sider af Hovedgaden"},
+					{Index: 1, Text: "at udgiften på 4,2 mio. kr. finansieres af puljen til trafiksikkerhed"},
+				},
+			},
+			{Number: "2", Title: "Lukket: Salg af grund", Closed: true},
+			{
+				Number: "3", Title: "Orientering om vintertjeneste",
+				Sections: []agenda.Section{{Heading: "Sagsfremstilling", Text: "Til orientering."}},
+			},
+		},
+	}
+	agenda.AssignIDs(&m)
+	return m
+}
+
+func shareNote(t testing.TB, mb *member, m *agenda.Meeting, item, rec int, stance agenda.Stance, group, text string) agenda.Note {
+	t.Helper()
+	var r *int
+	if rec >= 0 {
+		r = &rec
+	}
+	a, err := agenda.AnchorOn(m, &m.Items[item], r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := agenda.Note{Anchor: a, Stance: stance, Text: text, Author: mb.name, Visibility: agenda.Private}
+	if group != "" {
+		n.Visibility, n.Group = agenda.Group, group
+	}
+	if err := mb.st.SaveNote(&n); err != nil {
+		t.Fatal(err)
+	}
+	return n
+}
+
+func mustSync(t testing.TB, mb *member) []SyncResult {
+	t.Helper()
+	res, err := mb.c.Sync(context.Background())
+	if err != nil {
+		t.Fatalf("%s: sync: %v", mb.name, err)
+	}
+	return res
+}
+
+// setupAB makes A-gruppen with admin A and member B, and V-gruppen with admin C.
+func setupABC(t *testing.T) (*testRelay, agenda.Meeting, *member, *member, *member) {
+	t.Helper()
+	rl := startRelay(t, relay.Options{})
+	m := testMeeting()
+	a, b, c := newMember(t, "A", m), newMember(t, "B", m), newMember(t, "C", m)
+	ctx := context.Background()
+	if _, err := a.c.Create(ctx, "A-gruppen", rl.url, rl.operator); err != nil {
+		t.Fatal(err)
+	}
+	code, err := a.c.Invite(ctx, "A-gruppen")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := b.c.Join(ctx, code); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.c.Create(ctx, "V-gruppen", rl.url, rl.operator); err != nil {
+		t.Fatal(err)
+	}
+	return rl, m, a, b, c
+}
+
+func notesOf(t testing.TB, mb *member, meetingID string) []agenda.Note {
+	t.Helper()
+	ns, err := mb.st.NotesForMeeting(meetingID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return ns
+}
+
+func TestSharedNoteReachesItsGroupAndNoOneElse(t *testing.T) {
+	rl, m, a, b, c := setupABC(t)
+	const text = "Vi støtter cykelstierne, men vil have belysning med"
+	note := shareNote(t, a, &m, 0, 0, agenda.StanceFor, "A-gruppen", text)
+	shareNote(t, a, &m, 2, -1, agenda.StanceNone, "", "Privat: spørg til saltlageret")
+
+	mustSync(t, a)
+	res := mustSync(t, b)
+	if res[0].Applied != 1 {
+		t.Errorf("B applied %d versions, want 1: %+v", res[0].Applied, res[0])
+	}
+	mustSync(t, c)
+
+	// B sees A's note, attributed to A, shared in A-gruppen, on recommendation 1.
+	var got *agenda.Note
+	for _, n := range notesOf(t, b, m.ID) {
+		if n.ID == note.ID {
+			got = &n
+		}
+	}
+	if got == nil {
+		t.Fatal("B does not have A's shared note after sync")
+	}
+	if got.Text != text || got.Author != "A" || got.Group != "A-gruppen" || got.Visibility != agenda.Group ||
+		got.Stance != agenda.StanceFor || got.Anchor.Recommendation == nil || *got.Anchor.Recommendation != 0 || got.Status != agenda.StatusOK {
+		t.Errorf("B's copy of A's note: %+v", got)
+	}
+	for _, n := range notesOf(t, b, m.ID) {
+		if strings.Contains(n.Text, "saltlageret") {
+			t.Error("A's private note reached B")
+		}
+	}
+	// B's tally: A for, B without a stance.
+	in, err := b.c.BriefInput(m.ID, "A-gruppen")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var plain []agenda.Note
+	for _, n := range in.Notes {
+		plain = append(plain, n.Note)
+	}
+	if tally := brief.Tally(plain, 0, in.Members).String(); tally != "1 for · 0 imod · 0 undlader · 1 uden holdning" {
+		t.Errorf("B's tally on recommendation 1: %q (members %v)", tally, in.Members)
+	}
+	md, err := b.c.Brief(m.ID, "A-gruppen", "md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Contains(md, []byte("Gruppen: 1 for · 0 imod · 0 undlader · 1 uden holdning")) || !bytes.Contains(md, []byte(text)) {
+		t.Errorf("B's brief lacks the tally or the note:\n%s", md)
+	}
+
+	// C sees nothing of it.
+	for _, n := range notesOf(t, c, m.ID) {
+		t.Errorf("C has a note: %+v", n)
+	}
+	// …and cannot fetch A-gruppen's envelopes with its own token: every attempt refused.
+	ag, _ := a.st.Group("A-gruppen")
+	cg, _ := c.st.Group("V-gruppen")
+	base := rl.url + relay.Prefix + "/v1/groups/" + ag.ID
+	for _, tc := range []struct{ method, path, body string }{
+		{"GET", "/envelopes?after=0", ""},
+		{"GET", "/envelopes", ""},
+		{"GET", "/members", ""},
+		{"POST", "/envelopes", `{"envelopes":[{"id":"00112233445566778899aabbccddeeff","data":"AQEB"}]}`},
+		{"POST", "/invites", ""},
+		{"DELETE", "/members/" + ag.MemberID, ""},
+		{"POST", "/join", `{"public_key":"` + base64.StdEncoding.EncodeToString(cg.PublicKey) + `"}`},
+	} {
+		req, _ := http.NewRequest(tc.method, base+tc.path, strings.NewReader(tc.body))
+		req.Header.Set("Authorization", "Bearer "+cg.Token)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		body := new(bytes.Buffer)
+		body.ReadFrom(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusForbidden && resp.StatusCode != http.StatusUnauthorized {
+			t.Errorf("C's token: %s %s → %d, want 403 or 401", tc.method, tc.path, resp.StatusCode)
+		}
+		if bytes.Contains(body.Bytes(), []byte(`"data"`)) {
+			t.Errorf("C's token: %s %s returned envelopes", tc.method, tc.path)
+		}
+	}
+
+	// The relay's store and logs hold neither the note's text nor the group key nor the
+	// group's name, in any encoding a careless implementation might use.
+	db, err := os.ReadFile(filepath.Join(rl.dir, relay.FileName))
+	if err != nil {
+		t.Fatal(err)
+	}
+	key := ag.Key(ag.Epoch)
+	secrets := map[string][]byte{
+		"note text":          []byte(text),
+		"part of note text":  []byte("belysning"),
+		"group name":         []byte("A-gruppen"),
+		"group key":          key,
+		"group key (hex)":    []byte(hex.EncodeToString(key)),
+		"group key (base64)": []byte(base64.StdEncoding.EncodeToString(key)),
+		"member token":       []byte(ag.Token),
+		"operator token":     []byte(rl.operator),
+		"member name":        []byte(`"A"`),
+	}
+	logs := rl.logs.Bytes()
+	if len(logs) == 0 {
+		t.Fatal("the relay logged nothing; the log check would be empty")
+	}
+	for what, s := range secrets {
+		if bytes.Contains(db, s) {
+			t.Errorf("the relay's bbolt file contains the %s", what)
+		}
+		if bytes.Contains(logs, s) {
+			t.Errorf("the relay's logs contain the %s", what)
+		}
+	}
+	if bytes.Contains(logs, []byte(ag.ID)) {
+		t.Error("the relay's logs contain a group id")
+	}
+	// The file is the relay's and the owner's only.
+	if fi, err := os.Stat(filepath.Join(rl.dir, relay.FileName)); err != nil || fi.Mode().Perm() != 0o600 {
+		t.Errorf("relay.db mode: %v %v", fi.Mode(), err)
+	}
+}
+
+func TestRemovedMemberCannotReadWhatIsWrittenNext(t *testing.T) {
+	rl, m, a, b, _ := setupABC(t)
+	ctx := context.Background()
+	shareNote(t, a, &m, 0, 0, agenda.StanceFor, "A-gruppen", "før fjernelsen")
+	mustSync(t, a)
+	mustSync(t, b)
+	bOld, err := b.st.Group("A-gruppen") // B keeps every key it ever had
+	if err != nil {
+		t.Fatal(err)
+	}
+	// B knows A's name and A knows B's (from the sealed profiles).
+	ms, err := a.c.Members(ctx, "A-gruppen")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(ms) != 2 || ms[0].Name == "" || ms[1].Name == "" {
+		t.Fatalf("A's view of the members: %+v", ms)
+	}
+
+	removed, err := a.c.Remove(ctx, "A-gruppen", "b") // by name, case-insensitive
+	if err != nil {
+		t.Fatal(err)
+	}
+	if removed.Name != "B" {
+		t.Errorf("removed %+v, want B", removed)
+	}
+	ag, _ := a.st.Group("A-gruppen")
+	if ag.Epoch != 2 || ag.Rekey {
+		t.Fatalf("after removing B, A's group is at epoch %d (rekey pending %v), want 2", ag.Epoch, ag.Rekey)
+	}
+	if ms, _ := a.c.Members(ctx, "A-gruppen"); len(ms) != 1 {
+		t.Errorf("members after removal: %+v", ms)
+	}
+
+	const secret = "efter fjernelsen: vi stemmer imod"
+	shareNote(t, a, &m, 0, 1, agenda.StanceAgainst, "A-gruppen", secret)
+	mustSync(t, a)
+
+	// B's sync is refused by the relay.
+	if _, err := b.c.Sync(ctx); err == nil {
+		t.Error("a removed member's sync succeeded")
+	} else if re := (*RelayError)(nil); !errors.As(err, &re) || re.Status != http.StatusForbidden {
+		t.Errorf("a removed member's sync: %v, want a 403 refusal", err)
+	}
+	// Even with the ciphertext in hand (say the relay's operator hands it over) and
+	// every key B ever had, B cannot open what A wrote after the removal.
+	rc, _ := a.c.relay(ag.Server, ag.Token)
+	page, err := rc.pull(ctx, ag.ID, 0, 1000)
+	if err != nil {
+		t.Fatal(err)
+	}
+	opened, afterRemoval := 0, 0
+	for _, e := range page.Envelopes {
+		h, err := parseEnvelope(e.Data)
+		if err != nil || h.kind != kindSealed {
+			continue
+		}
+		pt, errB := open(ag.ID, e.ID, h, bOld.Key)
+		if h.epoch >= 2 {
+			afterRemoval++
+			if errB == nil {
+				t.Errorf("B opened an envelope of epoch %d: %s", h.epoch, pt)
+			}
+		} else if errB == nil {
+			opened++
+		}
+		if errB == nil && bytes.Contains(pt, []byte(secret)) {
+			t.Error("B can read the note written after the removal")
+		}
+	}
+	if afterRemoval == 0 || opened == 0 {
+		t.Fatalf("expected envelopes from before (%d readable by B) and after (%d) the removal", opened, afterRemoval)
+	}
+	// The keys envelope has no box for B either.
+	for _, e := range page.Envelopes {
+		if h, err := parseEnvelope(e.Data); err == nil && h.kind == kindKeys {
+			if _, err := openKeys(ag.ID, e.ID, h, bOld.MemberID, bOld.PrivateKey, bOld.AdminKey); err == nil {
+				t.Error("B can open the new group key")
+			}
+		}
+	}
+	// An invite made before the removal carried the old key: the relay revoked it.
+	_ = rl
+}
+
+func TestNewMemberAfterRotationReadsHistoryAndNewNotes(t *testing.T) {
+	rl := startRelay(t, relay.Options{})
+	m := testMeeting()
+	a, b, d := newMember(t, "A", m), newMember(t, "B", m), newMember(t, "D", m)
+	ctx := context.Background()
+	if _, err := a.c.Create(ctx, "A-gruppen", rl.url, rl.operator); err != nil {
+		t.Fatal(err)
+	}
+	codeB, _ := a.c.Invite(ctx, "A-gruppen")
+	stale, _ := a.c.Invite(ctx, "A-gruppen") // never used: revoked by the removal
+	if _, err := b.c.Join(ctx, codeB); err != nil {
+		t.Fatal(err)
+	}
+	shareNote(t, a, &m, 0, 0, agenda.StanceFor, "A-gruppen", "gammel note")
+	mustSync(t, a)
+	if _, err := a.c.Remove(ctx, "A-gruppen", "B"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := d.c.Join(ctx, stale); err == nil {
+		t.Error("an invite from before the removal still works")
+	}
+	codeD, err := a.c.Invite(ctx, "A-gruppen")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := d.c.Join(ctx, codeD); err != nil {
+		t.Fatal(err)
+	}
+	shareNote(t, a, &m, 0, 1, agenda.StanceAgainst, "A-gruppen", "ny note")
+	mustSync(t, a)
+	res := mustSync(t, d)
+	texts := map[string]bool{}
+	for _, n := range notesOf(t, d, m.ID) {
+		texts[n.Text] = true
+	}
+	if !texts["gammel note"] || !texts["ny note"] || res[0].Unreadable != 0 {
+		t.Errorf("D after joining at epoch 2 has %v (unreadable %d)", texts, res[0].Unreadable)
+	}
+}
+
+func TestConcurrentOfflineEditsAreBothKept(t *testing.T) {
+	_, m, a, b, _ := setupABC(t)
+	n := shareNote(t, a, &m, 0, 0, agenda.StanceFor, "A-gruppen", "udkast")
+	mustSync(t, a)
+	mustSync(t, b)
+
+	// Both go offline and edit the same shared note.
+	a.net.offline.Store(true)
+	b.net.offline.Store(true)
+	na, _ := a.st.Note(n.ID)
+	na.Text = "A: vi stemmer for"
+	if err := a.st.SaveNote(na); err != nil {
+		t.Fatal(err)
+	}
+	nb, _ := b.st.Note(n.ID)
+	nb.Text, nb.Stance = "B: vi stemmer imod", agenda.StanceAgainst
+	if err := b.st.SaveNote(nb); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := a.c.Sync(context.Background()); err == nil {
+		t.Fatal("sync succeeded offline")
+	}
+	a.net.offline.Store(false)
+	b.net.offline.Store(false)
+	mustSync(t, a)
+	mustSync(t, b)
+	mustSync(t, a)
+
+	for _, mb := range []*member{a, b} {
+		gn, err := mb.st.GroupNote("A-gruppen", n.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !gn.Conflict() {
+			t.Errorf("%s: no conflict, heads %+v", mb.name, gn.Heads)
+			continue
+		}
+		texts := map[string]bool{}
+		for _, h := range gn.Heads {
+			texts[h.Note.Text] = true
+		}
+		if !texts["A: vi stemmer for"] || !texts["B: vi stemmer imod"] || len(gn.Heads) != 2 {
+			t.Errorf("%s: heads %v, want both edits", mb.name, texts)
+		}
+		// Both show the same version on top, and the brief lists both versions.
+		md, err := mb.c.Brief(m.ID, "A-gruppen", "md")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Contains(md, []byte("A: vi stemmer for")) || !bytes.Contains(md, []byte("B: vi stemmer imod")) || !bytes.Contains(md, []byte("KONFLIKT")) {
+			t.Errorf("%s's brief does not show the conflict:\n%s", mb.name, md)
+		}
+	}
+	ga, _ := a.st.GroupNote("A-gruppen", n.ID)
+	gb, _ := b.st.GroupNote("A-gruppen", n.ID)
+	if ga.Heads[0].Envelope != gb.Heads[0].Envelope {
+		t.Error("A and B put different versions on top")
+	}
+	sa, _ := a.st.Note(n.ID)
+	sb, _ := b.st.Note(n.ID)
+	if sa.Text != sb.Text {
+		t.Errorf("A shows %q, B shows %q", sa.Text, sb.Text)
+	}
+
+	// A resolves it; after syncing, both have one version again.
+	resolved := *sa
+	resolved.Text, resolved.Stance = "Enige: for, med forbehold", agenda.StanceFor
+	if err := a.c.Resolve("A-gruppen", resolved); err != nil {
+		t.Fatal(err)
+	}
+	mustSync(t, a)
+	mustSync(t, b)
+	for _, mb := range []*member{a, b} {
+		gn, _ := mb.st.GroupNote("A-gruppen", n.ID)
+		got, _ := mb.st.Note(n.ID)
+		if gn.Conflict() || got.Text != "Enige: for, med forbehold" {
+			t.Errorf("%s after resolving: %d heads, shows %q", mb.name, len(gn.Heads), got.Text)
+		}
+	}
+}
+
+func TestEditOfAnotherMembersNoteSupersedesIt(t *testing.T) {
+	_, m, a, b, _ := setupABC(t)
+	n := shareNote(t, a, &m, 0, 0, agenda.StanceFor, "A-gruppen", "første udgave")
+	mustSync(t, a)
+	mustSync(t, b)
+	nb, _ := b.st.Note(n.ID)
+	nb.Text = "B har rettet en stavefejl"
+	if err := b.st.SaveNote(nb); err != nil {
+		t.Fatal(err)
+	}
+	mustSync(t, b)
+	mustSync(t, a)
+	got, _ := a.st.Note(n.ID)
+	gn, _ := a.st.GroupNote("A-gruppen", n.ID)
+	if got.Text != "B har rettet en stavefejl" || got.Author != "A" || gn.Conflict() {
+		t.Errorf("A after B's edit: %q by %q, %d heads", got.Text, got.Author, len(gn.Heads))
+	}
+	if gn.Heads[0].EditorName != "B" {
+		t.Errorf("editor %q, want B", gn.Heads[0].EditorName)
+	}
+}
+
+func TestDeletionPropagates(t *testing.T) {
+	_, m, a, b, _ := setupABC(t)
+	n := shareNote(t, a, &m, 0, 0, agenda.StanceFor, "A-gruppen", "slettes snart")
+	mustSync(t, a)
+	mustSync(t, b)
+	if len(notesOf(t, b, m.ID)) != 1 {
+		t.Fatal("B did not get the note")
+	}
+	if err := a.st.DeleteNote(n.ID); err != nil {
+		t.Fatal(err)
+	}
+	mustSync(t, a)
+	mustSync(t, b)
+	if ns := notesOf(t, b, m.ID); len(ns) != 0 {
+		t.Errorf("B still shows %+v", ns)
+	}
+	got, err := b.st.Note(n.ID)
+	if err != nil || !got.Deleted {
+		t.Errorf("B's copy is not a tombstone: %+v %v", got, err)
+	}
+}
+
+func TestUnsharingWithdrawsTheNoteFromTheGroup(t *testing.T) {
+	_, m, a, b, _ := setupABC(t)
+	n := shareNote(t, a, &m, 0, 0, agenda.StanceFor, "A-gruppen", "deles kun kort")
+	mustSync(t, a)
+	mustSync(t, b)
+	na, _ := a.st.Note(n.ID)
+	na.Visibility, na.Group = agenda.Private, ""
+	if err := a.st.SaveNote(na); err != nil {
+		t.Fatal(err)
+	}
+	mustSync(t, a)
+	mustSync(t, b)
+	if ns := notesOf(t, b, m.ID); len(ns) != 0 {
+		t.Errorf("B still shows the unshared note: %+v", ns)
+	}
+	mine, _ := a.st.Note(n.ID)
+	if mine.Deleted || mine.Visibility != agenda.Private || mine.Text != "deles kun kort" {
+		t.Errorf("A's own copy after unsharing: %+v", mine)
+	}
+}
+
+func TestOfflineNotesQueueAndGoOutWithTheNextSync(t *testing.T) {
+	_, m, a, b, _ := setupABC(t)
+	a.net.offline.Store(true)
+	for i, txt := range []string{"første", "anden", "tredje"} {
+		shareNote(t, a, &m, 0, i%2, agenda.StanceFor, "A-gruppen", txt)
+	}
+	if _, err := a.c.Sync(context.Background()); err == nil {
+		t.Fatal("sync succeeded offline")
+	}
+	a.net.offline.Store(false)
+	res := mustSync(t, a)
+	if res[0].Shared != 3 || res[0].Pushed < 3 {
+		t.Errorf("A's sync after coming online: %+v", res[0])
+	}
+	if ob, _ := a.st.GroupOutbox("A-gruppen"); len(ob) != 0 {
+		t.Errorf("outbox not empty after sync: %d", len(ob))
+	}
+	mustSync(t, b)
+	if n := len(notesOf(t, b, m.ID)); n != 3 {
+		t.Errorf("B has %d notes, want 3", n)
+	}
+	// Syncing again changes nothing and sends nothing.
+	res = mustSync(t, a)
+	if res[0].Shared != 0 || res[0].Pushed != 0 {
+		t.Errorf("idle sync: %+v", res[0])
+	}
+}
+
+func TestGroupListAndInviteRules(t *testing.T) {
+	rl, _, a, b, _ := setupABC(t)
+	ctx := context.Background()
+	list, err := a.c.List()
+	if err != nil || len(list) != 1 || list[0].Name != "A-gruppen" || !list[0].Admin || list[0].Epoch != 1 {
+		t.Fatalf("A's groups: %+v %v", list, err)
+	}
+	js, _ := json.Marshal(list)
+	ag, _ := a.st.Group("A-gruppen")
+	if bytes.Contains(js, []byte(ag.Token)) || bytes.Contains(js, []byte(base64.StdEncoding.EncodeToString(ag.Key(1)))) {
+		t.Error("group list shows a secret")
+	}
+	if _, err := b.c.Invite(ctx, "A-gruppen"); err == nil {
+		t.Error("a member who is not the admin made an invite")
+	}
+	if _, err := b.c.Remove(ctx, "A-gruppen", "A"); err == nil {
+		t.Error("a member who is not the admin removed someone")
+	}
+	if _, err := a.c.Remove(ctx, "A-gruppen", "A"); err == nil {
+		t.Error("the admin removed themselves")
+	}
+	if _, err := a.c.Create(ctx, "A-gruppen", rl.url, rl.operator); err == nil {
+		t.Error("a second group with the same name")
+	}
+	if _, err := a.c.Create(ctx, "Ny", rl.url, "dgo_forkert"); err == nil {
+		t.Error("created a group with a wrong operator token")
+	}
+	code, _ := a.c.Invite(ctx, "A-gruppen")
+	if _, err := b.c.Join(ctx, code); err == nil {
+		t.Error("B joined a group it is already in")
+	}
+	e := newMember(t, "E", testMeeting())
+	if _, err := e.c.Join(ctx, code); err != nil {
+		t.Fatal(err)
+	}
+	f := newMember(t, "F", testMeeting())
+	if _, err := f.c.Join(ctx, code); err == nil {
+		t.Error("an invite worked twice")
+	}
+	if _, err := (&Client{Store: f.st}).Create(ctx, "X", "http://relay.example.dk", ""); err == nil {
+		t.Error("plain http to a remote relay was allowed")
+	}
+}
