@@ -39,10 +39,12 @@ func ToMarkdown(src string) (string, error) {
 // agenda.Section{Heading, Text(Markdown)}; text before the first heading becomes a section
 // with an empty heading (omit when blank).
 //
-// Headings may sit at any depth (FirstAgenda nests them in <div>/<span> wrappers), so the
+// Heading is the heading's plain text (entities resolved, white space collapsed); Text is
+// Markdown. Headings may sit at any depth (FirstAgenda nests them in <div>/<span> wrappers), so the
 // tree is cut at each heading and the wrappers around the cut are repeated on both sides.
-// A heading without text (agenda editors leave <h2><br></h2> behind) does not start a
-// section. A headed section whose body is blank is dropped too: in FirstAgenda that is the
+// A heading without text still ends the section before it and starts one without a
+// heading: Greve's editors leave <h2><br></h2> where they deleted a heading's words, and
+// what follows is no longer part of the Indstilling above it. A headed section whose body is blank is dropped too: in FirstAgenda that is the
 // "Fremstilling" wrapper directly followed by its sub-headings, and it carries nothing to
 // read.
 func Sections(src string) ([]agenda.Section, error) {
@@ -99,7 +101,32 @@ var emphasis = map[atom.Atom]bool{
 	atom.Em: true, atom.I: true, atom.Strong: true, atom.B: true, atom.U: true, atom.S: true,
 	atom.Strike: true, atom.Del: true, atom.Ins: true, atom.Mark: true, atom.Font: true,
 	atom.Span: true, atom.Sup: true, atom.Sub: true, atom.Small: true, atom.Big: true,
-	atom.Code: true, atom.Tt: true, atom.Cite: true, atom.Q: true, atom.Abbr: true,
+	atom.Cite: true, atom.Q: true, atom.Abbr: true,
+}
+
+var code = map[atom.Atom]bool{atom.Code: true, atom.Tt: true, atom.Kbd: true, atom.Samp: true, atom.Var: true}
+
+// breakLines replaces the line breaks in the text below n with <br> elements.
+func breakLines(n *html.Node) {
+	for c := n.FirstChild; c != nil; {
+		next := c.NextSibling
+		switch c.Type {
+		case html.ElementNode:
+			breakLines(c)
+		case html.TextNode:
+			lines := strings.Split(strings.TrimSuffix(c.Data, "\n"), "\n")
+			if len(lines) > 1 {
+				for i, l := range lines {
+					if i > 0 {
+						n.InsertBefore(&html.Node{Type: html.ElementNode, Data: "br", DataAtom: atom.Br}, c)
+					}
+					n.InsertBefore(&html.Node{Type: html.TextNode, Data: l}, c)
+				}
+				n.RemoveChild(c)
+			}
+		}
+		c = next
+	}
 }
 
 // textReplacer normalises characters that read badly in a terminal or defeat blank-line
@@ -133,7 +160,19 @@ func sanitise(n *html.Node) {
 				break
 			}
 			c.Attr = keptAttrs(c)
+			if c.DataAtom == atom.Pre {
+				// Agendas are not code: a <pre> is pasted plain text (an e-mail, a
+				// list) whose line breaks matter. As a paragraph with breaks it reads
+				// the same, and its text is escaped like all other text, where a code
+				// block would carry "<b>" into the Markdown verbatim.
+				c.DataAtom, c.Data = atom.P, "p"
+				breakLines(c)
+			}
 			sanitise(c)
+			if code[c.DataAtom] {
+				unwrap(c) // likewise: code spans would keep "<b>" verbatim
+				break
+			}
 			if headingAtom[c.DataAtom] && proseHeading(c) {
 				demote(c)
 			}
@@ -315,7 +354,7 @@ type segment struct {
 	root    *html.Node
 }
 
-// split cuts body at every non-empty <h1>–<h4>, copying the tree so that each segment is
+// split cuts body at every <h1>–<h4>, copying the tree so that each segment is
 // a complete tree of its own that the converter can render.
 func split(body *html.Node) []segment {
 	newRoot := func() *html.Node { return &html.Node{Type: html.ElementNode, Data: "body", DataAtom: atom.Body} }
@@ -326,16 +365,14 @@ func split(body *html.Node) []segment {
 	walk = func(n *html.Node) {
 		for c := n.FirstChild; c != nil; c = c.NextSibling {
 			if isHeading(c) {
-				if h := textOf(c); h != "" {
-					segs = append(segs, segment{heading: h, root: newRoot()})
-					dst = []*html.Node{segs[len(segs)-1].root}
-					for _, a := range src {
-						cl := shallow(a)
-						dst[len(dst)-1].AppendChild(cl)
-						dst = append(dst, cl)
-					}
-					continue
+				segs = append(segs, segment{heading: textOf(c), root: newRoot()})
+				dst = []*html.Node{segs[len(segs)-1].root}
+				for _, a := range src {
+					cl := shallow(a)
+					dst[len(dst)-1].AppendChild(cl)
+					dst = append(dst, cl)
 				}
+				continue
 			}
 			if c.Type == html.ElementNode && c.FirstChild != nil {
 				cl := shallow(c)
@@ -360,9 +397,10 @@ func shallow(n *html.Node) *html.Node {
 	return cl
 }
 
-// conv is built once: building registers every plugin's handlers, and a Converter is safe
-// for concurrent use (its state lives in the per-call context).
-var conv = sync.OnceValue(func() *converter.Converter {
+// converters holds ready converters. Building one registers every plugin's handlers, and
+// one converter takes a shared lock for every byte of text it escapes, so goroutines
+// converting at the same time each take their own rather than contend for one.
+var converters = sync.Pool{New: func() any {
 	return converter.NewConverter(converter.WithPlugins(
 		base.NewBasePlugin(),
 		commonmark.NewCommonmarkPlugin(
@@ -378,10 +416,12 @@ var conv = sync.OnceValue(func() *converter.Converter {
 			table.WithCellPaddingBehavior(table.CellPaddingBehaviorMinimal),
 		),
 	))
-})
+}}
 
 func render(n *html.Node) (string, error) {
-	out, err := conv().ConvertNode(n)
+	conv := converters.Get().(*converter.Converter)
+	defer converters.Put(conv)
+	out, err := conv.ConvertNode(n)
 	if err != nil {
 		return "", fmt.Errorf("convert HTML to Markdown: %w", err)
 	}
