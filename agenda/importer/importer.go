@@ -8,7 +8,13 @@ import (
 	"fmt"
 
 	"github.com/dagsorden/dagsorden/agenda"
+	"github.com/dagsorden/dagsorden/agenda/acadre"
+	"github.com/dagsorden/dagsorden/agenda/document"
+	"github.com/dagsorden/dagsorden/agenda/edoc"
+	"github.com/dagsorden/dagsorden/agenda/firstagenda"
+	"github.com/dagsorden/dagsorden/agenda/kltext"
 	"github.com/dagsorden/dagsorden/agenda/native"
+	"github.com/dagsorden/dagsorden/agenda/sbsys"
 )
 
 // MaxSize bounds any one input. The largest real agenda package we know (Greve's biggest
@@ -25,6 +31,12 @@ type Format struct {
 // Formats in the order they are tried: specific before general, plain text last.
 var Formats = []Format{
 	{"dagsorden", native.Sniff, native.Parse},
+	{"firstagenda", firstagenda.Sniff, firstagenda.Parse},
+	{"sbsys", sbsys.Sniff, sbsys.Parse},
+	{"acadre", acadre.Sniff, acadre.Parse},
+	{"edoc", edoc.Sniff, edoc.Parse},
+	{"kl-text", kltext.Sniff, kltext.Parse},
+	{"text", document.Sniff, document.Parse},
 }
 
 // ErrUnknownFormat is returned for inputs no importer recognises.
