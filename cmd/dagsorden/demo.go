@@ -30,7 +30,7 @@ func runDemo(e *env) error {
 		return err
 	}
 	st.Close()
-	return runUI(e)
+	return runUI(e, true)
 }
 
 func loadExample(st *store.Store) error {

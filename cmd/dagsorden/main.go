@@ -11,7 +11,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"strings"
 )
 
 // Exit codes.
@@ -54,7 +53,7 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	fs.SetOutput(io.Discard)
 	fs.StringVar(&e.dataDir, "data", "", "data `DIR` (default: $DAGSORDEN_DATA or the XDG data directory)")
 	demo := fs.Bool("demo", false, "open dagsorden on a throw-away store holding the bundled example meeting")
-	fs.StringVar(&e.lang, "lang", "", "user interface language: da or en (default: from the locale, else da)")
+	fs.StringVar(&e.lang, "lang", "", "user interface `language`: da or en (default: from the locale, else da)")
 	fs.StringVar(&e.logFile, "log", "", "write a debug log to `FILE` (never to the terminal)")
 	help := fs.Bool("help", false, "show this help")
 	fs.BoolVar(help, "h", false, "show this help")
@@ -67,13 +66,17 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		usage(stdout, fs)
 		return exitOK
 	}
+	if e.lang != "" && e.lang != "da" && e.lang != "en" {
+		fmt.Fprintf(stderr, "dagsorden: --lang takes da or en, not %q\n", e.lang)
+		return exitUsage
+	}
 	rest := fs.Args()
 	var err error
 	switch {
 	case *demo:
 		err = runDemo(e)
 	case len(rest) == 0:
-		err = runUI(e)
+		err = runUI(e, false)
 	case rest[0] == "help":
 		usage(stdout, fs)
 		return exitOK
@@ -186,4 +189,3 @@ func plural(n int, one, many string) string {
 	return fmt.Sprintf("%d %s", n, many)
 }
 
-var _ = strings.TrimSpace

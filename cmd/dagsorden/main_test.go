@@ -71,7 +71,7 @@ func mustRun(t *testing.T, data string, args ...string) string {
 type export struct {
 	Meetings []struct {
 		ID, Body, Kind, Title, Start, End, Location, Premeeting string
-		Items                                                  []struct {
+		Items                                                   []struct {
 			ID, Number, Title string
 			CaseNumber        string `json:"case_number"`
 			Closed            bool
