@@ -286,7 +286,7 @@ func indexError(name string, ix Index) error {
 	if !ok || cur.XMLFile == "" {
 		return esdh.Reason(ErrIndexOnly, "%s is an Acadre publication index, not an agenda, and it names no agenda file to import", name)
 	}
-	what := cur.Comment
+	what := strings.Join(strings.Fields(cur.Comment), " ")
 	if !cur.PublishDate.IsZero() {
 		what += ", published " + cur.PublishDate.Format("02-01-2006 15:04")
 	}
@@ -398,7 +398,10 @@ func open(r xfields) bool {
 	if name := strings.TrimSpace(r.get("accessname")); name != "" {
 		return strings.EqualFold(name, "Åben") || strings.EqualFold(name, "Aaben")
 	}
-	return r.get("access") == "1"
+	// Without a name, only an explicit code other than 1 closes: a file that leaves
+	// access out must not hide every item.
+	code := strings.TrimSpace(r.get("access"))
+	return code == "" || code == "1"
 }
 
 func sameDay(a, b time.Time) bool {

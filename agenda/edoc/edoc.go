@@ -33,9 +33,14 @@ import (
 // Namespace is the eDoc agenda schema's namespace.
 const Namespace = "http://www.fujitsu.dk/agenda/xml/schemas/"
 
-// Sniff reports whether data looks like an eDoc agenda: a <Root> in eDoc's namespace.
+// Sniff reports whether data looks like an eDoc agenda: a <Root> in eDoc's namespace (or,
+// without the namespace, with eDoc's OutputTypeEnumName).
 func Sniff(data []byte) bool {
-	return esdh.RootName(data) == "Root" && strings.Contains(string(esdh.Head(data)), Namespace)
+	if esdh.RootName(data) != "Root" {
+		return false
+	}
+	head := string(esdh.Head(data))
+	return strings.Contains(head, Namespace) || strings.Contains(head, "OutputTypeEnumName>")
 }
 
 type xroot struct {
@@ -212,7 +217,7 @@ func item(el xelement) (agenda.Item, error) {
 		Title:       title,
 		CaseNumber:  strings.TrimSpace(h.CaseNumber),
 		CaseHandler: strings.TrimSpace(h.CaseWorker),
-		Closed:      !esdh.Bool(el.AccessIsPublic),
+		Closed:      esdh.False(el.AccessIsPublic),
 	}
 	if it.SourceID == "" {
 		it.SourceID = strings.TrimSpace(h.Identifier)

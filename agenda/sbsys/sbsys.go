@@ -18,6 +18,7 @@ import (
 	"bytes"
 	"fmt"
 	"path"
+	"regexp"
 	"strings"
 
 	"github.com/dagsorden/dagsorden/agenda"
@@ -35,18 +36,19 @@ var (
 func Sniff(data []byte) bool {
 	if isZip(data) {
 		// The first local header's name, then the central directory at the end: both are
-		// cheap to look at, and SBSYS writes the publication folder first.
+		// cheap to look at. SBSYS writes the publication folder first.
 		if len(data) >= 30 {
 			n := int(data[26]) | int(data[27])<<8
-			if 30+n <= len(data) && bytes.Contains(bytes.ToLower(data[30:30+n]), []byte("publication")) {
+			if 30+n <= len(data) && sniffName.Match(data[30:30+n]) {
 				return true
 			}
 		}
-		tail := data[max(0, len(data)-65536):]
-		return publicationXML.Match(bytes.ToLower(tail)) || bytes.Contains(bytes.ToLower(tail), []byte("publication"))
+		return sniffName.Match(data[max(0, len(data)-65536):])
 	}
 	return esdh.RootName(data) == "Publication"
 }
+
+var sniffName = regexp.MustCompile(`(?i)^publication\d*/|publication\d*\.xml`)
 
 func isZip(data []byte) bool {
 	return bytes.HasPrefix(data, []byte("PK\x03\x04")) || bytes.HasPrefix(data, []byte("PK\x05\x06"))
@@ -233,7 +235,7 @@ func item(si sItem, agendaEnclosures []sEnclosure, p publication, a *archive, di
 		Number:     strings.TrimSpace(si.Number),
 		Title:      strings.TrimSpace(si.Caption),
 		CaseNumber: strings.TrimSpace(si.Case.Number),
-		Closed:     !esdh.Bool(si.IsPublic),
+		Closed:     esdh.False(si.IsPublic),
 	}
 	if it.Closed {
 		return it, nil

@@ -221,15 +221,28 @@ func Store(a *agenda.Attachment, content []byte) {
 	}
 }
 
-// Recommendations splits the first non-empty recommendation section of sections, the
-// same way for every source.
+// Recommendations splits the recommendation section of sections, the same way for every
+// source. When a case carries more than one (Acadre keeps the case's history: the first
+// Indstilling, then a "Supplerende indstilling" for the next meeting), the last one is
+// what the members decide on now.
 func Recommendations(sections []agenda.Section) []agenda.Recommendation {
-	for _, s := range sections {
-		if IsRecommendation(s.Heading) && strings.TrimSpace(s.Text) != "" {
+	for i := len(sections) - 1; i >= 0; i-- {
+		if s := sections[i]; IsRecommendation(s.Heading) && strings.TrimSpace(s.Text) != "" {
 			return agenda.Recommendations(s.Text)
 		}
 	}
 	return nil
+}
+
+// False reports whether s is explicitly false. Access flags use it: an item is closed
+// only when its source says so, so a version of a system that leaves the flag out does
+// not hide every item.
+func False(s string) bool {
+	switch strings.ToLower(strings.TrimSpace(s)) {
+	case "false", "0", "no", "nej":
+		return true
+	}
+	return false
 }
 
 // Bool reads the booleans ESDH systems write: "True", "true", "1".

@@ -154,3 +154,26 @@ func TestSize(t *testing.T) {
 		}
 	}
 }
+
+func TestRecommendationsLastSection(t *testing.T) {
+	got := Recommendations([]agenda.Section{
+		{Heading: "Indstilling", Text: "Direktøren indstiller, at sagen drøftes."},
+		{Heading: "Beslutning i Udvalget den 10-04-2013", Text: "Sagen genoptages."},
+		{Heading: "Supplerende indstilling", Text: "Direktøren indstiller, at\n\n- planen godkendes\n- der afsættes 1 mio. kr."},
+		{Heading: "Økonomi", Text: "Ingen."},
+	})
+	if len(got) != 2 || got[0].Text != "planen godkendes" {
+		t.Errorf("recommendations = %+v, want the two of the supplerende indstilling", got)
+	}
+	if got := Recommendations([]agenda.Section{{Heading: "Sagsfremstilling", Text: "x"}}); got != nil {
+		t.Errorf("no recommendation section gave %+v", got)
+	}
+}
+
+func TestFalse(t *testing.T) {
+	for s, want := range map[string]bool{"False": true, " false ": true, "0": true, "True": false, "": false, "ukendt": false} {
+		if got := False(s); got != want {
+			t.Errorf("False(%q) = %v", s, got)
+		}
+	}
+}
