@@ -221,7 +221,13 @@ func (s *agendaScreen) row(i, numW int) []string {
 	if it.Closed {
 		right = append(right, st.Closed.Render("["+t.ItemClosed+"]"))
 	}
-	if n := len(s.md.notesOn(it.ID)); n > 0 {
+	n := 0
+	for _, e := range s.md.notesOn(it.ID) {
+		if e.written() {
+			n++
+		}
+	}
+	if n > 0 {
 		right = append(right, fmt.Sprintf("✎ %d", n))
 	}
 	if len(it.Recommendations) > 0 {

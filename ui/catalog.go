@@ -47,7 +47,8 @@ type Catalog struct {
 
 	// Search.
 	SearchTitle, SearchPlaceholder, SearchNone, SearchUnavailable, SearchHint string
-	HitKinds                                                                  map[string]string
+
+	HitKinds map[string]string
 
 	// Help.
 	HelpTitle, HelpNavigation, HelpItem, HelpMeetings, HelpEditor, HelpGeneral,

@@ -31,6 +31,10 @@ func (e *noteEntry) blank() bool {
 	return strings.TrimSpace(e.note.Text) == "" && e.note.Stance == agenda.StanceNone
 }
 
+// written: the note has words, not only a stance. "✎ n" counts these; stances have
+// their own marks.
+func (e *noteEntry) written() bool { return strings.TrimSpace(e.note.Text) != "" }
+
 func recIndex(n *agenda.Note) int {
 	if n.Anchor.Recommendation == nil {
 		return -1

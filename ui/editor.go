@@ -74,10 +74,7 @@ func (s *editorScreen) save() {
 func (s *editorScreen) headerLines() []string {
 	st, t := s.c.Styles, s.c.T
 	w := max(s.w-2, 10)
-	title := t.NewNoteTitle
-	if s.key != "" {
-		title = t.EditNoteTitle
-	}
+	title := s.Crumb()
 	a := s.note.Anchor
 	it := s.md.item(a.ItemID)
 	number, itemTitle := a.ItemNumber, a.ItemTitle
@@ -111,7 +108,7 @@ func (s *editorScreen) SetSize(w, h int) {
 }
 
 func (s *editorScreen) Crumb() string {
-	if s.key != "" {
+	if s.key != "" && s.orig.Text != "" {
 		return s.c.T.EditNoteTitle
 	}
 	return s.c.T.NewNoteTitle

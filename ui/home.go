@@ -352,12 +352,14 @@ func (s *homeScreen) meetingRow(i int) []string {
 	}
 	l1 := marker + st.Bold.Render(t.Date(m.Start)+" "+t.Clock(m.Start)) + "  " + st.Title.Render(m.Body.Name) +
 		st.Subtle.Render(" · "+t.Kind(m.Kind))
+	// The formøde time first: it is what the member plans the day by, and a long
+	// address gives way on a narrow terminal.
 	var place []string
-	if m.Location != "" {
-		place = append(place, m.Location)
-	}
 	if !m.Premeeting.IsZero() {
 		place = append(place, t.Premeeting+" "+t.Clock(m.Premeeting))
+	}
+	if m.Location != "" {
+		place = append(place, m.Location)
 	}
 	counts := []string{t.Count(len(m.Items), t.Items)}
 	if r.unread > 0 {

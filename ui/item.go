@@ -191,7 +191,7 @@ func (s *itemScreen) recLines(i, width int) []string {
 	}
 	notes, stance := 0, s.md.stance(s.id, i, s.c.Author)
 	for _, e := range s.notes {
-		if recIndex(&e.note) == i {
+		if recIndex(&e.note) == i && e.written() {
 			notes++
 		}
 	}
@@ -570,6 +570,13 @@ func (s *itemScreen) anchor() (agenda.Anchor, bool) {
 }
 
 func (s *itemScreen) newNote() {
+	// A stance without words on this spot is the note to write in: one note, not two.
+	if s.rec >= 0 {
+		if e := s.md.stanceEntry(s.id, s.rec, s.c.Author); e != nil && !e.written() {
+			s.c.emit(editNoteIntent{Key: e.key, Note: e.note})
+			return
+		}
+	}
 	a, ok := s.anchor()
 	if !ok {
 		return

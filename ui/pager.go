@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"math"
 	"sort"
 
 	"charm.land/bubbles/v2/viewport"
@@ -27,6 +28,13 @@ type pager struct {
 	inflight bool
 	settled  bool
 	plain    map[renderKey][]string
+
+	// anchor is the reader's place (block, fraction into it) from before the first of a
+	// run of relayouts; it is kept until the reader scrolls, so going from 200 columns
+	// to 60 and back lands on the very line they were reading.
+	anchor     int
+	anchorFrac float64
+	anchored   bool
 }
 
 type block struct {
@@ -65,6 +73,7 @@ func newPager(c *Common) *pager {
 func (p *pager) setBlocks(blocks []block, keep bool) {
 	if !keep {
 		p.blocks = blocks
+		p.moved()
 		p.assemble()
 		p.vp.SetYOffset(0)
 		return
@@ -77,6 +86,9 @@ func (p *pager) setBlocks(blocks []block, keep bool) {
 
 // place is where the reader is: the block at the top of the view and how far into it.
 func (p *pager) place() (int, float64) {
+	if p.anchored {
+		return p.anchor, p.anchorFrac
+	}
 	if p.vp.YOffset() == 0 {
 		return -1, 0
 	}
@@ -93,8 +105,12 @@ func (p *pager) restore(i int, frac float64) {
 	if i < 0 || i >= len(p.starts) {
 		return
 	}
-	p.vp.SetYOffset(p.starts[i] + int(frac*float64(p.counts[i])))
+	p.anchor, p.anchorFrac, p.anchored = i, frac, true
+	p.vp.SetYOffset(p.starts[i] + int(math.Round(frac*float64(p.counts[i]))))
 }
+
+// moved forgets the anchor: the reader has chosen a new place.
+func (p *pager) moved() { p.anchored = false }
 
 // relayout lays the text out again in place.
 func (p *pager) relayout() {
@@ -286,6 +302,7 @@ func (p *pager) show(i int) {
 	if start >= top && start+min(n, h) <= top+h {
 		return
 	}
+	p.moved()
 	p.vp.SetYOffset(max(0, start-min(3, h/4)))
 }
 
@@ -310,9 +327,11 @@ func (p *pager) scroll(msg tea.Msg, k KeyMap) bool {
 		default:
 			return false
 		}
+		p.moved()
 		return true
 	case tea.MouseWheelMsg:
 		p.vp, _ = p.vp.Update(m)
+		p.moved()
 		return true
 	}
 	return false

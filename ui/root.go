@@ -609,8 +609,10 @@ func (m *model) handleIntent(in tea.Msg) tea.Cmd {
 
 	case backIntent:
 		m.pop()
-		if len(m.stack) == 0 {
+		if len(m.stack) == 0 && m.md != nil {
+			// Back on the list: its counts should show what was just read and written.
 			m.md = nil
+			return m.reloadHome()
 		}
 		return nil
 

@@ -1,0 +1,121 @@
+package ui
+
+import (
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/charmbracelet/x/ansi"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files in testdata/golden")
+
+// goldenWidths are the widths every screen is checked at.
+var goldenWidths = []int{60, 100, 200}
+
+// scenes drive the example to each screen the member sees.
+var scenes = []struct {
+	name  string
+	store func(t testing.TB) Store
+	keys  []string
+	text  string // typed after the keys
+}{
+	{"welcome", func(t testing.TB) Store { return openStore(t) }, nil, ""},
+	{"meetings", func(t testing.TB) Store { return exampleStore(t) }, nil, ""},
+	{"documents", func(t testing.TB) Store { return fixtureStore(t) }, []string{"tab"}, ""},
+	{"agenda", func(t testing.TB) Store { return exampleStore(t) }, []string{"enter"}, ""},
+	{"item", func(t testing.TB) Store { return exampleStore(t) }, []string{"enter", "j", "enter", "]", "]", "s", "s", "n"}, "Hvad koster grundskylden for en parcelhusejer?"},
+	{"item-notes", func(t testing.TB) Store { return fixtureStore(t) }, []string{"enter", "enter", "]", "n"}, "Spørg til tidsplanen"},
+	{"editor", func(t testing.TB) Store { return exampleStore(t) }, []string{"enter", "j", "enter", "]", "n"}, "Vi bør stemme imod"},
+	{"help", func(t testing.TB) Store { return exampleStore(t) }, []string{"?"}, ""},
+	{"search", func(t testing.TB) Store { return searchStore{fixtureStore(t)} }, []string{"/"}, "skole"},
+}
+
+// play drives a scene; the item scenes save the typed note and return to the item.
+func play(t testing.TB, w, h int, sc int) *driver {
+	s := scenes[sc]
+	d := newDriver(t, s.store(t), Options{}, w, h)
+	d.keys(s.keys...)
+	if s.text != "" {
+		d.typeText(s.text)
+	}
+	if strings.HasPrefix(s.name, "item") {
+		d.keys("ctrl+s")
+	}
+	return d
+}
+
+func TestGoldenViews(t *testing.T) {
+	for sc, s := range scenes {
+		for _, w := range goldenWidths {
+			t.Run(fmt.Sprintf("%s-%d", s.name, w), func(t *testing.T) {
+				d := play(t, w, 30, sc)
+				d.m.status = "" // status lines expire; the screen is what is compared
+				content := d.m.View().Content
+				checkFrame(t, content, w, 30)
+				got := ansi.Strip(content)
+				// Trailing spaces are padding, not content.
+				lines := strings.Split(got, "\n")
+				for i := range lines {
+					lines[i] = strings.TrimRight(lines[i], " ")
+				}
+				got = strings.Join(lines, "\n") + "\n"
+				path := filepath.Join("testdata", "golden", fmt.Sprintf("%s-%d.txt", s.name, w))
+				if *update {
+					if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+						t.Fatal(err)
+					}
+					if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
+						t.Fatal(err)
+					}
+					return
+				}
+				want, err := os.ReadFile(path)
+				if err != nil {
+					t.Fatalf("%v (run go test ./ui -run TestGoldenViews -update to create it)", err)
+				}
+				if got != string(want) {
+					t.Errorf("the %s screen at %d columns changed (go test ./ui -run TestGoldenViews -update accepts it):\n--- got\n%s--- want\n%s", s.name, w, got, want)
+				}
+			})
+		}
+	}
+}
+
+// Every screen fits every width from 60 to 250 columns and every height from 12 rows.
+func TestNoBrokenLayoutAtAnySize(t *testing.T) {
+	sizes := [][2]int{{60, 12}, {61, 24}, {73, 17}, {80, 24}, {99, 30}, {109, 40}, {110, 40}, {137, 50}, {181, 25}, {250, 60}}
+	for sc, s := range scenes {
+		d := play(t, 100, 30, sc)
+		for _, sz := range sizes {
+			d.resize(sz[0], sz[1])
+			checkFrame(t, d.m.View().Content, sz[0], sz[1])
+			d.settle()
+			content := d.m.View().Content
+			checkFrame(t, content, sz[0], sz[1])
+			if t.Failed() {
+				t.Fatalf("%s at %dx%d:\n%s", s.name, sz[0], sz[1], ansi.Strip(content))
+			}
+		}
+	}
+}
+
+// Resizing from 200 to 60 columns and back leaves the screen as a fresh one at 200.
+func TestResizeLeavesNoGarbage(t *testing.T) {
+	for sc, s := range scenes {
+		d := play(t, 200, 40, sc)
+		d.m.status = ""
+		fresh := d.view()
+		for _, w := range []int{150, 90, 60, 75, 200} {
+			d.resize(w, 40)
+		}
+		d.settle()
+		d.m.status = ""
+		if got := d.view(); got != fresh {
+			t.Errorf("%s: after resizing to 60 and back the screen differs:\n--- got\n%s\n--- fresh\n%s", s.name, got, fresh)
+		}
+	}
+}

@@ -1,0 +1,640 @@
+package ui
+
+import (
+	"errors"
+	"image/color"
+	"os"
+	"strings"
+	"testing"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+
+	"github.com/dagsorden/dagsorden/agenda"
+	"github.com/dagsorden/dagsorden/agenda/example"
+	"github.com/dagsorden/dagsorden/store"
+)
+
+// openFixtureItem opens the fixture meeting's first item (three recommendations).
+func openFixtureItem(t *testing.T, st Store, w, h int) *driver {
+	t.Helper()
+	d := newDriver(t, st, Options{}, w, h)
+	d.keys("enter") // the meeting
+	d.mustSee("Trafiksikker skolevej")
+	d.keys("enter") // item 1
+	d.mustSee("Sag 26/100", "godkender projektet")
+	return d
+}
+
+func TestHomeListsUpcomingFirstThenPast(t *testing.T) {
+	st := exampleStore(t)
+	past := fixtureMeeting(time.Date(2026, 11, 2, 10, 0, 0, 0, agenda.Copenhagen), "Børneudvalget")
+	later := fixtureMeeting(time.Date(2027, 1, 12, 10, 0, 0, 0, agenda.Copenhagen), "Kulturudvalget")
+	older := fixtureMeeting(time.Date(2026, 10, 5, 10, 0, 0, 0, agenda.Copenhagen), "Ældreudvalget")
+	if _, err := st.Import(agenda.Package{Meetings: []agenda.Meeting{past, later, older}}); err != nil {
+		t.Fatal(err)
+	}
+	d := newDriver(t, st, Options{}, 100, 40)
+	v := d.view()
+	order := []string{"Kommende møder", "Byrådet, Fjordby Kommune", "Kulturudvalget", "Tidligere møder", "Børneudvalget", "Ældreudvalget"}
+	last := -1
+	for _, s := range order {
+		i := strings.Index(v, s)
+		if i < 0 || i < last {
+			t.Fatalf("%q is not where it belongs (upcoming soonest first, then past latest first):\n%s", s, v)
+		}
+		last = i
+	}
+	d.mustSee("10 punkter · 10 ulæste", "formøde kl. 16.00", "Byrådssalen, Fjordby Rådhus")
+	// The cursor starts on the next meeting; j moves to the one after.
+	if got := d.m.home.rows[d.m.home.list.cursor].m.Body.Name; got != "Byrådet, Fjordby Kommune" {
+		t.Fatalf("cursor on %q", got)
+	}
+	d.keys("j")
+	if got := d.m.home.rows[d.m.home.list.cursor].m.Body.Name; got != "Kulturudvalget" {
+		t.Fatalf("after j the cursor is on %q", got)
+	}
+	d.keys("j") // over the "Tidligere møder" heading
+	if got := d.m.home.rows[d.m.home.list.cursor].m.Body.Name; got != "Børneudvalget" {
+		t.Fatalf("j skips the heading: cursor on %q", got)
+	}
+	d.keys("G")
+	if got := d.m.home.rows[d.m.home.list.cursor].m.Body.Name; got != "Ældreudvalget" {
+		t.Fatalf("G: cursor on %q", got)
+	}
+	d.keys("g")
+	if got := d.m.home.rows[d.m.home.list.cursor].m.Body.Name; got != "Byrådet, Fjordby Kommune" {
+		t.Fatalf("g: cursor on %q", got)
+	}
+}
+
+func TestHomeFilterByBody(t *testing.T) {
+	st := exampleStore(t)
+	if _, err := st.Import(agenda.Package{Meetings: []agenda.Meeting{fixtureMeeting(fixtureStart, "Børneudvalget")}}); err != nil {
+		t.Fatal(err)
+	}
+	d := newDriver(t, st, Options{}, 100, 30)
+	d.mustSee("Udvalg: alle udvalg", "Byrådet, Fjordby Kommune", "Børneudvalget")
+	d.keys("f") // bodies sorted: Byrådet, then Børneudvalget
+	d.mustSee("Udvalg: Byrådet, Fjordby Kommune")
+	d.mustNotSee("Børneudvalget ·")
+	d.keys("f")
+	d.mustSee("Udvalg: Børneudvalget")
+	d.mustNotSee("Byrådet, Fjordby Kommune ·")
+	d.keys("enter")
+	d.mustSee("Trafiksikker skolevej")
+	d.keys("esc")
+	d.keys("f")
+	d.mustSee("Udvalg: alle udvalg", "Byrådet, Fjordby Kommune", "Børneudvalget")
+}
+
+func TestHomeDocumentsTab(t *testing.T) {
+	st := fixtureStore(t)
+	d := newDriver(t, st, Options{}, 100, 30)
+	d.mustSee("Møder (1)", "Læsestof (1)")
+	d.keys("tab")
+	d.mustSee("Nyhedsbrev om klimaalliancen", "fre. 20. nov. 2026")
+	d.keys("enter")
+	d.mustSee("Kommunerne i hovedstaden samarbejder")
+	d.keys("esc")
+	d.mustSee("Nyhedsbrev om klimaalliancen")
+	d.keys("tab")
+	d.mustSee("Teknik- og Miljøudvalget")
+}
+
+func TestWelcomeOffersTheExample(t *testing.T) {
+	st := openStore(t)
+	load := func() error {
+		p, err := example.Package(testNow)
+		if err != nil {
+			return err
+		}
+		_, err = st.Import(p)
+		return err
+	}
+	d := newDriver(t, st, Options{LoadExample: load}, 80, 30)
+	d.mustSee("Velkommen til dagsorden", "dagsorden import", "dagsorden source add", "Tryk enter for at åbne eksemplet")
+	d.keys("enter")
+	// The example is imported and opened.
+	d.mustSee("Budget 2027-2030", "Sager til beslutning")
+
+	// Without a way to load the example, it is not offered.
+	d2 := newDriver(t, openStore(t), Options{}, 80, 30)
+	d2.mustSee("Velkommen til dagsorden")
+	d2.mustNotSee("Tryk enter")
+}
+
+func TestDemoOpensTheFirstMeeting(t *testing.T) {
+	d := newDriver(t, exampleStore(t), Options{Demo: true}, 100, 30)
+	d.mustSee("Godkendelse af dagsorden", "Sager til beslutning")
+	d.keys("esc")
+	d.mustSee("Kommende møder")
+}
+
+func TestAgendaMarkers(t *testing.T) {
+	st := fixtureStore(t)
+	d := newDriver(t, st, Options{}, 100, 30)
+	d.keys("enter")
+	d.mustSee("● 1  Trafiksikker skolevej", "Sager til beslutning", "Lukkede punkter", "[lukket]", "···")
+	d.keys("enter", "]", "s", "]", "s", "s", "n")
+	d.typeText("Spørg til prisen")
+	d.keys("ctrl+s", "esc")
+	// Read, one note, stances for and against on the first two recommendations.
+	d.mustSee("✓ 1  Trafiksikker skolevej", "✎ 1", "+−·")
+
+	// A re-publication that changes the item's text: "changed since you read it".
+	m := fixtureMeeting(fixtureStart, "Teknik- og Miljøudvalget")
+	m.Items[0].Sections[0].Text += " Prisen er steget."
+	other, err := store.Open(st.Dir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := other.Import(agenda.Package{Meetings: []agenda.Meeting{m}}); err != nil {
+		t.Fatal(err)
+	}
+	d.poll()
+	d.mustSee("Δ 1  Trafiksikker skolevej")
+	d.keys("enter")
+	d.mustSee("Δ ændret siden du læste det", "Prisen er steget")
+	d.keys("esc")
+	d.mustSee("✓ 1  Trafiksikker skolevej")
+}
+
+func TestItemOpensWithNoRecommendationSelected(t *testing.T) {
+	d := openFixtureItem(t, fixtureStore(t), 100, 40)
+	d.mustNotSee("▶")
+	d.mustSee("Forvaltningen indstiller, at udvalget", "1. godkender projektet", "3. orienterer skolebestyrelsen", "Sagen afgøres endeligt")
+	d.keys("]")
+	d.mustSee("▶ ┃ 1. godkender projektet")
+	d.keys("]", "]", "]") // stops at the last
+	d.mustSee("▶ ┃ 3. orienterer skolebestyrelsen")
+	d.keys("[")
+	d.mustSee("▶ ┃ 2. beder om en evaluering")
+	// Reopened, nothing is selected again; [ from nothing selects the last one.
+	d.keys("esc", "enter")
+	d.mustNotSee("▶")
+	d.keys("[")
+	d.mustSee("▶ ┃ 3. orienterer skolebestyrelsen")
+}
+
+func TestStanceCyclesAndIsStored(t *testing.T) {
+	st := fixtureStore(t)
+	d := openFixtureItem(t, st, 100, 40)
+	d.keys("s")
+	d.mustSee("Vælg først en indstilling")
+	if n := storedNotes(t, st); len(n) != 0 {
+		t.Fatalf("s without a selection stored %d notes", len(n))
+	}
+	d.keys("]", "]")
+	want := []agenda.Stance{agenda.StanceFor, agenda.StanceAgainst, agenda.StanceAbstain, agenda.StanceQuestion, agenda.StanceNone, agenda.StanceFor}
+	var id string
+	for i, w := range want {
+		d.keys("s")
+		all, err := st.Notes()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(all) != 1 {
+			t.Fatalf("press %d: %d notes in the store, want the one stance note", i+1, len(all))
+		}
+		n := all[0]
+		if n.Stance != w || n.Anchor.Recommendation == nil || *n.Anchor.Recommendation != 1 {
+			t.Fatalf("press %d: stance %q on rec %v, want %q on 1", i+1, n.Stance, n.Anchor.Recommendation, w)
+		}
+		if id == "" {
+			id = n.ID
+		} else if n.ID != id {
+			t.Fatal("each press must update the same note")
+		}
+	}
+	d.mustSee("din holdning: for", "Holdning: for")
+}
+
+func TestStanceReusesTheMembersNote(t *testing.T) {
+	st := fixtureStore(t)
+	d := openFixtureItem(t, st, 100, 40)
+	d.keys("]", "n")
+	d.typeText("Godt projekt")
+	d.keys("ctrl+s", "s", "s")
+	ns := storedNotes(t, st)
+	if len(ns) != 1 || ns[0].Text != "Godt projekt" || ns[0].Stance != agenda.StanceAgainst {
+		t.Fatalf("want the written note to carry the stance imod, got %+v", ns)
+	}
+	// Someone else's note on the same recommendation is not the member's stance note.
+	d2 := openFixtureItem(t, st, 100, 40)
+	d2.m.c.Author = "kollega"
+	d2.keys("]", "s")
+	ns = storedNotes(t, st)
+	if len(ns) != 2 {
+		t.Fatalf("another author's stance must be a note of their own: %d notes", len(ns))
+	}
+}
+
+func TestNewNoteOnSelectedRecommendationAndOnItem(t *testing.T) {
+	st := fixtureStore(t)
+	d := openFixtureItem(t, st, 100, 40)
+	d.keys("n")
+	d.mustSee("Ny note", "Hele punktet")
+	d.typeText("Om hele punktet")
+	d.keys("ctrl+s")
+	d.keys("]", "]", "n")
+	d.mustSee("Indstilling 2: beder om en evaluering")
+	d.typeText("Hvornår evalueres?")
+	d.keys("enter")
+	d.typeText("Og af hvem?")
+	d.keys("ctrl+s")
+	d.mustSee("Noter (2)", "Hvornår evalueres?")
+	ns := storedNotes(t, st)
+	if len(ns) != 2 {
+		t.Fatalf("%d notes stored", len(ns))
+	}
+	if ns[0].Anchor.Recommendation != nil || ns[0].Text != "Om hele punktet" {
+		t.Fatalf("item note: %+v", ns[0])
+	}
+	if r := ns[1].Anchor.Recommendation; r == nil || *r != 1 || ns[1].Text != "Hvornår evalueres?\nOg af hvem?" {
+		t.Fatalf("note on recommendation 2: %+v", ns[1])
+	}
+	if ns[1].Visibility != agenda.Private || ns[1].Anchor.Quote.Exact != "beder om en evaluering efter et år" {
+		t.Fatalf("anchor or visibility: %+v", ns[1])
+	}
+}
+
+func TestEditorAsksBeforeLosingText(t *testing.T) {
+	st := fixtureStore(t)
+	d := openFixtureItem(t, st, 100, 40)
+	d.keys("n", "esc")
+	d.mustNotSee("Ny note") // nothing typed: esc just leaves
+	d.keys("n")
+	d.typeText("Vigtig tanke")
+	d.keys("esc")
+	d.mustSee("Kassér ændringerne?")
+	d.keys("n") // keep writing
+	d.mustNotSee("Kassér ændringerne?")
+	d.typeText(" om trafik")
+	d.mustSee("Vigtig tanke om trafik")
+	d.keys("esc", "j") // discard
+	d.mustNotSee("Ny note", "Vigtig tanke")
+	if ns := storedNotes(t, st); len(ns) != 0 {
+		t.Fatalf("discarded text was stored: %+v", ns)
+	}
+	// ctrl+s from the question saves.
+	d.keys("n")
+	d.typeText("Gem mig")
+	d.keys("esc", "ctrl+s")
+	if ns := storedNotes(t, st); len(ns) != 1 || ns[0].Text != "Gem mig" {
+		t.Fatalf("ctrl+s at the question: %+v", ns)
+	}
+}
+
+func TestEditorStanceAndVisibility(t *testing.T) {
+	st := fixtureStore(t)
+	d := openFixtureItem(t, st, 100, 40)
+	d.keys("]", "n")
+	d.typeText("Til gruppen")
+	d.keys("ctrl+t", "ctrl+t", "ctrl+g") // imod, gruppe
+	d.mustSee("‹imod›", "‹gruppe›")
+	d.keys("tab", "right") // the stance field: imod → undlader
+	d.mustSee("‹undlader›")
+	d.keys("tab", "space") // the visibility field: back to private
+	d.mustSee("‹privat›")
+	d.keys("space", "tab") // group again; back to the text
+	d.typeText("!")
+	d.keys("ctrl+s")
+	ns := storedNotes(t, st)
+	if len(ns) != 1 || ns[0].Stance != agenda.StanceAbstain || ns[0].Visibility != agenda.Group || ns[0].Text != "Til gruppen!" {
+		t.Fatalf("got %+v", ns)
+	}
+}
+
+func TestEditAndDeleteNote(t *testing.T) {
+	st := fixtureStore(t)
+	d := openFixtureItem(t, st, 120, 40)
+	d.keys("]", "n")
+	d.typeText("Første udkast")
+	d.keys("ctrl+s")
+	first := storedNotes(t, st)[0]
+	d.keys("e") // the member's note on the selected recommendation
+	d.mustSee("Ret note", "Første udkast")
+	d.keys("ctrl+u") // clear the line
+	d.typeText("Andet udkast")
+	d.keys("ctrl+s")
+	ns := storedNotes(t, st)
+	if len(ns) != 1 || ns[0].ID != first.ID || ns[0].Text != "Andet udkast" || ns[0].Revision <= first.Revision {
+		t.Fatalf("edit must update the same note: %+v", ns)
+	}
+	d.keys("tab") // the notes pane
+	d.mustSee("▸ Noter (1)")
+	d.keys("x")
+	d.mustSee("Slet noten?")
+	d.keys("n")
+	if len(storedNotes(t, st)) != 1 {
+		t.Fatal("n must not delete")
+	}
+	d.keys("x", "j")
+	if ns := storedNotes(t, st); len(ns) != 0 {
+		t.Fatalf("the note is still there: %+v", ns)
+	}
+	d.mustSee("Noter (0)")
+}
+
+func TestAttachments(t *testing.T) {
+	st := fixtureStore(t)
+	d := openFixtureItem(t, st, 100, 40)
+	d.mustSee("Bilag", "1. Projektbeskrivelse (pdf, 29 B)")
+	d.keys("o")
+	if len(d.opened) != 1 {
+		t.Fatalf("o should open the stored attachment once, opened %v", d.opened)
+	}
+	data, err := os.ReadFile(d.opened[0])
+	if err != nil || string(data) != string(pdfBytes) {
+		t.Fatalf("the viewer got %q, %v", data, err)
+	}
+	os.Remove(d.opened[0])
+	if !strings.HasSuffix(d.opened[0], "projekt.pdf") {
+		t.Fatalf("file name %q", d.opened[0])
+	}
+
+	// Not stored locally: the address is shown; with several, a picker comes first.
+	e := newDriver(t, exampleStore(t), Options{}, 100, 40)
+	e.keys("enter", "j", "enter") // item 2 (three attachments)
+	e.keys("o")
+	e.mustSee("Vælg bilag", "Budgetaftale 2027-2030", "https://dagsordener.fjordby")
+	e.keys("j", "enter")
+	e.mustSee("Høringssvar fra MED-udvalg og Ældrerådet ligger ikke lokalt")
+	if len(e.opened) != 0 {
+		t.Fatal("nothing local to open")
+	}
+	e.keys("o", "esc")
+	e.mustNotSee("Vælg bilag")
+}
+
+func TestQuitWaitsForSaves(t *testing.T) {
+	st := fixtureStore(t)
+	d := openFixtureItem(t, st, 100, 40)
+	d.keys("]")
+	// Press s but hold the save command back, as if the disk were slow.
+	_, saving := d.m.Update(press("s"))
+	if d.m.saves != 1 {
+		t.Fatalf("%d saves in flight", d.m.saves)
+	}
+	_, cmd := d.m.Update(press("q"))
+	d.exec(cmd)
+	if d.quit {
+		t.Fatal("quit while a note was being saved")
+	}
+	d.mustSee("Gemmer dine noter")
+	d.exec(saving) // the save completes: now it quits
+	if !d.quit {
+		t.Fatal("did not quit after the save")
+	}
+	if ns := storedNotes(t, st); len(ns) != 1 || ns[0].Stance != agenda.StanceFor {
+		t.Fatalf("stored %+v", ns)
+	}
+}
+
+// failingStore fails every save, as a store held by another process would.
+type failingStore struct{ *store.Store }
+
+func (f failingStore) SaveNote(*agenda.Note) error {
+	return errors.Join(errors.New("another dagsorden is busy with the data folder"), store.ErrBusy)
+}
+
+func TestQuitAsksAfterAFailedSave(t *testing.T) {
+	st := failingStore{fixtureStore(t)}
+	d := openFixtureItem(t, st, 100, 40)
+	d.keys("]", "s")
+	d.mustSee("En anden dagsorden arbejder med samlingen")
+	d.keys("tab")
+	d.mustSee("ikke gemt")
+	d.keys("q")
+	if d.quit {
+		t.Fatal("quit with an unsaved note without asking")
+	}
+	d.mustSee("En note kunne ikke gemmes")
+	d.keys("q")
+	if !d.quit {
+		t.Fatal("a second q must quit")
+	}
+}
+
+func TestCtrlCSavesTheOpenEditorAndQuits(t *testing.T) {
+	st := fixtureStore(t)
+	d := openFixtureItem(t, st, 100, 40)
+	d.keys("n")
+	d.typeText("Må ikke gå tabt")
+	d.keys("ctrl+c")
+	if !d.quit {
+		t.Fatal("ctrl+c must always quit")
+	}
+	if ns := storedNotes(t, st); len(ns) != 1 || ns[0].Text != "Må ikke gå tabt" {
+		t.Fatalf("the editor's text was lost: %+v", ns)
+	}
+}
+
+func TestQOutsideTheEditorQuits(t *testing.T) {
+	d := newDriver(t, fixtureStore(t), Options{}, 80, 24)
+	d.keys("q")
+	if !d.quit {
+		t.Fatal("q must quit")
+	}
+	// In the editor q is a letter.
+	e := openFixtureItem(t, fixtureStore(t), 80, 24)
+	e.keys("n", "q")
+	if e.quit {
+		t.Fatal("q in the editor quit the program")
+	}
+	e.mustSee("│ q")
+}
+
+func TestHelpListsEveryBinding(t *testing.T) {
+	d := newDriver(t, exampleStore(t), Options{}, 100, 200)
+	d.keys("?")
+	for _, g := range d.m.c.Keys.helpGroups(d.m.c.T) {
+		for _, b := range g.Bindings {
+			d.mustSee(b.Help().Key, b.Help().Desc)
+		}
+	}
+	d.mustSee("Musehjulet ruller")
+	d.keys("?")
+	d.mustNotSee("Musehjulet ruller")
+	d.keys("?", "esc")
+	d.mustNotSee("Musehjulet ruller")
+}
+
+func TestSearchJumpsToTheSpot(t *testing.T) {
+	st := searchStore{fixtureStore(t)}
+	d := newDriver(t, st, Options{}, 100, 30)
+	d.keys("/")
+	d.mustSee("Søg i møder")
+	d.typeText("evaluering")
+	d.mustSee("Indstilling · Teknik- og Miljøudvalget", "beder om en evaluering")
+	d.keys("enter")
+	// On the item, the recommendation selected.
+	d.mustSee("Sag 26/100", "▶ ┃ 2. beder om en evaluering")
+	d.keys("esc")
+	d.mustSee("Trafiksikker skolevej", "Lukkede punkter") // back on its agenda
+
+	// A document hit opens the document.
+	d.keys("/")
+	for range len("evaluering") {
+		d.keys("backspace")
+	}
+	d.typeText("klimatilpasning")
+	d.mustSee("Læsestof")
+	d.keys("enter")
+	d.mustSee("Kommunerne i hovedstaden samarbejder")
+}
+
+func TestStaleSearchResultsAreDropped(t *testing.T) {
+	st := searchStore{fixtureStore(t)}
+	d := newDriver(t, st, Options{}, 100, 30)
+	d.keys("/")
+	d.typeText("skole")
+	d.mustSee("Trafiksikker skolevej")
+	// An answer to an older query arrives late: it must not replace the current one.
+	d.send(searchResultMsg{seq: d.m.srch.seq - 1, query: "s", hits: []SearchHit{{Kind: HitItem, Title: "Forældet svar"}}})
+	d.mustNotSee("Forældet svar")
+	d.mustSee("Trafiksikker skolevej")
+}
+
+func TestSearchWithoutEngine(t *testing.T) {
+	d := newDriver(t, fixtureStore(t), Options{}, 100, 30)
+	d.keys("/")
+	d.typeText("x")
+	d.mustSee("Søgning er ikke tilgængelig")
+	d.keys("esc")
+	d.mustSee("Kommende møder")
+}
+
+func TestLiveRefreshShowsAMeetingImportedElsewhere(t *testing.T) {
+	st := fixtureStore(t)
+	d := newDriver(t, st, Options{}, 100, 30)
+	d.mustNotSee("Byrådet, Fjordby Kommune")
+	// Another terminal: another Store on the same folder.
+	other, err := store.Open(st.Dir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := example.Package(testNow)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := other.Import(p); err != nil {
+		t.Fatal(err)
+	}
+	d.poll()
+	d.mustSee("Byrådet, Fjordby Kommune", "Møder (2)")
+	// Polling again with nothing new changes nothing and keeps polling.
+	before := d.view()
+	d.poll()
+	if d.view() != before {
+		t.Fatal("an idle poll changed the screen")
+	}
+	if len(d.timers) == 0 {
+		t.Fatal("polling stopped")
+	}
+}
+
+func TestLightBackgroundRerendersInTheLightTheme(t *testing.T) {
+	d := openFixtureItem(t, fixtureStore(t), 100, 40)
+	if d.m.c.Styles.Theme != "dark" {
+		t.Fatalf("start-up theme %q: must assume dark until the terminal answers", d.m.c.Styles.Theme)
+	}
+	d.send(tea.BackgroundColorMsg{Color: color.White})
+	if d.m.c.Styles.Theme != "light" {
+		t.Fatalf("theme %q after a white background", d.m.c.Styles.Theme)
+	}
+	it := d.m.top().(*itemScreen)
+	for _, b := range it.pg.blocks {
+		if b.raw != nil {
+			continue
+		}
+		if _, ok := d.m.c.cache.get(renderKey{b.hash, it.pg.width, "light"}); !ok {
+			t.Fatal("a chunk was not rendered in the light theme")
+		}
+	}
+}
+
+func TestEnglish(t *testing.T) {
+	d := newDriver(t, exampleStore(t), Options{Lang: "en"}, 100, 30)
+	d.mustSee("Upcoming meetings", "10 items · 10 unread", "pre-meeting 16:00", "Tue 8 Dec 2026 17:00")
+	d.keys("enter", "G")
+	d.mustSee("[closed]")
+	d.keys("enter", "?")
+	d.mustSee("next recommendation", "cycle stance")
+}
+
+func TestNoColor(t *testing.T) {
+	d := openFixtureItem(t, fixtureStore(t), 100, 40)
+	if !strings.Contains(d.m.View().Content, "\x1b[38;") {
+		t.Fatal("the colour test is void: no colour in the normal view")
+	}
+	n := openFixtureItem(t, fixtureStore(t), 100, 40)
+	n.m.c.NoColor = true
+	n.m.c.Styles = NewStyles(true, true)
+	n.send(themeChangedMsg{})
+	n.keys("]")
+	c := n.m.View().Content
+	if strings.Contains(c, "\x1b[38;") || strings.Contains(c, "\x1b[48;") {
+		t.Fatalf("colour codes with NO_COLOR: %q", c[:200])
+	}
+	n.mustSee("▶ ┃ 1. godkender") // the selection still shows
+}
+
+func TestMouse(t *testing.T) {
+	st := exampleStore(t)
+	if _, err := st.Import(agenda.Package{Meetings: []agenda.Meeting{fixtureMeeting(time.Date(2027, 1, 12, 10, 0, 0, 0, agenda.Copenhagen), "Kulturudvalget")}}); err != nil {
+		t.Fatal(err)
+	}
+	d := newDriver(t, st, Options{}, 100, 30)
+	// Header line, tab bar, "Kommende møder", then three lines per meeting.
+	click := func(x, y int) { d.send(tea.MouseClickMsg{X: x, Y: y, Button: tea.MouseLeft}) }
+	click(10, 6)
+	if got := d.m.home.rows[d.m.home.list.cursor].m.Body.Name; got != "Kulturudvalget" {
+		t.Fatalf("a click selects: cursor on %q", got)
+	}
+	click(10, 6)
+	d.mustSee("Trafiksikker skolevej") // a second click opens
+	d.keys("enter")
+	it := d.m.top().(*itemScreen)
+	y := it.pg.starts[it.recBlock[2]] - it.pg.vp.YOffset()
+	click(10, 1+len(it.header)+y)
+	d.mustSee("▶ ┃ 3. orienterer skolebestyrelsen")
+	before := it.pg.vp.YOffset()
+	d.send(tea.MouseWheelMsg{X: 10, Y: 10, Button: tea.MouseWheelDown})
+	if it.pg.vp.TotalLineCount() > it.pg.vp.Height() && it.pg.vp.YOffset() == before {
+		t.Fatal("the wheel did not scroll")
+	}
+}
+
+func TestKeysScrollTheItem(t *testing.T) {
+	st := openStore(t)
+	m := fixtureMeeting(fixtureStart, "Teknik- og Miljøudvalget")
+	m.Items[0].Sections[0].Text = strings.Repeat("Et langt afsnit om trafik og skoleveje. ", 400)
+	if _, err := st.Import(agenda.Package{Meetings: []agenda.Meeting{m}}); err != nil {
+		t.Fatal(err)
+	}
+	d := newDriver(t, st, Options{}, 80, 24)
+	d.keys("enter", "enter")
+	pg := d.m.top().(*itemScreen).pg
+	d.keys("j", "j")
+	if pg.vp.YOffset() != 2 {
+		t.Fatalf("j j: offset %d", pg.vp.YOffset())
+	}
+	d.keys("k")
+	if pg.vp.YOffset() != 1 {
+		t.Fatalf("k: offset %d", pg.vp.YOffset())
+	}
+	d.keys("pgdown")
+	if pg.vp.YOffset() != 1+pg.vp.Height() {
+		t.Fatalf("pgdown: offset %d", pg.vp.YOffset())
+	}
+	d.keys("G")
+	if !pg.vp.AtBottom() {
+		t.Fatal("G: not at the bottom")
+	}
+	d.keys("g")
+	if pg.vp.YOffset() != 0 {
+		t.Fatal("g: not at the top")
+	}
+}
