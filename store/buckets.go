@@ -1,6 +1,9 @@
 package store
 
-import "encoding/binary"
+import (
+	"encoding/binary"
+	"time"
+)
 
 // The bucket tree of dagsorden.db. Every value is a record of the codec in codec.go (a
 // version byte, then tagged fields) unless the tree says otherwise. Keys that must sort
@@ -13,8 +16,9 @@ import "encoding/binary"
 //	  <meeting id>             → meetingRecord: the meeting without its items, plus the item
 //	                             ids in agenda order and when this version was stored
 //	summaries
-//	  <meeting id>             → MeetingSummary: what a meeting list shows, so listing never
-//	                             decodes item bodies
+//	  <start> <meeting id>     → MeetingSummary: what a meeting list shows, so listing never
+//	                             decodes item bodies. <start> is startKey: cursor order is
+//	                             the list's order, no sorting
 //	items
 //	  <item id>                → itemRecord: meeting id + the item (attachments without Content)
 //	previous
@@ -81,4 +85,12 @@ func meetingNotePrefix(meetingID string) []byte {
 	k := make([]byte, 0, len(meetingID)+1)
 	k = append(k, meetingID...)
 	return append(k, 0)
+}
+
+// summaryKey orders meetings by start, then id. The start is Unix seconds with the sign
+// bit flipped, so earlier times (even before 1970) sort first as bytes.
+func summaryKey(start time.Time, meetingID string) []byte {
+	k := make([]byte, 8, 8+len(meetingID))
+	binary.BigEndian.PutUint64(k, uint64(start.Unix())^(1<<63))
+	return append(k, meetingID...)
 }

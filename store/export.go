@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"sort"
 	"time"
 
 	"github.com/dagsorden/dagsorden/agenda"
@@ -111,29 +110,22 @@ func (s *Store) ExportJSON(w io.Writer, meetingID string) error {
 				return notFound("meeting", meetingID)
 			}
 			ids = []string{meetingID}
-		} else if err := tx.Bucket(bucketMeetings).ForEach(func(k, _ []byte) error {
-			ids = append(ids, string(k))
+		} else if err := tx.Bucket(bucketSummaries).ForEach(func(k, _ []byte) error {
+			ids = append(ids, string(k[8:])) // summaries are keyed in start order
 			return nil
 		}); err != nil {
 			return err
 		}
-		var meetings []*agenda.Meeting
+		out.Meetings = make([]exportMeeting, 0, len(ids))
 		for _, id := range ids {
 			r, err := loadMeeting(tx, id)
 			if err != nil {
 				return err
 			}
-			meetings = append(meetings, &r.Meeting)
-		}
-		sort.SliceStable(meetings, func(i, j int) bool {
-			if !meetings[i].Start.Equal(meetings[j].Start) {
-				return meetings[i].Start.Before(meetings[j].Start)
+			if r == nil {
+				return fmt.Errorf("the meeting list names meeting %s, which is missing: %w", id, errDamaged)
 			}
-			return meetings[i].ID < meetings[j].ID
-		})
-		out.Meetings = make([]exportMeeting, 0, len(meetings))
-		for _, m := range meetings {
-			out.Meetings = append(out.Meetings, exportOfMeeting(m))
+			out.Meetings = append(out.Meetings, exportOfMeeting(&r.Meeting))
 		}
 
 		var notes []agenda.Note

@@ -286,8 +286,17 @@ func putMeeting(tx *bolt.Tx, prev, next *agenda.Meeting, rec *meetingRecord, ite
 	if err := tx.Bucket(bucketMeetings).Put([]byte(next.ID), encodeMeeting(rec)); err != nil {
 		return err
 	}
+	sums := tx.Bucket(bucketSummaries)
+	key := summaryKey(next.Start, next.ID)
+	if prev != nil {
+		if old := summaryKey(prev.Start, prev.ID); !bytes.Equal(old, key) {
+			if err := sums.Delete(old); err != nil {
+				return err
+			}
+		}
+	}
 	sum := summarize(next, rec.Updated, prev != nil, changes)
-	return tx.Bucket(bucketSummaries).Put([]byte(next.ID), encodeSummary(&sum))
+	return sums.Put(key, encodeSummary(&sum))
 }
 
 // summarize builds what the meeting list shows. After a re-publication, items added or

@@ -33,27 +33,46 @@ type ItemSummary struct {
 	Changed bool
 }
 
-// Meetings lists every meeting, ordered by start (then id, so the order is stable).
+// Meetings lists every meeting, ordered by start (then id).
 func (s *Store) Meetings() ([]MeetingSummary, error) {
 	var out []MeetingSummary
 	err := s.view(func(tx *bolt.Tx) error {
-		return tx.Bucket(bucketSummaries).ForEach(func(k, v []byte) error {
-			out = append(out, MeetingSummary{})
-			if err := decodeSummary(v, &out[len(out)-1]); err != nil {
-				return fmt.Errorf("stored meeting summary %s: %w", k, err)
-			}
+		// Copy every record out in one string (two passes: size, then copy), so the
+		// summaries' strings are substrings of one allocation, not thousands.
+		b := tx.Bucket(bucketSummaries)
+		size, n := 0, 0
+		if err := b.ForEach(func(_, v []byte) error { size += len(v); n++; return nil }); err != nil {
+			return err
+		}
+		var all strings.Builder
+		all.Grow(size)
+		ends := make([]int, 0, n)
+		if err := b.ForEach(func(_, v []byte) error {
+			all.Write(v)
+			ends = append(ends, all.Len())
 			return nil
-		})
+		}); err != nil {
+			return err
+		}
+		records := all.String()
+		out = make([]MeetingSummary, len(ends))
+		slab := make([]ItemSummary, 0, size/128) // a guess at the items' number; it grows if short
+		start := 0
+		for i, end := range ends {
+			d, err := openRecordString(records[start:end])
+			if err == nil {
+				err = readSummary(d, &out[i], &slab)
+			}
+			if err != nil {
+				return fmt.Errorf("stored meeting summary %d: %w", i, err)
+			}
+			start = end
+		}
+		return nil
 	})
 	if err != nil {
 		return nil, err
 	}
-	sort.SliceStable(out, func(i, j int) bool {
-		if !out[i].Start.Equal(out[j].Start) {
-			return out[i].Start.Before(out[j].Start)
-		}
-		return out[i].ID < out[j].ID
-	})
 	return out, nil
 }
 

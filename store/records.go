@@ -5,6 +5,7 @@ package store
 // function; TestCodecCoversEveryField fails until both are done.
 
 import (
+	"slices"
 	"time"
 
 	"github.com/dagsorden/dagsorden/agenda"
@@ -512,6 +513,17 @@ func decodeSummary(b []byte, m *MeetingSummary) error {
 	if err != nil {
 		return err
 	}
+	return readSummary(d, m, nil)
+}
+
+// readSummary reads a summary. Its items are appended to *slab when slab is given, so
+// a list of many meetings allocates their items in a few large blocks, not one each.
+func readSummary(d *dec, m *MeetingSummary, slab *[]ItemSummary) error {
+	var local []ItemSummary
+	if slab == nil {
+		slab = &local
+	}
+	first := len(*slab)
 	for d.more() {
 		f, w := d.field()
 		switch f {
@@ -566,19 +578,22 @@ func decodeSummary(b []byte, m *MeetingSummary) error {
 				}
 			}
 			d.done(sub)
-			m.Items = append(m.Items, it)
+			*slab = append(*slab, it)
 		case 11:
 			m.Updated = d.time(w)
 		case 12:
-			if n := d.uint(w); n <= uint64(len(d.s)) && m.Items == nil { // a count beyond the record's size is damage, not a reason to allocate
-				m.Items = make([]ItemSummary, 0, n)
+			// A count beyond the record's size is damage, not a reason to allocate.
+			if n := d.uint(w); n <= uint64(len(d.s)) && cap(*slab)-len(*slab) < int(n) {
+				*slab = slices.Grow(*slab, max(int(n), cap(*slab)))
 			}
 		default:
 			d.skip(w)
 		}
 	}
-	if len(m.Items) == 0 {
-		m.Items = nil // as encoded: no items
+	if len(*slab) > first {
+		// Full slice expression: a caller appending to one meeting's items must not
+		// write into the next meeting's.
+		m.Items = (*slab)[first:len(*slab):len(*slab)]
 	}
 	return d.err
 }

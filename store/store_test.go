@@ -909,3 +909,36 @@ func TestExportOfAnEmptyStore(t *testing.T) {
 		t.Errorf("got %q, want %q", got, want)
 	}
 }
+
+// A meeting moved to another time under the same id is listed once, at its new time.
+func TestMeetingMovedKeepsOneListEntry(t *testing.T) {
+	s := openStore(t)
+	m := kkr()
+	importOne(t, s, m)
+	early := kkr()
+	early.Start = early.Start.AddDate(0, 0, -1)
+	agenda.AssignIDs(&early)
+	importOne(t, s, early)
+
+	moved := kkr()
+	moved.Start = moved.Start.AddDate(0, 0, -2) // now before the other one
+	moved.ID = m.ID                             // an importer whose ids do not follow the start
+	importOne(t, s, moved)
+	ms, err := s.Meetings()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(ms) != 2 || ms[0].ID != m.ID || !ms[0].Start.Equal(moved.Start) || ms[1].ID != early.ID {
+		for _, x := range ms {
+			t.Logf("%s %v", x.ID, x.Start)
+		}
+		t.Fatalf("Meetings() after a move: %d meetings", len(ms))
+	}
+	var exp struct{ Meetings []struct{ ID string } }
+	if err := json.Unmarshal(exportJSON(t, s, ""), &exp); err != nil {
+		t.Fatal(err)
+	}
+	if len(exp.Meetings) != 2 || exp.Meetings[0].ID != m.ID {
+		t.Errorf("export after a move: %+v", exp.Meetings)
+	}
+}
