@@ -1,0 +1,247 @@
+package feed
+
+import (
+	"bytes"
+	"crypto/ed25519"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"time"
+
+	"golang.org/x/sync/errgroup"
+
+	"github.com/dagsorden/dagsorden/agenda"
+	"github.com/dagsorden/dagsorden/sync/internal/atomicfile"
+)
+
+// PublishOptions tune Publish.
+type PublishOptions struct {
+	// Title names the feed for subscribers ("KKR Hovedstaden, sekretariatet").
+	Title string
+	// Now is the clock (tests); nil means time.Now.
+	Now func() time.Time
+}
+
+// PublishResult says what Publish did.
+type PublishResult struct {
+	Meetings, Documents int
+	Blobs               int   // blobs the index reaches
+	NewBlobs            int   // of which written now
+	NewBytes            int64 // bytes of the new blobs
+	// IndexChanged is false when the feed already held exactly these meetings and
+	// documents: then index.json is left alone, so subscribers' next sync costs them one
+	// request with no body.
+	IndexChanged bool
+	Fingerprint  string
+	// Duplicates counts meetings given more than once (the later release was kept).
+	Duplicates int
+}
+
+// Publish writes pkg as a feed into dir, signed with priv. Blobs are written first
+// (content-addressed, each atomically and durably), index.json last, so a reader or a
+// crash never sees an index that points at a missing blob. Blobs no longer referenced
+// are left in place: a subscriber in the middle of a sync may still need them.
+func Publish(pkg agenda.Package, dir string, priv ed25519.PrivateKey, opts PublishOptions) (PublishResult, error) {
+	now := time.Now
+	if opts.Now != nil {
+		now = opts.Now
+	}
+	pub := priv.Public().(ed25519.PublicKey)
+	res := PublishResult{Fingerprint: Fingerprint(pub)}
+	blobDir := filepath.Join(dir, filepath.FromSlash(BlobDir))
+	if err := os.MkdirAll(blobDir, 0o755); err != nil {
+		return res, fmt.Errorf("create feed folder: %w", err)
+	}
+	w := &blobWriter{dir: blobDir, seen: map[string]bool{}}
+
+	meetings := dedupe(pkg.Meetings, &res.Duplicates)
+	idx := &Index{Format: formatName, Version: formatVersion, Title: opts.Title, Meetings: []IndexMeeting{}}
+	for i := range meetings {
+		m := &meetings[i]
+		man := Manifest{Format: manifestName, Version: formatVersion, Meeting: *m}
+		man.Meeting.Items = nil
+		man.Meeting.Source.Path = "" // the publisher's file names are none of the subscribers' business
+		for j := range m.Items {
+			it := m.Items[j]
+			it.Attachments = slices.Clone(it.Attachments)
+			var mi ManifestItem
+			for k := range it.Attachments {
+				a := &it.Attachments[k]
+				if len(a.Content) == 0 {
+					continue
+				}
+				b, err := w.put(a.Content)
+				if err != nil {
+					return res, err
+				}
+				a.SHA256, a.Size = b.SHA256, b.Size
+				if !slices.Contains(mi.Attachments, b) {
+					mi.Attachments = append(mi.Attachments, b)
+				}
+			}
+			body, err := json.Marshal(&it)
+			if err != nil {
+				return res, fmt.Errorf("encode item %s of %s: %w", it.Number, m.Title, err)
+			}
+			if mi.Body, err = w.put(body); err != nil {
+				return res, err
+			}
+			man.Items = append(man.Items, mi)
+		}
+		data, err := json.Marshal(&man)
+		if err != nil {
+			return res, fmt.Errorf("encode meeting %s: %w", m.Title, err)
+		}
+		b, err := w.put(data)
+		if err != nil {
+			return res, err
+		}
+		idx.Meetings = append(idx.Meetings, IndexMeeting{ID: m.ID, Body: m.Body.Name, Title: m.Title, Start: m.Start, Manifest: b})
+	}
+	for _, d := range pkg.Documents {
+		d.Source.Path = ""
+		data, err := json.Marshal(&d)
+		if err != nil {
+			return res, fmt.Errorf("encode document %s: %w", d.Title, err)
+		}
+		b, err := w.put(data)
+		if err != nil {
+			return res, err
+		}
+		idx.Documents = append(idx.Documents, IndexDocument{ID: d.ID, Title: d.Title, Blob: b})
+	}
+	if err := idx.validate(); err != nil {
+		return res, fmt.Errorf("the package cannot be published: %v", err)
+	}
+	res.Meetings, res.Documents = len(idx.Meetings), len(idx.Documents)
+	res.Blobs, res.NewBlobs, res.NewBytes = len(w.seen), w.written, w.bytes
+	if err := w.flush(); err != nil {
+		return res, err
+	}
+
+	indexPath := filepath.Join(dir, IndexName)
+	var oldMod time.Time
+	if old, err := os.ReadFile(indexPath); err == nil {
+		if prev, _, err := OpenIndex(old, pub, dir); err == nil && sameContent(prev, idx) {
+			return res, nil
+		}
+		if fi, err := os.Stat(indexPath); err == nil {
+			oldMod = fi.ModTime()
+		}
+	}
+	idx.Published = now().UTC()
+	data, err := sealIndex(idx, priv)
+	if err != nil {
+		return res, err
+	}
+	// Static servers give Last-Modified in whole seconds and answer 304 when it is not
+	// after the client's If-Modified-Since. A re-publication within the same second as
+	// the previous one must still look newer, so its time moves to the next second.
+	mod := time.Now()
+	if !oldMod.IsZero() && !mod.Truncate(time.Second).After(oldMod.Truncate(time.Second)) {
+		mod = oldMod.Truncate(time.Second).Add(time.Second)
+	}
+	if err := atomicfile.WriteModTime(indexPath, data, 0o644, mod); err != nil {
+		return res, err
+	}
+	res.IndexChanged = true
+	return res, nil
+}
+
+// dedupe keeps one meeting per id: the later release, or else the later one given.
+func dedupe(ms []agenda.Meeting, dups *int) []agenda.Meeting {
+	pos := map[string]int{}
+	var out []agenda.Meeting
+	for _, m := range ms {
+		if m.ID == "" {
+			agenda.AssignIDs(&m)
+		}
+		if i, ok := pos[m.ID]; ok {
+			*dups++
+			if !m.Source.Released.Before(out[i].Source.Released) {
+				out[i] = m
+			}
+			continue
+		}
+		pos[m.ID] = len(out)
+		out = append(out, m)
+	}
+	slices.SortStableFunc(out, func(a, b agenda.Meeting) int {
+		if c := a.Start.Compare(b.Start); c != 0 {
+			return c
+		}
+		return strings.Compare(a.ID, b.ID)
+	})
+	return out
+}
+
+func sameContent(a, b *Index) bool {
+	x, y := *a, *b
+	x.Published, y.Published = time.Time{}, time.Time{}
+	bx, _ := json.Marshal(&x)
+	by, _ := json.Marshal(&y)
+	return bytes.Equal(bx, by)
+}
+
+type blobWriter struct {
+	dir     string
+	seen    map[string]bool
+	written int
+	bytes   int64
+	pending []string // new blob files not yet fsynced
+}
+
+// flush makes the new blobs durable before the index that names them is written. The
+// fsyncs run in parallel: the file system commits them together, which turns a first
+// publication of thousands of blobs from seconds into a fraction of that.
+func (w *blobWriter) flush() error {
+	if len(w.pending) == 0 {
+		return nil
+	}
+	var g errgroup.Group
+	g.SetLimit(32)
+	for _, p := range w.pending {
+		g.Go(func() error {
+			f, err := os.Open(p)
+			if err != nil {
+				return fmt.Errorf("write blob: %w", err)
+			}
+			defer f.Close()
+			if err := f.Sync(); err != nil {
+				return fmt.Errorf("write blob: %w", err)
+			}
+			return nil
+		})
+	}
+	if err := g.Wait(); err != nil {
+		return err
+	}
+	w.pending = nil
+	return atomicfile.SyncDir(w.dir)
+}
+
+func (w *blobWriter) put(data []byte) (Blob, error) {
+	sum := sha256.Sum256(data)
+	h := hex.EncodeToString(sum[:])
+	b := Blob{SHA256: h, Size: int64(len(data))}
+	if w.seen[h] {
+		return b, nil
+	}
+	w.seen[h] = true
+	p := filepath.Join(w.dir, h)
+	if fi, err := os.Stat(p); err == nil && fi.Size() == b.Size {
+		return b, nil // written by an earlier publication (renames make it whole)
+	}
+	if err := atomicfile.WriteNoSync(p, data, 0o644); err != nil {
+		return b, err
+	}
+	w.pending = append(w.pending, p)
+	w.written++
+	w.bytes += b.Size
+	return b, nil
+}
