@@ -74,7 +74,8 @@ func Parse(name string, data []byte) (agenda.Package, error) {
 	}
 	title, date, rest := masthead(blocks)
 	if meta.title != "" {
-		title = meta.title
+		// The author named the document: the first lines are text, not a masthead.
+		title, rest = meta.title, blocks
 	}
 	if meta.hasDate {
 		date = &meta.date

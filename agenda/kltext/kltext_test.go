@@ -282,11 +282,11 @@ func TestBadInput(t *testing.T) {
 	}
 }
 
-// TestLargeInput parses a 2 MB agenda: a quadratic step anywhere would take minutes.
+// TestLargeInput parses a 1 MB agenda: a quadratic step anywhere would take minutes.
 func TestLargeInput(t *testing.T) {
 	var b strings.Builder
 	b.WriteString("DAGSORDEN\n\nKKR NORDJYLLAND\n\nDato: 01-02-2024 10:00\n\n")
-	for g := 1; b.Len() < 2<<20; g++ {
+	for g := 1; b.Len() < 1<<20; g++ {
 		b.WriteString(strconv.Itoa(g) + ". Gruppe\n\n")
 		for s := 1; s <= 9; s++ {
 			b.WriteString(strconv.Itoa(g) + "." + strconv.Itoa(s) + ". Punkt\n\nSAG-2024-00001 abc\n\nBaggrund\n\n")
@@ -297,7 +297,7 @@ func TestLargeInput(t *testing.T) {
 		}
 	}
 	m := parseOne(t, "big.txt", []byte(b.String()))
-	if len(m.Items) < 500 {
+	if len(m.Items) < 250 {
 		t.Errorf("%d items", len(m.Items))
 	}
 }

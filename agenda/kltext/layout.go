@@ -87,7 +87,11 @@ func klSniff(head []string) bool {
 }
 
 func klHeading(lines []string, i int) (heading, int, bool) {
-	m := klHeadingRe.FindStringSubmatch(strings.TrimSpace(lines[i]))
+	line := strings.TrimSpace(lines[i])
+	if line == "" || line[0] < '0' || line[0] > '9' {
+		return heading{}, 0, false
+	}
+	m := klHeadingRe.FindStringSubmatch(line)
 	if m == nil {
 		return heading{}, 0, false
 	}
@@ -100,6 +104,9 @@ func klHeading(lines []string, i int) (heading, int, bool) {
 
 func klTOC(line string) (string, string, bool) {
 	line = strings.TrimSpace(line)
+	if line == "" || line[0] < '0' || line[0] > '9' {
+		return "", "", false
+	}
 	m := tocTabRe.FindStringSubmatch(line)
 	if m == nil {
 		m = tocLeaderRe.FindStringSubmatch(line)

@@ -108,7 +108,9 @@ func Blocks(lines []string) []Block {
 		if m := fenceRe.FindString(trimmed); m != "" && indent < 4 {
 			flush()
 			fence = m
-			cur = &Block{Kind: Code, Pos: i, Lines: []Line{{Text: trimmed, Marker: m}}}
+			// The info string ("go", "json") is escaped like text: it is not code.
+			info := CleanInline(strings.TrimSpace(trimmed[len(m):]))
+			cur = &Block{Kind: Code, Pos: i, Lines: []Line{{Text: m + info, Marker: m}}}
 			continue
 		}
 		if indent < 4 {
@@ -176,12 +178,24 @@ func indentOf(s string) int {
 
 // listItem recognises a list item and returns its Markdown marker and text.
 func listItem(s string) (marker, text string, ok bool) {
+	// Most lines are prose: rule them out before any pattern runs.
+	first, size := utf8.DecodeRuneInString(s)
+	if size == len(s) {
+		return "", "", false
+	}
+	switch {
+	case strings.ContainsRune("-*+•–·▪◦‣", first):
+	case first >= '0' && first <= '9':
+	case unicode.IsLower(first) && (s[size] == '.' || s[size] == ')'):
+	default:
+		return "", "", false
+	}
 	if m := bulletRe.FindStringSubmatch(s); m != nil {
 		// "• Læs mere •": a bullet used as decoration on both sides.
 		return "-", strings.TrimSpace(strings.TrimRight(m[2], " •·▪◦")), true
 	}
 	if m := orderedRe.FindStringSubmatch(s); m != nil {
-		if d, ok := FindDate(s); ok && d.Start == 0 {
+		if d, ok := FindDate(string(Head([]byte(s), 24))); ok && d.Start == 0 {
 			return "", "", false // "14. september 2020" is a date, not item 14
 		}
 		return m[1] + m[2], m[3], true
@@ -267,7 +281,11 @@ func HeadingLike(b Block) (string, bool) {
 	if size > 4*160 { // bytes; the rune count is checked below
 		return "", false
 	}
-	text := StripEmphasis(b.Text())
+	text := b.Text()
+	if last, _ := utf8.DecodeLastRuneInString(strings.TrimRight(text, "*_ ")); strings.ContainsRune(".:;,!?…-–", last) {
+		return "", false // most paragraphs end a sentence: spare them the rest
+	}
+	text = StripEmphasis(text)
 	n := utf8.RuneCountInString(text)
 	if n < 4 || n > 160 || len(strings.Fields(text)) > 20 {
 		return "", false

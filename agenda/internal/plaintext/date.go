@@ -51,6 +51,9 @@ var (
 // FindDate returns the first date in s, written as Danes write dates: "21. april 2023",
 // "21-04-2023", "21.4.2023", "2023-04-21", or a month alone: "maj 2023".
 func FindDate(s string) (Date, bool) {
+	if !strings.ContainsAny(s, "0123456789") {
+		return Date{}, false // every form has digits; most lines have none
+	}
 	best, found := Date{}, false
 	try := func(d Date, ok bool) {
 		if ok && (!found || d.Start < best.Start) {
