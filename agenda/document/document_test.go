@@ -94,7 +94,9 @@ func headings(d agenda.Document) []string {
 	return hs
 }
 
-func day(y int, m time.Month, d int) time.Time { return time.Date(y, m, d, 0, 0, 0, 0, agenda.Copenhagen) }
+func day(y int, m time.Month, d int) time.Time {
+	return time.Date(y, m, d, 0, 0, 0, 0, agenda.Copenhagen)
+}
 
 func TestNewsletterFixture(t *testing.T) {
 	d := parseOne(t, "nyhedsbrev.txt", readFixture(t, "nyhedsbrev.txt"))

@@ -105,7 +105,7 @@ func TestSeedDetails(t *testing.T) {
 	folder := text("002_cd004b4ce17a1a55.txt")
 	for _, kept := range []string{
 		"den forskellighed bruger vi til at dele viden og erfaringer med hinanden", // joined across a page break
-		"Uddannelse og Beskæftigelse (VUB)",                                         // de-hyphenated
+		"Uddannelse og Beskæftigelse (VUB)",                                        // de-hyphenated
 		"### 1. Sundhedsområdet",
 		"Borgmester\\\nSteen Christiansen (A)\\\nFormand",
 	} {
