@@ -261,8 +261,10 @@ func buildView(in Input) view {
 				iv.ItemNotes = append(iv.ItemNotes, noteOf(n))
 			}
 		}
-		if in.Group != "" && len(it.Recommendations) == 0 {
-			iv.ItemTally = Tally(plain, -1, membersOrNil(in.Members)).String()
+		// An item without recommendations gets a tally only when someone took a stance
+		// on it: "Eventuelt" needs no "7 uden holdning".
+		if c := Tally(plain, -1, membersOrNil(in.Members)); in.Group != "" && len(it.Recommendations) == 0 && c.Total() > c.None {
+			iv.ItemTally = c.String()
 		}
 		v.Items = append(v.Items, iv)
 	}

@@ -11,7 +11,7 @@ import (
 // be pasted into a mail.
 func Markdown(in Input) []byte {
 	v := buildView(in)
-	var b strings.Builder
+	var b bytes.Buffer
 	b.WriteString("# " + oneLine(v.Title) + "\n\n")
 	for _, m := range v.Meta {
 		b.WriteString(oneLine(m) + "  \n")
@@ -20,7 +20,8 @@ func Markdown(in Input) []byte {
 		b.WriteString(v.Generated + "  \n")
 	}
 	for _, it := range v.Items {
-		b.WriteString("\n---\n\n## ")
+		rule(&b)
+		b.WriteString("## ")
 		if it.Number != "" {
 			b.WriteString(oneLine(it.Number) + " ")
 		}
@@ -59,13 +60,22 @@ func Markdown(in Input) []byte {
 		}
 	}
 	if len(v.Orphans) > 0 {
-		b.WriteString("\n---\n\n## Noter uden sted\n\n")
+		rule(&b)
+		b.WriteString("## Noter uden sted\n\n")
 		writeNotesMD(&b, v.Orphans)
 	}
-	return []byte(strings.TrimRight(b.String(), "\n") + "\n")
+	return append(bytes.TrimRight(b.Bytes(), "\n"), '\n')
 }
 
-func writeNotesMD(b *strings.Builder, notes []noteView) {
+// rule separates items with a horizontal rule and exactly one blank line around it.
+func rule(b *bytes.Buffer) {
+	for bytes.HasSuffix(b.Bytes(), []byte("\n")) {
+		b.Truncate(b.Len() - 1)
+	}
+	b.WriteString("\n\n---\n\n")
+}
+
+func writeNotesMD(b *bytes.Buffer, notes []noteView) {
 	n := 0
 	for _, nv := range notes {
 		if nv.Deleted && !nv.Conflict {

@@ -1,0 +1,252 @@
+package brief
+
+import (
+	"bytes"
+	"flag"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/dagsorden/dagsorden/agenda"
+	"golang.org/x/net/html"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files in testdata")
+
+func rec(i int) *int { return &i }
+
+var t0 = time.Date(2025, 3, 3, 20, 0, 0, 0, agenda.Copenhagen)
+
+func note(author string, r *int, s agenda.Stance, text string, minutes int) agenda.Note {
+	return agenda.Note{ID: author + text, Author: author, Stance: s, Text: text, Visibility: agenda.Group,
+		Anchor:  agenda.Anchor{ItemID: "i1", Recommendation: r},
+		Created: t0.Add(time.Duration(minutes) * time.Minute), Updated: t0.Add(time.Duration(minutes) * time.Minute)}
+}
+
+func TestTally(t *testing.T) {
+	members := []string{"Anne", "Bo", "Carl", "Dorte", "Eva", "Finn", "Gitte"}
+	notes := []agenda.Note{
+		note("Anne", rec(0), agenda.StanceFor, "", 1),
+		note("Bo", rec(0), agenda.StanceFor, "", 2),
+		note("Carl", rec(0), agenda.StanceFor, "", 3),
+		note("Dorte", rec(0), agenda.StanceAgainst, "", 4),
+		note("Eva", rec(0), agenda.StanceAbstain, "", 5),
+		note("Finn", rec(0), agenda.StanceNone, "bare en kommentar", 6), // a note without a stance
+		note("Carl", rec(1), agenda.StanceAgainst, "", 7),               // another recommendation
+		note("Ulla", rec(0), agenda.StanceAgainst, "", 8),               // not (or no longer) a member
+	}
+	if got := Tally(notes, 0, members).String(); got != "3 for · 1 imod · 1 undlader · 2 uden holdning" {
+		t.Errorf("tally %q", got)
+	}
+	// The latest stance of a person counts, a deleted note does not.
+	changed := append(notes, note("Anne", rec(0), agenda.StanceAgainst, "har skiftet mening", 10))
+	del := note("Bo", rec(0), agenda.StanceAgainst, "slettet", 11)
+	del.Deleted = true
+	changed = append(changed, del)
+	if got := Tally(changed, 0, members).String(); got != "2 for · 2 imod · 1 undlader · 2 uden holdning" {
+		t.Errorf("after a change of mind: %q", got)
+	}
+	// Questions show only when someone has one.
+	q := append(notes, note("Gitte", rec(0), agenda.StanceQuestion, "hvad koster det?", 12))
+	if got := Tally(q, 0, members).String(); got != "3 for · 1 imod · 1 undlader · 1 spørgsmål · 1 uden holdning" {
+		t.Errorf("with a question: %q", got)
+	}
+	// Without members, everyone with a stance counts.
+	if got := Tally(notes, 0, nil); got.Total() != 6 || got.Against != 2 {
+		t.Errorf("without members: %+v", got)
+	}
+	if got := Tally(notes, -1, members); got.None != 7 {
+		t.Errorf("item-level tally: %+v", got)
+	}
+	if c := Tally(notes, 0, members); !c.Split() {
+		t.Error("for and against is not a split")
+	}
+	if c := (Counts{For: 3, None: 2}); c.Split() {
+		t.Error("all for is a split")
+	}
+}
+
+func testInput() Input {
+	m := &agenda.Meeting{
+		ID: "m1", Body: agenda.Body{Name: "KKR Hovedstaden"}, Title: "Dagsorden",
+		Start:      time.Date(2023, 4, 21, 10, 0, 0, 0, agenda.Copenhagen),
+		Premeeting: time.Date(2023, 4, 21, 9, 0, 0, 0, agenda.Copenhagen),
+		Location:   "Glostrup Park Hotel, Hovedvejen 41, 2600 Glostrup",
+		Items: []agenda.Item{
+			{ID: "i1", Number: "3.1", Title: "Rammeaftale for det specialiserede socialområde", CaseNumber: "SAG-2023-01182",
+				Recommendations: []agenda.Recommendation{
+					{Index: 0, Text: "at KKR Hovedstaden godkender rammeaftalen"},
+					{Index: 1, Text: "at rammeaftalen sendes til godkendelse\ni kommunalbestyrelserne"},
+				}},
+			{ID: "i2", Number: "3.2", Title: "Lukket: Udpegning <til> bestyrelse & råd", Closed: true},
+			{ID: "i3", Number: "6", Title: "Eventuelt"},
+		},
+	}
+	n1 := note("Anne", rec(0), agenda.StanceFor, "Godt forslag.\nMen hvad med **økonomien**?", 1)
+	n2 := note("Bo", rec(0), agenda.StanceAgainst, "<script>alert('x')</script>", 2)
+	n3a := note("Carl", rec(1), agenda.StanceFor, "Carls udgave", 3)
+	n3b := n3a
+	n3b.Text, n3b.Stance, n3b.Updated = "Doras udgave", agenda.StanceAbstain, n3a.Updated.Add(time.Minute)
+	item := note("Anne", nil, agenda.StanceNone, "Spørg til tidsplanen", 4)
+	orphan := note("Bo", rec(0), agenda.StanceFor, "Om et punkt der er væk", 5)
+	orphan.Anchor.ItemID, orphan.Anchor.ItemNumber = "gone", "9.9"
+	orphan.Status = agenda.StatusOrphaned
+	return Input{
+		Meeting: m, Group: "A-gruppen", Members: []string{"Anne", "Bo", "Carl", "Dora"},
+		Notes: []Note{
+			{Note: n1, Mine: true}, {Note: n2},
+			{Note: n3b, Conflict: true, Editor: "Dora"}, {Note: n3a, Conflict: true},
+			{Note: item, Mine: true}, {Note: orphan},
+		},
+		Generated: time.Date(2023, 4, 20, 18, 30, 0, 0, agenda.Copenhagen),
+	}
+}
+
+func TestMarkdownGolden(t *testing.T) {
+	got := Markdown(testInput())
+	path := filepath.Join("testdata", "brief.golden.md")
+	if *update {
+		if err := os.WriteFile(path, got, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run go test -update once)", err)
+	}
+	if !bytes.Equal(got, want) {
+		t.Errorf("Markdown differs from %s:\n%s", path, got)
+	}
+	// What the formøde relies on, independent of the golden file.
+	for _, s := range []string{
+		"# Formøde: KKR Hovedstaden – Dagsorden",
+		"fredag 21. april 2023 kl. 10.00, Glostrup Park Hotel",
+		"Formøde kl. 09.00",
+		"## 3.1 Rammeaftale for det specialiserede socialområde",
+		"### Indstilling 1\n\n> at KKR Hovedstaden godkender rammeaftalen",
+		"Gruppen: 1 for · 1 imod · 0 undlader · 2 uden holdning — gruppen er uenig",
+		"- Anne (mig) — for: Godt forslag.\n  Men hvad med **økonomien**?",
+		"Doras udgave", "Carls udgave", "KONFLIKT",
+		"### Noter til punktet", "## Noter uden sted", "Lukket punkt",
+	} {
+		if !bytes.Contains(got, []byte(s)) {
+			t.Errorf("Markdown lacks %q", s)
+		}
+	}
+	// The conflict counts Carl's note once, with the newest version's stance.
+	if !bytes.Contains(got, []byte("Gruppen: 0 for · 0 imod · 1 undlader · 3 uden holdning")) {
+		t.Errorf("recommendation 2's tally counts the conflict wrongly:\n%s", got)
+	}
+}
+
+func TestPrivateBriefHasNoTally(t *testing.T) {
+	in := testInput()
+	in.Group, in.Members = "", nil
+	got := string(Markdown(in))
+	if strings.Contains(got, "Gruppen:") || !strings.Contains(got, "Mine noter") {
+		t.Errorf("private brief:\n%s", got)
+	}
+}
+
+func TestHTMLIsPrintReadyAndEscaped(t *testing.T) {
+	out, err := HTML(testInput())
+	if err != nil {
+		t.Fatal(err)
+	}
+	doc, err := html.Parse(bytes.NewReader(out))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var h2s, tallies []string
+	var scripts int
+	var css string
+	var walk func(n *html.Node)
+	walk = func(n *html.Node) {
+		if n.Type == html.ElementNode {
+			switch n.Data {
+			case "h2":
+				h2s = append(h2s, text(n))
+			case "script":
+				scripts++
+			case "style":
+				css += text(n)
+			case "p":
+				for _, a := range n.Attr {
+					if a.Key == "class" && strings.HasPrefix(a.Val, "tally") {
+						tallies = append(tallies, text(n))
+					}
+				}
+			}
+		}
+		for c := n.FirstChild; c != nil; c = c.NextSibling {
+			walk(c)
+		}
+	}
+	walk(doc)
+	wantH2 := []string{"3.1 Rammeaftale for det specialiserede socialområde", "3.2 Lukket: Udpegning <til> bestyrelse & råd", "6 Eventuelt", "Noter uden sted"}
+	if strings.Join(h2s, "|") != strings.Join(wantH2, "|") {
+		t.Errorf("headings %q, want %q", h2s, wantH2)
+	}
+	if len(tallies) != 2 || tallies[0] != "Gruppen: 1 for · 1 imod · 0 undlader · 2 uden holdning — gruppen er uenig" {
+		t.Errorf("tallies %q", tallies)
+	}
+	if scripts != 0 {
+		t.Error("a note's <script> became an element")
+	}
+	if !bytes.Contains(out, []byte("&lt;script&gt;")) {
+		t.Error("the note with markup is not shown escaped")
+	}
+	for _, s := range []string{"@page", "size: A4", "break-before: page", "page-break-before: always"} {
+		if !strings.Contains(css, s) {
+			t.Errorf("the CSS lacks %q", s)
+		}
+	}
+	if !bytes.HasPrefix(out, []byte("<!DOCTYPE html>")) || !bytes.Contains(out, []byte(`<html lang="da">`)) || !bytes.Contains(out, []byte(`charset="utf-8"`)) {
+		t.Error("not a standalone Danish UTF-8 page")
+	}
+}
+
+func text(n *html.Node) string {
+	var b strings.Builder
+	var walk func(n *html.Node)
+	walk = func(n *html.Node) {
+		if n.Type == html.TextNode {
+			b.WriteString(n.Data)
+		}
+		for c := n.FirstChild; c != nil; c = c.NextSibling {
+			walk(c)
+		}
+	}
+	walk(n)
+	return strings.TrimSpace(b.String())
+}
+
+// BenchmarkBrief renders a 40-item meeting with 7 members' notes.
+func BenchmarkBrief(b *testing.B) {
+	in := testInput()
+	m := *in.Meeting
+	m.Items = nil
+	var notes []Note
+	for i := range 40 {
+		id := "it" + string(rune('A'+i%26)) + string(rune('a'+i/26))
+		m.Items = append(m.Items, agenda.Item{ID: id, Number: "1", Title: "Punkt", Recommendations: []agenda.Recommendation{{Index: 0, Text: "at godkende"}, {Index: 1, Text: "at orientere"}}})
+		for _, who := range in.Members {
+			n := note(who, rec(i%2), agenda.StanceFor, "En note med lidt tekst om punktet.", i)
+			n.Anchor.ItemID = id
+			notes = append(notes, Note{Note: n})
+		}
+	}
+	in.Meeting, in.Notes = &m, notes
+	b.Run("markdown", func(b *testing.B) {
+		for b.Loop() {
+			Markdown(in)
+		}
+	})
+	b.Run("html", func(b *testing.B) {
+		for b.Loop() {
+			HTML(in)
+		}
+	})
+}
