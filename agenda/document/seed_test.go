@@ -1,7 +1,9 @@
 package document
 
 import (
+	"io/fs"
 	"os"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -153,5 +155,34 @@ func BenchmarkParseSeed001(b *testing.B) {
 		if _, err := Parse("001.txt", data); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+// TestSniffLeavesOtherFormats: none of the agenda packages in ../shared/samples (FirstAgenda
+// JSON, ESDH XML, eDoc HTML, PDF, SBSYS zip) is taken for reading material; the samples'
+// own README is Markdown and is.
+func TestSniffLeavesOtherFormats(t *testing.T) {
+	root := shared.Path(t, "samples")
+	n := 0
+	err := filepath.WalkDir(root, func(path string, e fs.DirEntry, err error) error {
+		if err != nil || e.IsDir() {
+			return err
+		}
+		data, err := os.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		n++
+		want := strings.HasSuffix(path, ".md")
+		if got := Sniff(data); got != want {
+			t.Errorf("Sniff(%s) = %v, want %v", strings.TrimPrefix(path, root), got, want)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n < 290 {
+		t.Errorf("only %d sample files", n)
 	}
 }

@@ -31,6 +31,9 @@ func Decode(name string, data []byte) (string, error) {
 	case len(data) > MaxSize:
 		return "", fmt.Errorf("%s is too large to import as text (%.1f MB; the limit is %d MB)",
 			name, float64(len(data))/(1<<20), MaxSize>>20)
+	case bytes.HasPrefix(data, []byte{0xff, 0xfe}) || bytes.HasPrefix(data, []byte{0xfe, 0xff}):
+		// Notepad's "Unicode": common for Danish text saved on Windows.
+		return "", fmt.Errorf("%s is UTF-16 text; save it as UTF-8 and import it again", name)
 	case bytes.IndexByte(data, 0) >= 0:
 		return "", fmt.Errorf("%s is a binary file, not text", name)
 	}

@@ -18,6 +18,7 @@ func TestDecode(t *testing.T) {
 		{"nul", "abc\x00def", "", "x.txt is a binary file, not text"},
 		{"invalid", "K\xf8benhavn", "", "x.txt is not UTF-8 text (invalid byte at offset 1); save it as UTF-8 and import it again"},
 		{"controls", strings.Repeat("\x1b[0m\x07", 50) + "tekst", "", "x.txt is a binary file, not text"},
+		{"utf-16", "\xff\xfeH\x00e\x00j\x00", "", "x.txt is UTF-16 text; save it as UTF-8 and import it again"},
 		{"form feed", "side 1\fside 2", "side 1\fside 2", ""},
 	}
 	for _, tt := range tests {
