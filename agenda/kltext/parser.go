@@ -137,7 +137,7 @@ func (p *parser) run() {
 		s.lines = append(s.lines, raw)
 		prev = textLine
 	}
-	p.finish()
+	p.finishItem()
 }
 
 // accept decides whether a line that reads as a heading is one: its number must come
@@ -246,8 +246,6 @@ func (p *parser) finishItem() {
 	p.items = append(p.items, p.cur.build())
 	p.cur = nil
 }
-
-func (p *parser) finish() { p.finishItem() }
 
 var (
 	// "SAG-2023-01182 gitb", a KLE journal number "00.01.00-A00-1-23 abc", or "Sagsnr.: …".
