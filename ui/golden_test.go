@@ -11,7 +11,12 @@ import (
 	"github.com/charmbracelet/x/ansi"
 )
 
-var update = flag.Bool("update", false, "rewrite the golden files in testdata/golden")
+// updating reports -update, the flag teatest's golden package already defines: the
+// golden files in testdata/golden are rewritten instead of compared.
+func updating() bool {
+	f := flag.Lookup("update")
+	return f != nil && f.Value.String() == "true"
+}
 
 // goldenWidths are the widths every screen is checked at.
 var goldenWidths = []int{60, 100, 200}
@@ -64,7 +69,7 @@ func TestGoldenViews(t *testing.T) {
 				}
 				got = strings.Join(lines, "\n") + "\n"
 				path := filepath.Join("testdata", "golden", fmt.Sprintf("%s-%d.txt", s.name, w))
-				if *update {
+				if updating() {
 					if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 						t.Fatal(err)
 					}
