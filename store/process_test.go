@@ -205,8 +205,8 @@ func TestLockedStoreGivesUpWithASentence(t *testing.T) {
 		},
 		"ExportJSON": func(s *store.Store) error { return s.ExportJSON(io.Discard, "") },
 	}
-	// One Store per operation, opened before the lock, so they wait side by side rather
-	// than behind each other in one Store.
+	// Several Stores, opened before the lock, and all operations at once: each one's wait
+	// is bounded on its own, also when it queues behind another of this process.
 	stores := map[string]*store.Store{}
 	for name := range ops {
 		if stores[name], err = store.Open(dir); err != nil {
@@ -235,6 +235,9 @@ func TestLockedStoreGivesUpWithASentence(t *testing.T) {
 		case r := <-results:
 			if !errors.Is(r.err, store.ErrBusy) || !strings.HasSuffix(r.err.Error(), want) {
 				t.Errorf("%s on a locked store: %v, want ErrBusy ending in %q", r.name, r.err, want)
+			}
+			if r.elapsed > 5*time.Second {
+				t.Errorf("%s waited %v, not about two seconds", r.name, r.elapsed)
 			}
 			t.Logf("%s gave up after %v: %v", r.name, r.elapsed.Round(time.Millisecond), r.err)
 		case <-timeout:

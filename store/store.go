@@ -68,10 +68,19 @@ func notFound(what, id string) error { return &notFoundError{what, id} }
 type Store struct {
 	dir, path string
 
-	// mu orders this process's own transactions: bbolt's lock is per open file, so two
-	// goroutines would otherwise wait for each other by polling the lock.
-	mu     sync.RWMutex
+	// mu orders this process's own transactions on the file (shared by every Store of
+	// the same path): bbolt's lock is per open file, so two goroutines would otherwise
+	// wait for each other by polling it.
+	mu     *sync.RWMutex
 	closed bool
+}
+
+// pathLocks holds one mutex per store file, for every Store of this process.
+var pathLocks sync.Map // path → *sync.RWMutex
+
+func pathLock(path string) *sync.RWMutex {
+	mu, _ := pathLocks.LoadOrStore(path, new(sync.RWMutex))
+	return mu.(*sync.RWMutex)
 }
 
 // DefaultDir is the data folder when none is given: $DAGSORDEN_DATA, else
@@ -104,7 +113,8 @@ func Open(dir string) (*Store, error) {
 	if err := os.MkdirAll(abs, 0o700); err != nil {
 		return nil, fmt.Errorf("cannot create the data folder %s: %w", abs, err)
 	}
-	s := &Store{dir: abs, path: filepath.Join(abs, FileName)}
+	path := filepath.Join(abs, FileName)
+	s := &Store{dir: abs, path: path, mu: pathLock(path)}
 	if _, err := os.Stat(s.path); errors.Is(err, fs.ErrNotExist) {
 		if err := s.create(); err != nil {
 			return nil, err
@@ -168,7 +178,9 @@ func syncDir(dir string) error {
 	return nil
 }
 
-// Close ends the use of the store. It holds no file open, so it only makes later calls fail.
+// Close ends the use of the store: it waits for a running operation of this Store and
+// makes later calls fail with ErrClosed. It holds no file open, so there is nothing else
+// to release.
 func (s *Store) Close() error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -179,12 +191,35 @@ func (s *Store) Close() error {
 // Dir is the data folder.
 func (s *Store) Dir() string { return s.dir }
 
-// open opens the bbolt file for one operation.
-func (s *Store) open(readOnly bool) (*bolt.DB, error) {
+// lock takes this process's lock on the file (shared for reads), waiting at most until
+// deadline: an operation waits for the store at most lockTimeout in all, however many
+// goroutines queue before it.
+func (s *Store) lock(readOnly bool, deadline time.Time) (unlock func(), err error) {
+	try, unlock := s.mu.TryLock, s.mu.Unlock
+	if readOnly {
+		try, unlock = s.mu.TryRLock, s.mu.RUnlock
+	}
+	for !try() {
+		if time.Now().After(deadline) {
+			return nil, &busyError{s.dir}
+		}
+		time.Sleep(time.Millisecond) // transactions take about a millisecond
+	}
 	if s.closed {
+		unlock()
 		return nil, ErrClosed
 	}
-	db, err := bolt.Open(s.path, 0o600, &bolt.Options{Timeout: lockTimeout, ReadOnly: readOnly})
+	return unlock, nil
+}
+
+// open opens the bbolt file for one operation, waiting for other processes at most
+// until deadline.
+func (s *Store) open(readOnly bool, deadline time.Time) (*bolt.DB, error) {
+	wait := time.Until(deadline)
+	if wait <= 0 {
+		return nil, &busyError{s.dir}
+	}
+	db, err := bolt.Open(s.path, 0o600, &bolt.Options{Timeout: wait, ReadOnly: readOnly})
 	switch {
 	case err == nil:
 		return db, nil
@@ -199,9 +234,13 @@ func (s *Store) open(readOnly bool) (*bolt.DB, error) {
 // view runs fn in a read-only transaction under the shared file lock. fn must copy out
 // whatever it keeps: the memory of a transaction is gone when it ends.
 func (s *Store) view(fn func(tx *bolt.Tx) error) error {
-	s.mu.RLock()
-	defer s.mu.RUnlock()
-	db, err := s.open(true)
+	deadline := time.Now().Add(lockTimeout)
+	unlock, err := s.lock(true, deadline)
+	if err != nil {
+		return err
+	}
+	defer unlock()
+	db, err := s.open(true, deadline)
 	if err != nil {
 		return err
 	}
@@ -219,9 +258,13 @@ var errNoChange = errors.New("nothing to write")
 // generation. When fn returns errNoChange the transaction is rolled back and update
 // returns nil: the file is not touched at all.
 func (s *Store) update(fn func(tx *bolt.Tx) error) error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	db, err := s.open(false)
+	deadline := time.Now().Add(lockTimeout)
+	unlock, err := s.lock(false, deadline)
+	if err != nil {
+		return err
+	}
+	defer unlock()
+	db, err := s.open(false, deadline)
 	if err != nil {
 		return err
 	}
