@@ -251,6 +251,11 @@ func putMeeting(tx *bolt.Tx, prev, next *agenda.Meeting, rec *meetingRecord, ite
 			continue
 		}
 		if old != nil {
+			if r, err := decodeItem(old); err != nil {
+				return fmt.Errorf("stored item %s: %w", it.ID, err)
+			} else if r.MeetingID != next.ID {
+				return fmt.Errorf("item %s %q has the id of an item of another meeting", it.Number, it.Title)
+			}
 			// Clone: a Get's memory may be remapped by the writes of this transaction.
 			if err := previous.Put(key, bytes.Clone(old)); err != nil {
 				return err

@@ -516,9 +516,10 @@ func TestFailedImportChangesNothing(t *testing.T) {
 
 	bad := map[string]func() agenda.Package{
 		"item without id": func() agenda.Package {
-			x := kkr()
+			x := good
+			x.Items = slices.Clone(good.Items)
 			x.Items[2].ID = ""
-			return agenda.Package{Meetings: []agenda.Meeting{good, changed, x}}
+			return agenda.Package{Meetings: []agenda.Meeting{changed, x}}
 		},
 		"meeting without id": func() agenda.Package {
 			x := kkr()
@@ -548,6 +549,14 @@ func TestFailedImportChangesNothing(t *testing.T) {
 			x := kkr()
 			x.Items[2].Attachments[0].ID = ""
 			return agenda.Package{Meetings: []agenda.Meeting{x}}
+		},
+		// Found inside the transaction, after the first meeting was written: all of it
+		// is rolled back.
+		"an item with the id of another meeting's item": func() agenda.Package {
+			x := good
+			x.Items = slices.Clone(good.Items)
+			x.Items[0].ID = m.Items[0].ID
+			return agenda.Package{Meetings: []agenda.Meeting{changed, x}}
 		},
 		"document without id": func() agenda.Package {
 			return agenda.Package{Meetings: []agenda.Meeting{good}, Documents: []agenda.Document{{Title: "Program"}}}
