@@ -36,6 +36,7 @@ type State struct {
 	// when everything the index names is in the store, so a 304 means "nothing to do".
 	Index     Validators `json:"index"`
 	Published time.Time  `json:"published,omitzero"`
+	Filter    string     `json:"filter,omitempty"`
 	// Meetings and Documents map the index's ids to the manifest/blob hash applied.
 	Meetings  map[string]string `json:"meetings,omitempty"`
 	Documents map[string]string `json:"documents,omitempty"`
@@ -56,6 +57,11 @@ type Options struct {
 	Parallel int
 	// MaxAttachment caps one attachment; 0 means DefaultMaxAttachment.
 	MaxAttachment int64
+	// Wants limits the sync to meetings of these bodies (nil: all). Filter names the
+	// selection (source.FilterKey): validators earned under another selection are not
+	// trusted, so a 304 never hides meetings that were filtered out before.
+	Wants  func(body string) bool
+	Filter string
 	// DryRun fetches and verifies what it must to say what would change (not the
 	// attachments), and writes nothing to the store.
 	DryRun   bool
@@ -101,8 +107,7 @@ type fetchedMeeting struct {
 // applies anything, then applies each changed meeting in one store transaction. A
 // rejection (bad signature, wrong key, tampered blob, malformed index) is a *Rejection
 // and leaves the store untouched.
-func Sync(ctx context.Context, st Store, state *State, opts Options) (Result, error) {
-	var res Result
+func Sync(ctx context.Context, st Store, state *State, opts Options) (res Result, err error) {
 	if opts.Cache == nil {
 		return res, errors.New("feed sync needs a blob cache")
 	}
@@ -127,7 +132,7 @@ func Sync(ctx context.Context, st Store, state *State, opts Options) (Result, er
 	// The validators count only if they were earned with the key we trust now.
 	pinned := opts.Key
 	var cond Validators
-	if state.Key != "" && (pinned == nil || state.Key == EncodeKey(pinned)) {
+	if state.Key != "" && (pinned == nil || state.Key == EncodeKey(pinned)) && state.Filter == opts.Filter {
 		cond = state.Index
 	}
 	body, v, notModified, err := f.get(ctx, IndexName, cond, MaxIndexSize)
@@ -159,6 +164,9 @@ func Sync(ctx context.Context, st Store, state *State, opts Options) (Result, er
 
 	var todo []IndexMeeting
 	for _, m := range idx.Meetings {
+		if opts.Wants != nil && !opts.Wants(m.Body) {
+			continue
+		}
 		if state.Meetings[m.ID] != m.Manifest.SHA256 {
 			todo = append(todo, m)
 		}
@@ -335,8 +343,31 @@ func Sync(ctx context.Context, st Store, state *State, opts Options) (Result, er
 	}
 	state.Index = v
 	state.Published = idx.Published
+	state.Filter = opts.Filter
 	s.report(progress.Progress{Phase: progress.PhaseApply, Done: len(fetched), Total: len(fetched)})
 	return res, nil
+}
+
+// Probe fetches and verifies a feed's index without applying anything: for `source add`,
+// to tell a feed from a site and to show the key that will be pinned.
+func Probe(ctx context.Context, location string, pinned ed25519.PublicKey, hc *httpx.Client) (*Index, ed25519.PublicKey, error) {
+	if hc == nil {
+		hc = httpx.New(httpx.Options{Rate: -1})
+	}
+	var cnt counters
+	f, err := newFetcher(location, hc, &cnt)
+	if err != nil {
+		return nil, nil, err
+	}
+	body, _, _, err := f.get(ctx, IndexName, Validators{}, MaxIndexSize)
+	if err != nil {
+		var se *httpx.StatusError
+		if errors.As(err, &se) && se.Status == 404 {
+			return nil, nil, reject("there is no dagsorden feed at %s (no %s)", f.where(), IndexName)
+		}
+		return nil, nil, fmt.Errorf("fetch the feed index: %w", err)
+	}
+	return OpenIndex(body, pinned, f.where())
 }
 
 type syncer struct {

@@ -182,7 +182,13 @@ func TestFeedSignedByAnotherKeyIsRefused(t *testing.T) {
 	f.mustSync()
 	before := export(t, f.st)
 	ms[0].Items[0].Title = "Ændret af en anden"
-	publish(t, ms, f.dir, newKey(t)) // someone else takes over the feed folder
+	// Someone else takes over the feed folder.
+	if _, err := Publish(agenda.Package{Meetings: ms}, f.dir, newKey(t), PublishOptions{}); err == nil {
+		t.Fatal("publishing with another key into an existing feed succeeded")
+	}
+	if _, err := Publish(agenda.Package{Meetings: ms}, f.dir, newKey(t), PublishOptions{ReplaceKey: true}); err != nil {
+		t.Fatal(err)
+	}
 	_, err := f.sync()
 	mustReject(t, err, "not the pinned publisher key "+Fingerprint(publicKey(f.priv)))
 	if !bytes.Equal(export(t, f.st), before) {
@@ -336,6 +342,23 @@ func TestPlainHTTPRefusedForRemoteHosts(t *testing.T) {
 	_, err := Sync(context.Background(), st, &state, Options{Location: "http://feed.example.org/kkr", Cache: cache})
 	if !errors.Is(err, httpx.ErrInsecure) {
 		t.Fatalf("err = %v, want the plain-http refusal", err)
+	}
+}
+
+func TestCommitteeFilter(t *testing.T) {
+	ms := testMeetings(6, 1, 0)
+	f := newFixture(t, ms)
+	wants := func(body string) bool { return body == "Byrådet" }
+	opts := Options{Location: f.srv.URL, Key: publicKey(f.priv), Cache: f.cache, Wants: wants, Filter: "byrådet"}
+	res, err := Sync(context.Background(), f.st, &f.state, opts)
+	if err != nil || len(res.Imports) != 2 {
+		t.Fatalf("filtered sync: %v, %d imports; want 2 (the Byrådet meetings)", err, len(res.Imports))
+	}
+	// Widening the filter must not be answered by a 304 for the old selection.
+	opts.Wants, opts.Filter = nil, ""
+	res, err = Sync(context.Background(), f.st, &f.state, opts)
+	if err != nil || res.NotModified || len(res.Imports) != 4 {
+		t.Fatalf("widened sync: %v, notModified=%v, %d imports; want the 4 others", err, res.NotModified, len(res.Imports))
 	}
 }
 

@@ -23,6 +23,9 @@ import (
 type PublishOptions struct {
 	// Title names the feed for subscribers ("KKR Hovedstaden, sekretariatet").
 	Title string
+	// ReplaceKey allows publishing into a folder whose feed was signed with another
+	// key. Without it Publish refuses: every subscriber would reject the new index.
+	ReplaceKey bool
 	// Now is the clock (tests); nil means time.Now.
 	Now func() time.Time
 }
@@ -56,6 +59,15 @@ func Publish(pkg agenda.Package, dir string, priv ed25519.PrivateKey, opts Publi
 	blobDir := filepath.Join(dir, filepath.FromSlash(BlobDir))
 	if err := os.MkdirAll(blobDir, 0o755); err != nil {
 		return res, fmt.Errorf("create feed folder: %w", err)
+	}
+	indexPath := filepath.Join(dir, IndexName)
+	old, oldErr := os.ReadFile(indexPath)
+	if oldErr == nil && !opts.ReplaceKey {
+		var env envelope
+		if json.Unmarshal(old, &env) == nil && env.Key != "" && env.Key != EncodeKey(pub) {
+			k, _ := ParsePublicKey(env.Key)
+			return res, fmt.Errorf("%s holds a feed signed with another key (%s); its subscribers would refuse this one, so publish to a new folder or use the old key", dir, Fingerprint(k))
+		}
 	}
 	w := &blobWriter{dir: blobDir, seen: map[string]bool{}}
 
@@ -124,9 +136,8 @@ func Publish(pkg agenda.Package, dir string, priv ed25519.PrivateKey, opts Publi
 		return res, err
 	}
 
-	indexPath := filepath.Join(dir, IndexName)
 	var oldMod time.Time
-	if old, err := os.ReadFile(indexPath); err == nil {
+	if oldErr == nil {
 		if prev, _, err := OpenIndex(old, pub, dir); err == nil && sameContent(prev, idx) {
 			return res, nil
 		}

@@ -21,6 +21,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -63,6 +64,14 @@ type Client struct {
 	mu      sync.Mutex
 	next    time.Time // earliest start of the next request
 	gap     time.Duration
+
+	requests, bytes atomic.Int64
+}
+
+// Stats reports how many requests the client made (retries included) and how many
+// body bytes it received.
+func (c *Client) Stats() (requests, bytes int64) {
+	return c.requests.Load(), c.bytes.Load()
 }
 
 // New builds a Client.
@@ -293,6 +302,7 @@ func (c *Client) once(ctx context.Context, u *url.URL, r Request, limit int64) (
 	if r.NoRedirect {
 		hc = c.noRedir
 	}
+	c.requests.Add(1)
 	resp, err := hc.Do(req)
 	if err != nil {
 		var ie *insecureError
@@ -317,6 +327,7 @@ func (c *Client) once(ctx context.Context, u *url.URL, r Request, limit int64) (
 		return nil, 0, fmt.Errorf("%s is %d bytes, more than the limit of %d: %w", u.Redacted(), resp.ContentLength, limit, ErrTooLarge)
 	}
 	body, err := io.ReadAll(io.LimitReader(resp.Body, limit+1))
+	c.bytes.Add(int64(len(body)))
 	if err != nil {
 		if ctx.Err() != nil && errors.Is(ctx.Err(), context.DeadlineExceeded) {
 			return nil, 0, &retryErr{fmt.Errorf("%s did not finish in time", u.Redacted())}
