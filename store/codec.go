@@ -152,15 +152,6 @@ func (d *dec) fail(format string, args ...any) {
 func (d *dec) more() bool { return d.err == nil && d.s != "" }
 
 func (d *dec) uvarint() uint64 {
-	if d.s != "" && d.s[0] < 0x80 { // most tags and lengths: one byte, inlined
-		v := d.s[0]
-		d.s = d.s[1:]
-		return uint64(v)
-	}
-	return d.uvarintLong()
-}
-
-func (d *dec) uvarintLong() uint64 {
 	var v uint64
 	for i, shift := 0, uint(0); i < len(d.s) && i < binary.MaxVarintLen64; i, shift = i+1, shift+7 {
 		c := d.s[i]
