@@ -17,7 +17,7 @@ func benchSummaries() []MeetingSummary {
 		m := MeetingSummary{ID: fmt.Sprintf("%016x", i*7919), Title: "Dagsorden " + start.Format("02-01-2006"),
 			Location: "Rådhuset, mødelokale 1", Body: agenda.Body{Name: "Teknik- og Miljøudvalget"}, Kind: agenda.KindAgenda,
 			Start: start, End: start.Add(3 * time.Hour), Premeeting: start.Add(-time.Hour),
-			Source: agenda.Source{Format: "firstagenda", Site: "https://dagsordener.greve.dk", PublicationID: "3f2b9c1e-5d7a-4c1b-9e0f-1a2b3c4d5e6f", Released: start.AddDate(0, 0, -7)},
+			Source:  agenda.Source{Format: "firstagenda", Site: "https://dagsordener.greve.dk", PublicationID: "3f2b9c1e-5d7a-4c1b-9e0f-1a2b3c4d5e6f", Released: start.AddDate(0, 0, -7)},
 			Updated: start}
 		for j := range 20 {
 			m.Items = append(m.Items, ItemSummary{ID: fmt.Sprintf("%016x", i*100+j), Number: fmt.Sprint(j + 1),
