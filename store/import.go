@@ -209,7 +209,7 @@ func importMeeting(tx *bolt.Tx, next *agenda.Meeting, stamp time.Time) (res Impo
 		rec.ItemIDs[i] = next.Items[i].ID
 		itemBytes[i] = encodeItem(&itemRecord{MeetingID: id, Item: next.Items[i]})
 	}
-	if stored != nil && sameAsStored(tx, stored, rec, itemBytes) {
+	if stored != nil && sameAsStored(tx, stored, rec, next, itemBytes) {
 		res.Unchanged = true
 		res.Notes, err = countNotes(tx, id)
 		return res, false, err
@@ -223,7 +223,7 @@ func importMeeting(tx *bolt.Tx, next *agenda.Meeting, stamp time.Time) (res Impo
 
 // sameAsStored: the stored meeting, its items and its attachment content are exactly
 // what the import would write.
-func sameAsStored(tx *bolt.Tx, stored, rec *meetingRecord, itemBytes [][]byte) bool {
+func sameAsStored(tx *bolt.Tx, stored, rec *meetingRecord, next *agenda.Meeting, itemBytes [][]byte) bool {
 	cmp := *rec
 	cmp.Updated = stored.Updated
 	if !bytes.Equal(tx.Bucket(bucketMeetings).Get([]byte(rec.Meeting.ID)), encodeMeeting(&cmp)) {
@@ -233,6 +233,14 @@ func sameAsStored(tx *bolt.Tx, stored, rec *meetingRecord, itemBytes [][]byte) b
 	for i, iid := range rec.ItemIDs {
 		if !bytes.Equal(items.Get([]byte(iid)), itemBytes[i]) {
 			return false
+		}
+	}
+	blobs := tx.Bucket(bucketBlobs)
+	for i := range next.Items {
+		for _, a := range next.Items[i].Attachments {
+			if a.Content != nil && blobs.Get([]byte(a.SHA256)) == nil {
+				return false // the same meeting, now with content the store lacks
+			}
 		}
 	}
 	return true

@@ -607,6 +607,23 @@ func TestAttachmentContentIsContentAddressed(t *testing.T) {
 	if _, err := s.Attachment(strings.Repeat("ab", 32)); !errors.Is(err, store.ErrNotFound) {
 		t.Errorf("missing attachment: %v", err)
 	}
+	// A meeting first known with only the attachment's sum (as a feed's manifest gives
+	// it) and then imported with the content stores the content.
+	s2 := openStore(t)
+	bare := kkr()
+	bare.Items[2].Attachments[0].SHA256, bare.Items[2].Attachments[0].Size = h, int64(len(content))
+	importOne(t, s2, bare)
+	if ok, _ := s2.HasAttachment(h); ok {
+		t.Fatal("content stored without content")
+	}
+	full := kkr()
+	full.Items[2].Attachments[0].Content = content
+	if res := importOne(t, s2, full); res.Unchanged {
+		t.Error("the import with content counted as unchanged")
+	}
+	if ok, _ := s2.HasAttachment(h); !ok {
+		t.Error("the content was not stored")
+	}
 	// The caller's slice is not the stored one.
 	content[0] = 'X'
 	if b2, _ := s.Attachment(h); b2[0] != '%' {
