@@ -205,7 +205,12 @@ func importMeeting(tx *bolt.Tx, next *agenda.Meeting, stamp time.Time) (res Impo
 	rec := &meetingRecord{Meeting: *next, ItemIDs: make([]string, len(next.Items)), Updated: stamp}
 	rec.Meeting.Items = nil
 	itemBytes := make([][]byte, len(next.Items))
+	seen := make(map[string]bool, len(next.Items))
 	for i := range next.Items {
+		if seen[next.Items[i].ID] { // two items in one record would lose one of them
+			return res, false, fmt.Errorf("items %s and another were given the same id %s", next.Items[i].Number, next.Items[i].ID)
+		}
+		seen[next.Items[i].ID] = true
 		rec.ItemIDs[i] = next.Items[i].ID
 		itemBytes[i] = encodeItem(&itemRecord{MeetingID: id, Item: next.Items[i]})
 	}
