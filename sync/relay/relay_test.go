@@ -272,14 +272,14 @@ func TestBadInputIsRefusedAndChangesNothing(t *testing.T) {
 	m := f.join(g.GroupID, f.invite(g))
 	used := f.invite(g)
 	f.join(g.GroupID, used)
-	fresh := f.invite(g)
+	revoked := f.invite(g)
 	other := f.create()
 	f.push(g.GroupID, g.Token, PushEnvelope{ID: envID(0), Data: []byte("ciphertext-0")})
 	gone := f.join(g.GroupID, f.invite(g))
 	if code := f.call("DELETE", "/v1/groups/"+g.GroupID+"/members/"+gone.MemberID, g.Token, nil, nil); code != http.StatusNoContent {
 		t.Fatalf("remove: %d", code)
 	}
-	fresh = f.invite(g) // the removal revoked the earlier one
+	fresh := f.invite(g) // the removal revoked the earlier one
 
 	gp := "/v1/groups/" + g.GroupID
 	big := PushRequest{Envelopes: []PushEnvelope{{ID: envID(1), Data: bytes.Repeat([]byte{1}, MaxBody)}}}
@@ -331,6 +331,7 @@ func TestBadInputIsRefusedAndChangesNothing(t *testing.T) {
 		{"remove removed member", "DELETE", gp + "/members/" + gone.MemberID, g.Token, nil, http.StatusNotFound, false, nil},
 		{"remove malformed member", "DELETE", gp + "/members/zz", g.Token, nil, http.StatusBadRequest, false, nil},
 		{"replayed invite", "POST", gp + "/join", used, JoinRequest{PublicKey: pubKey()}, http.StatusUnauthorized, false, nil},
+		{"invite revoked by a removal", "POST", gp + "/join", revoked, JoinRequest{PublicKey: pubKey()}, http.StatusUnauthorized, false, nil},
 		{"forged invite", "POST", gp + "/join", "dgi_" + base64.RawURLEncoding.EncodeToString(pubKey()), JoinRequest{PublicKey: pubKey()}, http.StatusUnauthorized, false, nil},
 		{"invite of another group", "POST", "/v1/groups/" + other.GroupID + "/join", fresh, JoinRequest{PublicKey: pubKey()}, http.StatusUnauthorized, false, nil},
 		{"join with a short key", "POST", gp + "/join", fresh, JoinRequest{PublicKey: []byte("short")}, http.StatusBadRequest, false, nil},
