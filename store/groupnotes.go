@@ -60,6 +60,8 @@ type OutboxEntry struct {
 	Queued   time.Time
 }
 
+var errReadOnly = errors.New("cannot write in a read-only group transaction")
+
 // Note returns the stored shared note id of this group, or nil when there is none.
 func (t *GroupTx) Note(id string) (*GroupNote, error) {
 	b := t.tx.Bucket(bucketGroupNotes)
@@ -79,6 +81,9 @@ func (t *GroupTx) Note(id string) (*GroupNote, error) {
 
 // PutNote stores a shared note of this group.
 func (t *GroupTx) PutNote(n *GroupNote) error {
+	if !t.tx.Writable() {
+		return errReadOnly
+	}
 	if n.ID == "" {
 		return errors.New("a group note needs an id")
 	}
@@ -123,6 +128,9 @@ func (t *GroupTx) StoredNote(id string) (*agenda.Note, error) {
 // not have the item) and returns what it stored. A tombstone for a note the bucket
 // does not have writes nothing and returns nil.
 func (t *GroupTx) Mirror(n *agenda.Note) (*agenda.Note, error) {
+	if !t.tx.Writable() {
+		return nil, errReadOnly
+	}
 	if n.ID == "" {
 		return nil, errors.New("a shared note needs an id")
 	}
@@ -172,6 +180,9 @@ func (t *GroupTx) Mirror(n *agenda.Note) (*agenda.Note, error) {
 
 // Enqueue appends a sealed envelope to this group's outbox.
 func (t *GroupTx) Enqueue(envelope string, data []byte, queued time.Time) error {
+	if !t.tx.Writable() {
+		return errReadOnly
+	}
 	b := t.tx.Bucket(bucketGroupOutbox)
 	seq, err := b.NextSequence()
 	if err != nil {
@@ -201,6 +212,9 @@ func (t *GroupTx) Outbox() ([]OutboxEntry, error) {
 // Dequeue removes sent envelopes from the outbox; unknown positions are ignored (another
 // process may have sent them first).
 func (t *GroupTx) Dequeue(seqs []uint64) error {
+	if !t.tx.Writable() {
+		return errReadOnly
+	}
 	b := t.tx.Bucket(bucketGroupOutbox)
 	for _, s := range seqs {
 		if err := b.Delete(groupKey(t.g.ID, u64(s))); err != nil {
