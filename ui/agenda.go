@@ -21,7 +21,8 @@ type agendaScreen struct {
 
 type agendaRow struct {
 	heading string
-	item    int // index in the meeting's items, or -1 for a heading
+	item    int  // index in the meeting's items, or -1 for a heading
+	orphans bool // the "Noter uden sted" row
 }
 
 func newAgendaScreen(c *Common, md *meetingData) *agendaScreen {
@@ -42,10 +43,15 @@ func (s *agendaScreen) rebuild() {
 		group = it.Group
 		s.rows = append(s.rows, agendaRow{item: i})
 	}
+	if len(s.md.orphans()) > 0 {
+		s.rows = append(s.rows, agendaRow{item: -1, orphans: true})
+	}
 	heights := make([]int, len(s.rows))
 	sel := make([]bool, len(s.rows))
 	for i, r := range s.rows {
 		switch {
+		case r.orphans:
+			heights[i], sel[i] = 2, true
 		case r.item >= 0:
 			heights[i], sel[i] = 1, true
 		case i == 0:
@@ -140,6 +146,10 @@ func (s *agendaScreen) Update(msg tea.Msg) (screen, tea.Cmd) {
 }
 
 func (s *agendaScreen) open() {
+	if s.list.ok() && s.list.cursor < len(s.rows) && s.rows[s.list.cursor].orphans {
+		s.c.emit(openOrphansIntent{})
+		return
+	}
 	if id := s.selectedID(); id != "" {
 		s.c.emit(openItemIntent{ItemID: id})
 	}
@@ -194,6 +204,17 @@ func (s *agendaScreen) View() string {
 func (s *agendaScreen) row(i, numW int) []string {
 	st, t := s.c.Styles, s.c.T
 	r := s.rows[i]
+	if r.orphans {
+		marker := "  "
+		if i == s.list.cursor {
+			marker = st.Cursor.Render("›") + " "
+		}
+		line := fit(marker+st.Changed.Render("✎ "+t.Orphans)+fmt.Sprintf(" (%d)", len(s.md.orphans())), s.w)
+		if i == s.list.cursor {
+			line = st.CursorRow.Render(line)
+		}
+		return []string{"", line}
+	}
 	if r.item < 0 {
 		h := " " + st.Heading.Render(cut(r.heading, s.w-2))
 		if i == 0 {

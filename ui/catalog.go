@@ -37,6 +37,8 @@ type Catalog struct {
 	ItemGone, PlainUntilRendered string
 
 	// Notes.
+	Orphans, OrphansIntro string
+
 	Private, Group, StatusChanged, StatusOrphaned, Unsaved, Saving, NoteSaved,
 	NoteDeleted, ConfirmDelete, EmptyNote, StanceSaved string
 	Stances map[agenda.Stance]string
@@ -196,6 +198,9 @@ func danish() *Catalog {
 		ItemGone:            "Punktet findes ikke længere på dagsordenen.",
 		PlainUntilRendered:  "",
 
+		Orphans:      "Noter uden sted",
+		OrphansIntro: "Punkterne, disse noter blev skrevet på, er ikke længere på dagsordenen. Noterne er gemt; e retter en note.",
+
 		Private:        "privat",
 		Group:          "gruppe",
 		StatusChanged:  "teksten er ændret",
@@ -331,6 +336,9 @@ func english() *Catalog {
 		CaseLabel:           "Case",
 		ItemUpdated:         "The item has been updated.",
 		ItemGone:            "The item is no longer on the agenda.",
+
+		Orphans:      "Notes without a place",
+		OrphansIntro: "The items these notes were written on are no longer on the agenda. The notes are kept; e edits one.",
 
 		Private:        "private",
 		Group:          "group",

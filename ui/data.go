@@ -99,6 +99,21 @@ func (md *meetingData) notesOn(itemID string) []*noteEntry {
 	return out
 }
 
+// orphans are the notes whose item is gone from the agenda ("Noter uden sted"): kept,
+// never deleted, listed on their own.
+func (md *meetingData) orphans() []*noteEntry {
+	var out []*noteEntry
+	for _, e := range md.notes {
+		if e.note.Deleted || e.blank() {
+			continue
+		}
+		if _, ok := md.index[e.note.Anchor.ItemID]; !ok || e.note.Status == agenda.StatusOrphaned {
+			out = append(out, e)
+		}
+	}
+	return out
+}
+
 // stanceEntry is the note that holds the member's stance on a recommendation: the first
 // of their notes on it that has a stance, else the first of their notes on it.
 func (md *meetingData) stanceEntry(itemID string, rec int, author string) *noteEntry {

@@ -32,15 +32,6 @@ func (l *listState) setRows(heights []int, selectable []bool) {
 	}
 }
 
-func (l *listState) empty() bool {
-	for _, s := range l.selectable {
-		if s {
-			return false
-		}
-	}
-	return true
-}
-
 // move goes delta selectable rows down (up when negative), stopping at the ends.
 func (l *listState) move(delta int) {
 	step := 1

@@ -3,12 +3,13 @@ package ui
 import (
 	"math"
 	"sort"
+	"strings"
 
-	"charm.land/bubbles/v2/viewport"
 	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/ansi"
 )
 
-// A pager shows a long text made of blocks in a viewport, after glow's pager: it keeps the
+// A pager shows a long text made of blocks in a scrolling window, after glow's pager: it keeps the
 // Markdown source, renders it with glamour in commands, and shows what it has meanwhile.
 // Markdown blocks come from the render cache or, until rendered, as plain text; raw blocks
 // (an item's header, its recommendations, its attachments) are drawn by their owner on
@@ -18,9 +19,17 @@ type pager struct {
 	id     int
 	blocks []block
 	width  int
-	vp     viewport.Model
 	starts []int // first line of each block in the assembled text
 	counts []int // lines of each block
+
+	// The pager is its own viewport: it keeps the assembled lines and the scroll
+	// position and draws the window on screen. (bubbles' viewport was measured here: it
+	// measures the width of every line it is given, for horizontal scrolling we do not
+	// use, and word-wraps every visible line again on every frame; for the ~10,000
+	// rendered lines of a 190 KB item that cost 20–40 ms per key press.)
+	lines  []string
+	y      int
+	height int
 
 	// inflight: a render command is running; only one runs per pager, so rendering never
 	// takes both cores from the UI. settled: the width has stopped changing (resize is
@@ -63,10 +72,7 @@ func markdownBlocks(c *Common, md string, gap bool) []block {
 }
 
 func newPager(c *Common) *pager {
-	vp := viewport.New()
-	vp.KeyMap = viewport.KeyMap{} // keys are ours (h is "back", not "scroll left")
-	vp.MouseWheelDelta = 3
-	return &pager{c: c, id: c.nextID(), vp: vp, settled: true, plain: map[renderKey][]string{}}
+	return &pager{c: c, id: c.nextID(), settled: true, plain: map[renderKey][]string{}}
 }
 
 // setBlocks replaces the content, keeping the place when keep is set.
@@ -75,7 +81,7 @@ func (p *pager) setBlocks(blocks []block, keep bool) {
 		p.blocks = blocks
 		p.moved()
 		p.assemble()
-		p.vp.SetYOffset(0)
+		p.SetYOffset(0)
 		return
 	}
 	i, frac := p.place()
@@ -89,14 +95,14 @@ func (p *pager) place() (int, float64) {
 	if p.anchored {
 		return p.anchor, p.anchorFrac
 	}
-	if p.vp.YOffset() == 0 {
+	if p.YOffset() == 0 {
 		return -1, 0
 	}
 	i := p.blockAt(0)
 	if i < 0 || p.counts[i] == 0 {
 		return -1, 0
 	}
-	return i, float64(p.vp.YOffset()-p.starts[i]) / float64(p.counts[i])
+	return i, float64(p.YOffset()-p.starts[i]) / float64(p.counts[i])
 }
 
 // restore scrolls back to a place after the text was laid out anew (a new width, a
@@ -106,7 +112,7 @@ func (p *pager) restore(i int, frac float64) {
 		return
 	}
 	p.anchor, p.anchorFrac, p.anchored = i, frac, true
-	p.vp.SetYOffset(p.starts[i] + int(math.Round(frac*float64(p.counts[i]))))
+	p.SetYOffset(p.starts[i] + int(math.Round(frac*float64(p.counts[i]))))
 }
 
 // moved forgets the anchor: the reader has chosen a new place.
@@ -115,10 +121,10 @@ func (p *pager) moved() { p.anchored = false }
 // relayout lays the text out again in place.
 func (p *pager) relayout() {
 	i, frac := p.place()
-	y := p.vp.YOffset()
+	y := p.YOffset()
 	p.assemble()
 	if i < 0 {
-		p.vp.SetYOffset(y)
+		p.SetYOffset(y)
 		return
 	}
 	p.restore(i, frac)
@@ -159,8 +165,21 @@ func (p *pager) assemble() {
 		lines = append(lines, bl...)
 		p.counts = append(p.counts, len(bl))
 	}
-	p.vp.SetContentLines(lines)
+	p.lines = lines
+	p.sync()
 }
+
+// sync keeps the scroll position within the text.
+func (p *pager) sync() { p.y = max(0, min(p.y, len(p.lines)-p.height)) }
+
+func (p *pager) YOffset() int { return p.y }
+
+func (p *pager) SetYOffset(y int) {
+	p.y = y
+	p.sync()
+}
+
+func (p *pager) atBottom() bool { return p.y >= len(p.lines)-p.height }
 
 // refreshRaw redraws after a change to what raw blocks show (the selection).
 func (p *pager) refreshRaw() { p.relayout() }
@@ -169,9 +188,9 @@ func (p *pager) refreshRaw() { p.relayout() }
 // text, and rendered with glamour once the root says the resizing has settled.
 func (p *pager) SetSize(w, h int) {
 	w, h = max(w, 1), max(h, 1)
-	p.vp.SetWidth(w)
-	p.vp.SetHeight(h)
+	p.height = h
 	if w == p.width {
+		p.sync()
 		return
 	}
 	first := p.width == 0
@@ -183,17 +202,8 @@ func (p *pager) SetSize(w, h int) {
 	p.restore(i, frac)
 }
 
-// pending reports whether any Markdown block lacks its glamour rendering.
-func (p *pager) pending() bool {
-	for i := range p.blocks {
-		if p.blocks[i].raw == nil {
-			if _, ok := p.c.cache.get(p.key(&p.blocks[i])); !ok {
-				return true
-			}
-		}
-	}
-	return false
-}
+// wheelStep is how many lines one turn of the mouse wheel scrolls.
+const wheelStep = 3
 
 // renderBudget is how much Markdown one command renders: the visible chunks come back in
 // one go, and the UI gets a turn between batches.
@@ -204,7 +214,7 @@ func (p *pager) nextRender() tea.Cmd {
 	if p.inflight || !p.settled || p.width <= 0 {
 		return nil
 	}
-	top, bottom := p.vp.YOffset(), p.vp.YOffset()+p.vp.Height()
+	top, bottom := p.y, p.y+p.height
 	type cand struct {
 		i    int
 		dist int
@@ -236,10 +246,12 @@ func (p *pager) nextRender() tea.Cmd {
 	sort.SliceStable(cands, func(a, b int) bool { return cands[a].dist < cands[b].dist })
 	var jobs []renderJob
 	size := 0
+	onScreen := cands[0].dist == 0
 	for _, c := range cands {
 		b := &p.blocks[c.i]
-		// Everything on screen goes in the first batch; off screen, stay within budget.
-		if len(jobs) > 0 && c.dist > 0 && size+len(b.md) > renderBudget {
+		// What is on screen goes alone, so the first screen comes back soonest; after
+		// that, batches of about renderBudget.
+		if len(jobs) > 0 && (onScreen && c.dist > 0 || !onScreen && size+len(b.md) > renderBudget) {
 			break
 		}
 		jobs = append(jobs, renderJob{key: p.key(b), md: b.md})
@@ -283,7 +295,7 @@ func (p *pager) settle() tea.Cmd {
 
 // blockAt returns the block shown on viewport row y, or -1.
 func (p *pager) blockAt(y int) int {
-	line := p.vp.YOffset() + y
+	line := p.YOffset() + y
 	for i := range p.blocks {
 		if line >= p.starts[i] && line < p.starts[i]+p.counts[i] {
 			return i
@@ -298,39 +310,63 @@ func (p *pager) show(i int) {
 		return
 	}
 	start, n := p.starts[i], p.counts[i]
-	top, h := p.vp.YOffset(), p.vp.Height()
+	top, h := p.y, p.height
 	if start >= top && start+min(n, h) <= top+h {
 		return
 	}
 	p.moved()
-	p.vp.SetYOffset(max(0, start-min(3, h/4)))
+	p.SetYOffset(max(0, start-min(3, h/4)))
 }
 
-func (p *pager) View() string { return p.vp.View() }
+// View draws the window: exactly height lines, each padded to the width.
+func (p *pager) View() string {
+	var b strings.Builder
+	for i := range p.height {
+		if i > 0 {
+			b.WriteByte('\n')
+		}
+		line := ""
+		if p.y+i < len(p.lines) {
+			line = p.lines[p.y+i]
+		}
+		b.WriteString(line)
+		if pad := p.width - ansi.StringWidth(line); pad > 0 {
+			b.WriteString(strings.Repeat(" ", pad))
+		}
+	}
+	return b.String()
+}
 
 func (p *pager) scroll(msg tea.Msg, k KeyMap) bool {
 	switch m := msg.(type) {
 	case tea.KeyPressMsg:
 		switch {
 		case matches(m, k.Down):
-			p.vp.ScrollDown(1)
+			p.SetYOffset(p.y + 1)
 		case matches(m, k.Up):
-			p.vp.ScrollUp(1)
+			p.SetYOffset(p.y - 1)
 		case matches(m, k.PageDown):
-			p.vp.PageDown()
+			p.SetYOffset(p.y + p.height)
 		case matches(m, k.PageUp):
-			p.vp.PageUp()
+			p.SetYOffset(p.y - p.height)
 		case matches(m, k.Top):
-			p.vp.GotoTop()
+			p.SetYOffset(0)
 		case matches(m, k.Bottom):
-			p.vp.GotoBottom()
+			p.SetYOffset(len(p.lines))
 		default:
 			return false
 		}
 		p.moved()
 		return true
 	case tea.MouseWheelMsg:
-		p.vp, _ = p.vp.Update(m)
+		switch m.Button {
+		case tea.MouseWheelDown:
+			p.SetYOffset(p.y + wheelStep)
+		case tea.MouseWheelUp:
+			p.SetYOffset(p.y - wheelStep)
+		default:
+			return false
+		}
 		p.moved()
 		return true
 	}

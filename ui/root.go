@@ -38,6 +38,7 @@ type (
 		Rec                       *int
 	}
 	openItemIntent     struct{ ItemID string }
+	openOrphansIntent  struct{}
 	openDocumentIntent struct{ ID string }
 	editNoteIntent     struct {
 		Key  string // the entry to edit, or "" for a new note
@@ -144,6 +145,7 @@ type model struct {
 	openFirst   bool // open the first meeting when the list arrives (demo, example)
 
 	saves      int
+	pending    map[string]*noteEntry // notes being saved or not yet saved, by entry key
 	quitting   bool
 	quitAnyway bool
 	locals     int
@@ -159,7 +161,7 @@ func newModel(st Store, opts Options, logger *log.Logger) *model {
 		logger = log.New(nopWriter{}, "", 0)
 	}
 	c := newCommon(opts, logger)
-	m := &model{c: c, st: st, opts: opts, openFirst: opts.Demo}
+	m := &model{c: c, st: st, opts: opts, openFirst: opts.Demo, pending: map[string]*noteEntry{}}
 	if s, ok := st.(Searcher); ok {
 		m.search = s
 	}
@@ -491,10 +493,7 @@ func (m *model) quit(force bool) tea.Cmd {
 }
 
 func (m *model) unsaved() bool {
-	if m.md == nil {
-		return false
-	}
-	for _, e := range m.md.notes {
+	for _, e := range m.pending {
 		if e.dirty() {
 			return true
 		}
@@ -574,6 +573,7 @@ func (m *model) meetingLoaded(msg meetingLoadedMsg) tea.Cmd {
 		return m.forwardAll(mdChangedMsg{})
 	}
 	m.md = newMeetingData(msg.meeting, msg.notes, msg.marks)
+	m.adoptPending()
 	m.stack = m.stack[:0]
 	m.push(newAgendaScreen(m.c, m.md))
 	t := msg.target
@@ -581,6 +581,25 @@ func (m *model) meetingLoaded(msg meetingLoadedMsg) tea.Cmd {
 		return m.openItem(t.ItemID, t.Rec, t.NoteID)
 	}
 	return nil
+}
+
+// adoptPending puts the notes of the newly opened meeting that are still being saved, or
+// failed to save, in place of their stored versions: the member sees what they wrote.
+func (m *model) adoptPending() {
+	for _, e := range m.pending {
+		if e.note.Anchor.MeetingID != m.md.meeting.ID {
+			continue
+		}
+		replaced := false
+		for i, x := range m.md.notes {
+			if x.key == e.key || (e.note.ID != "" && x.note.ID == e.note.ID) {
+				m.md.notes[i], replaced = e, true
+			}
+		}
+		if !replaced {
+			m.md.notes = append(m.md.notes, e)
+		}
+	}
 }
 
 func (m *model) openItem(id string, rec *int, noteID string) tea.Cmd {
@@ -625,6 +644,12 @@ func (m *model) handleIntent(in tea.Msg) tea.Cmd {
 			return nil
 		}
 		return m.openItem(in.ItemID, nil, "")
+
+	case openOrphansIntent:
+		if m.md != nil {
+			m.push(newOrphanScreen(m.c, m.md))
+		}
+		return nil
 
 	case openDocumentIntent:
 		m.docReq++
@@ -691,6 +716,8 @@ func (m *model) requestSave(e *noteEntry) tea.Cmd {
 	if e.savingRev != 0 || !e.dirty() {
 		return nil
 	}
+	// The entry is found here when its save ends, whatever meeting is open by then.
+	m.pending[e.key] = e
 	e.savingRev = e.localRev
 	m.saves++
 	n := e.note
@@ -766,10 +793,7 @@ func (m *model) cycleStance(in cycleStanceIntent) tea.Cmd {
 func (m *model) noteSaved(msg noteSavedMsg) tea.Cmd {
 	m.saves--
 	var cmds []tea.Cmd
-	var e *noteEntry
-	if m.md != nil {
-		e = m.md.entry(msg.key)
-	}
+	e := m.pending[msg.key]
 	if msg.err != nil {
 		m.c.Log.Printf("save note %s: %v", msg.key, msg.err)
 		cmds = append(cmds, m.setStatus(m.c.errText(msg.err), true))
@@ -787,6 +811,9 @@ func (m *model) noteSaved(msg noteSavedMsg) tea.Cmd {
 			// Changed again while saving: keep the newer text and stance, take the identity.
 			e.note.ID, e.note.Created, e.note.Updated = msg.note.ID, msg.note.Created, msg.note.Updated
 			e.note.Revision, e.note.Status, e.note.Anchor = msg.note.Revision, msg.note.Status, msg.note.Anchor
+		}
+		if !e.dirty() {
+			delete(m.pending, msg.key)
 		}
 		cmds = append(cmds, m.requestSave(e))
 		if _, ok := m.top().(*editorScreen); !ok && e.savingRev == 0 && msg.note.Text != "" {

@@ -597,12 +597,12 @@ func TestMouse(t *testing.T) {
 	d.mustSee("Trafiksikker skolevej") // a second click opens
 	d.keys("enter")
 	it := d.m.top().(*itemScreen)
-	y := it.pg.starts[it.recBlock[2]] - it.pg.vp.YOffset()
+	y := it.pg.starts[it.recBlock[2]] - it.pg.YOffset()
 	click(10, 1+len(it.header)+y)
 	d.mustSee("▶ ┃ 3. orienterer skolebestyrelsen")
-	before := it.pg.vp.YOffset()
+	before := it.pg.YOffset()
 	d.send(tea.MouseWheelMsg{X: 10, Y: 10, Button: tea.MouseWheelDown})
-	if it.pg.vp.TotalLineCount() > it.pg.vp.Height() && it.pg.vp.YOffset() == before {
+	if len(it.pg.lines) > it.pg.height && it.pg.YOffset() == before {
 		t.Fatal("the wheel did not scroll")
 	}
 }
@@ -618,23 +618,84 @@ func TestKeysScrollTheItem(t *testing.T) {
 	d.keys("enter", "enter")
 	pg := d.m.top().(*itemScreen).pg
 	d.keys("j", "j")
-	if pg.vp.YOffset() != 2 {
-		t.Fatalf("j j: offset %d", pg.vp.YOffset())
+	if pg.YOffset() != 2 {
+		t.Fatalf("j j: offset %d", pg.YOffset())
 	}
 	d.keys("k")
-	if pg.vp.YOffset() != 1 {
-		t.Fatalf("k: offset %d", pg.vp.YOffset())
+	if pg.YOffset() != 1 {
+		t.Fatalf("k: offset %d", pg.YOffset())
 	}
 	d.keys("pgdown")
-	if pg.vp.YOffset() != 1+pg.vp.Height() {
-		t.Fatalf("pgdown: offset %d", pg.vp.YOffset())
+	if pg.YOffset() != 1+pg.height {
+		t.Fatalf("pgdown: offset %d", pg.YOffset())
 	}
 	d.keys("G")
-	if !pg.vp.AtBottom() {
+	if !pg.atBottom() {
 		t.Fatal("G: not at the bottom")
 	}
 	d.keys("g")
-	if pg.vp.YOffset() != 0 {
+	if pg.YOffset() != 0 {
 		t.Fatal("g: not at the top")
 	}
+}
+
+// A change made while an earlier save of the same note runs is saved after it, even when
+// the member has left the meeting by then.
+func TestQueuedSaveSurvivesLeavingTheMeeting(t *testing.T) {
+	st := fixtureStore(t)
+	d := openFixtureItem(t, st, 100, 40)
+	d.keys("]")
+	_, first := d.m.Update(press("s")) // for: its save is held back
+	_, queued := d.m.Update(press("s"))
+	if queued != nil {
+		d.exec(queued) // only the screen refresh: the second save waits for the first
+	}
+	if d.m.saves != 1 {
+		t.Fatalf("%d saves running; the second must wait for the first", d.m.saves)
+	}
+	d.keys("esc", "esc")
+	d.mustSee("Kommende møder")
+	d.exec(first)
+	ns := storedNotes(t, st)
+	if len(ns) != 1 || ns[0].Stance != agenda.StanceAgainst {
+		t.Fatalf("want one note with the latest stance (imod), got %+v", ns)
+	}
+	// Opened again, the meeting shows it.
+	d.keys("enter", "enter")
+	d.mustSee("din holdning: imod")
+}
+
+// A note whose item a re-publication removed is listed under "Noter uden sted", says
+// where it was, and can still be edited.
+func TestOrphanedNotesAreListed(t *testing.T) {
+	st := fixtureStore(t)
+	d := openFixtureItem(t, st, 100, 40)
+	d.keys("]", "]", "n")
+	d.typeText("Hvem evaluerer?")
+	d.keys("ctrl+s", "esc")
+	d.mustNotSee("Noter uden sted")
+
+	m := fixtureMeeting(fixtureStart, "Teknik- og Miljøudvalget")
+	m.Items = m.Items[1:] // item 1 is withdrawn
+	other, err := store.Open(st.Dir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := other.Import(agenda.Package{Meetings: []agenda.Meeting{m}}); err != nil {
+		t.Fatal(err)
+	}
+	d.poll()
+	d.mustSee("✎ Noter uden sted (1)")
+	d.mustNotSee("Trafiksikker skolevej")
+	d.keys("G", "enter")
+	d.mustSee("1 Trafiksikker skolevej på Kirkevej · Indstilling 2", "“beder om en evaluering efter et år”", "Hvem evaluerer?")
+	d.keys("e")
+	d.mustSee("Ret note")
+	d.typeText(" Spørg formanden.")
+	d.keys("ctrl+s")
+	ns := storedNotes(t, st)
+	if len(ns) != 1 || ns[0].Text != "Hvem evaluerer? Spørg formanden." || ns[0].Status != agenda.StatusOrphaned {
+		t.Fatalf("the orphaned note after editing: %+v", ns)
+	}
+	d.mustSee("Spørg formanden")
 }
