@@ -398,6 +398,7 @@ func syncOne(ctx context.Context, st *store.Store, s source.Source, cfgPath stri
 			Source: s.Name, Location: s.URL, Key: pinned, HTTP: hc, Cache: cache,
 			MaxAttachment: maxAtt, DryRun: opts.DryRun, Progress: report,
 			Wants: s.Wants, Filter: s.FilterKey(),
+			Checkpoint: func() error { return saveState(statePath, &state) },
 		})
 		r.NotModified, r.Listed, r.Fetched, r.Imports = res.NotModified, res.Meetings, res.Fetched, res.Imports
 		r.Requests, r.Bytes = res.Stats.Requests, res.Stats.Bytes
@@ -439,6 +440,7 @@ func syncOne(ctx context.Context, st *store.Store, s source.Source, cfgPath stri
 		res, err := firstagenda.Sync(ctx, st, c, &state, firstagenda.Options{
 			Source: s.Name, Wants: s.Wants, Attachments: !s.NoAttachments,
 			MaxAttachment: int64(s.MaxAttachmentMB) << 20, Since: since, DryRun: opts.DryRun, Progress: report,
+			Checkpoint: func() error { return saveState(statePath, &state) },
 		})
 		r.Listed, r.Fetched, r.Imports, r.Skipped = res.Listed, res.Fetched, res.Imports, res.Skipped
 		for _, p := range res.Planned {

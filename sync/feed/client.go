@@ -62,6 +62,12 @@ type Options struct {
 	// trusted, so a 304 never hides meetings that were filtered out before.
 	Wants  func(body string) bool
 	Filter string
+	// Checkpoint saves the state durably. Sync calls it after forgetting the meetings
+	// it is about to apply and before the first store write: a sync killed halfway then
+	// re-checks those meetings next time instead of trusting a state older than the
+	// store (which would leave a meeting at the wrong version if the publisher reverts
+	// it). nil means the caller saves only at the end.
+	Checkpoint func() error
 	// DryRun fetches and verifies what it must to say what would change (not the
 	// attachments), and writes nothing to the store.
 	DryRun   bool
@@ -285,6 +291,20 @@ func Sync(ctx context.Context, st Store, state *State, opts Options) (res Result
 	}
 	if state.Documents == nil {
 		state.Documents = map[string]string{}
+	}
+	if len(fetched) > 0 || len(docs) > 0 {
+		for _, fm := range fetched {
+			delete(state.Meetings, fm.entry.ID)
+		}
+		for _, d := range docs {
+			delete(state.Documents, d.ID)
+		}
+		state.Index = Validators{}
+		if opts.Checkpoint != nil {
+			if err := opts.Checkpoint(); err != nil {
+				return res, err
+			}
+		}
 	}
 	for i, fm := range fetched {
 		if err := ctx.Err(); err != nil {

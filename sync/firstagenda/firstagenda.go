@@ -262,9 +262,13 @@ type Options struct {
 	Attachments   bool
 	MaxAttachment int64
 	// Since skips meetings before it (zero: all the site lists).
-	Since    time.Time
-	DryRun   bool
-	Progress progress.Func
+	Since time.Time
+	// Checkpoint saves the state durably; Sync calls it after forgetting a meeting it
+	// is about to write, so a sync killed in between re-checks that meeting next time
+	// rather than trusting a state older than the store. nil: the caller saves at the end.
+	Checkpoint func() error
+	DryRun     bool
+	Progress   progress.Func
 }
 
 // Plan is what a dry run found for one meeting.
@@ -380,6 +384,14 @@ func Sync(ctx context.Context, st Store, c *Client, state *State, opts Options) 
 			continue
 		}
 		report(progress.Progress{Phase: progress.PhaseApply, Done: i, Total: len(refs), Message: ref.Name + " " + ref.Date.In(agenda.Copenhagen).Format("2006-01-02")})
+		if known {
+			delete(state.Meetings, ref.ID)
+			if opts.Checkpoint != nil {
+				if err := opts.Checkpoint(); err != nil {
+					return res, err
+				}
+			}
+		}
 		results, err := st.Import(pkg)
 		if err != nil {
 			return res, fmt.Errorf("apply meeting %s: %w", ref.ID, err)
