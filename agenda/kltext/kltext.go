@@ -15,6 +15,7 @@
 package kltext
 
 import (
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -43,10 +44,19 @@ func Parse(name string, data []byte) (agenda.Package, error) {
 	if err != nil {
 		return agenda.Package{}, err
 	}
+	return ParseText(name, text)
+}
+
+// ErrNotAgenda is returned (wrapped) for text that has no agenda cover.
+var ErrNotAgenda = errors.New("not agenda text")
+
+// ParseText is Parse for text that is already decoded and checked, such as the text
+// agenda/pdf extracts from a PDF. Pages may be separated by form feeds.
+func ParseText(name, text string) (agenda.Package, error) {
 	lines := plaintext.Lines(text)
 	lay := detect(lines)
 	if lay == nil {
-		return agenda.Package{}, fmt.Errorf("%s is not agenda text: no DAGSORDEN or REFERAT cover was found", name)
+		return agenda.Package{}, fmt.Errorf("%s is %w: no DAGSORDEN or REFERAT cover was found", name, ErrNotAgenda)
 	}
 	p := newParser(lay, lines)
 	p.run()

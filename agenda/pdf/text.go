@@ -1,0 +1,274 @@
+package pdf
+
+import (
+	"math"
+	"regexp"
+	"slices"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+)
+
+// read extracts the text of every page of data: lines in reading order, running headers,
+// footers and page numbers removed, one string per page. name is used in errors only.
+func read(name string, data []byte) ([]string, error) {
+	texts, err := readPages(data)
+	if err != nil {
+		if e, ok := err.(*Error); ok {
+			e.Name = name
+		}
+		return nil, err
+	}
+	return texts, nil
+}
+
+func readPages(data []byte) ([]string, error) {
+	d, err := open(data)
+	if err != nil {
+		return nil, err
+	}
+	pages := make([]page, len(d.pages))
+	var q quality
+	images, failed := 0, 0
+	var firstErr error
+	for i := range d.pages {
+		p := d.extract(i)
+		if p.err != nil {
+			if e, ok := p.err.(*Error); ok && e.Kind == ErrTooLarge {
+				return nil, p.err
+			}
+			failed++
+			if firstErr == nil {
+				firstErr = p.err
+			}
+		}
+		for _, r := range p.runs {
+			q.add(r.text)
+		}
+		images += p.images
+		pages[i] = p
+	}
+	switch {
+	case q.total == 0 && failed > 0 && images == 0:
+		return nil, firstErr
+	case q.total == 0:
+		// No text layer: a scan, or text turned into outlines. Either way there is nothing
+		// to read without OCR.
+		return nil, &Error{Kind: ErrScanned}
+	}
+	if why := q.garbled(); why != "" {
+		return nil, &Error{Kind: ErrGarbled, detail: why}
+	}
+	all := make([][]line, len(pages))
+	for i, p := range pages {
+		runs := p.runs[:0:0]
+		for _, r := range p.runs {
+			if r.text = scrub(r.text); strings.TrimSpace(r.text) != "" {
+				runs = append(runs, r)
+			}
+		}
+		ls := layoutLines(runs)
+		for j := range ls {
+			ls[j].text = cleanText(ls[j].text)
+		}
+		all[i] = ls
+	}
+	removeFurniture(all, pages)
+	right := rightMargin(all)
+	texts := make([]string, len(all))
+	for i, ls := range all {
+		texts[i] = render(ls, right)
+	}
+	return texts, nil
+}
+
+var (
+	// "Side 3", "Side 3 af 12", "Page 3 of 12", "s. 3", "3 af 12", "3/12", "- 3 -", "3".
+	pageNumberRe = regexp.MustCompile(`(?i)^(?:(?:side|page|s\.)\s*\d{1,4}(?:\s*(?:af|of|/|ud af)\s*\d{1,4})?|\d{1,4}\s*(?:af|of|/)\s*\d{1,4}|[-–—]?\s*\d{1,4}\s*[-–—]?)$`)
+	digitsRe     = regexp.MustCompile(`\d+`)
+)
+
+// zone is how many lines at the top and at the bottom of a page can be running headers or
+// footers.
+const zone = 3
+
+// removeFurniture drops running headers and footers: lines in the top or bottom zone of a
+// page whose text, digits aside, stands in the same zone on most pages. Page numbers
+// standing alone at the very top or bottom go too, repeated or not.
+func removeFurniture(all [][]line, pages []page) {
+	top, bottom := map[string]int{}, map[string]int{}
+	count := func(m map[string]int, ls []line) {
+		seen := map[string]bool{}
+		for _, l := range ls {
+			k := furnitureKey(l.text)
+			if !seen[k] {
+				seen[k] = true
+				m[k]++
+			}
+		}
+	}
+	for _, ls := range all {
+		count(top, ls[:min(zone, len(ls))])
+		count(bottom, ls[max(0, len(ls)-zone):])
+	}
+	n := 0
+	for _, ls := range all {
+		if len(ls) > 0 {
+			n++
+		}
+	}
+	repeated := func(c int) bool { return c >= 2 && c*2 > n }
+	for i, ls := range all {
+		h := pages[i].height
+		drop := make([]bool, len(ls))
+		for j := range ls {
+			inTop, inBottom := j < zone, j >= len(ls)-zone
+			if !inTop && !inBottom {
+				continue
+			}
+			k := furnitureKey(ls[j].text)
+			if inTop && repeated(top[k]) || inBottom && repeated(bottom[k]) {
+				drop[j] = true
+				continue
+			}
+			// A lone page number: only at the edge of the page, so the page numbers of a
+			// table of contents set in a block of their own are left for the importer.
+			edge := j < 2 && (h == 0 || ls[j].y > 0.8*h) || j >= len(ls)-2 && (h == 0 || ls[j].y < 0.2*h)
+			if edge && pageNumberRe.MatchString(strings.TrimSpace(ls[j].text)) {
+				drop[j] = true
+			}
+		}
+		kept := ls[:0]
+		blank := false
+		for j, l := range ls {
+			if drop[j] {
+				blank = blank || l.blank
+				continue
+			}
+			if len(kept) == 0 {
+				l.blank = false
+			} else if blank {
+				l.blank = true
+			}
+			blank = false
+			kept = append(kept, l)
+		}
+		all[i] = kept
+	}
+}
+
+func furnitureKey(s string) string {
+	return strings.ToLower(strings.Join(strings.Fields(digitsRe.ReplaceAllString(s, "#")), " "))
+}
+
+// rightMargin is where wrapped lines end: the 90th percentile of the ends of the long
+// lines of the whole document (a wide table or a stray line beyond it does not move it).
+func rightMargin(all [][]line) float64 {
+	var ends []float64
+	for _, ls := range all {
+		for _, l := range ls {
+			if !strings.Contains(l.text, "\t") && utf8.RuneCountInString(l.text) >= 30 {
+				ends = append(ends, l.end)
+			}
+		}
+	}
+	if len(ends) == 0 {
+		return math.Inf(1)
+	}
+	slices.Sort(ends)
+	return ends[len(ends)*9/10]
+}
+
+// render writes a page's lines as text, one paragraph or list item per line as the text
+// importers expect: a line that wrapped (the next line's first word would not have fit
+// before the right margin) is joined with the next, a blank line stands at each paragraph
+// gap, and indentation is kept (two spaces per em from the page's left margin) so nested
+// lists stay nested.
+func render(ls []line, right float64) string {
+	if len(ls) == 0 {
+		return ""
+	}
+	left := math.Inf(1)
+	for _, l := range ls {
+		left = math.Min(left, l.x)
+	}
+	var sb strings.Builder
+	for i := 0; i < len(ls); i++ {
+		l := ls[i]
+		if i > 0 {
+			sb.WriteByte('\n')
+			if l.blank {
+				sb.WriteByte('\n')
+			}
+		}
+		if indent := int(math.Round((l.x - left) / (0.5 * math.Max(l.size, 1)))); indent > 1 {
+			sb.WriteString(strings.Repeat(" ", min(indent, 16)))
+		}
+		text := l.text
+		for i+1 < len(ls) && wraps(ls[i], ls[i+1], right) {
+			text = joinWrapped(text, ls[i+1].text)
+			i++
+		}
+		sb.WriteString(text)
+	}
+	return sb.String()
+}
+
+// wraps reports whether b continues the paragraph or list item of a on the next line.
+func wraps(a, b line, right float64) bool {
+	switch {
+	case b.blank, a.bold != b.bold,
+		strings.Contains(a.text, "\t"), strings.Contains(b.text, "\t"),
+		math.Abs(a.size-b.size) > 0.15*a.size,
+		b.x < a.x-3*a.size, b.x > a.x+4*a.size:
+		return false
+	}
+	if listStart(b.text) {
+		return false
+	}
+	word, _, _ := strings.Cut(b.text, " ")
+	return right-a.end < wordWidth(word, b.size)+0.3*b.size
+}
+
+// listStart: a line that begins a list item or a numbered heading never continues the line
+// above.
+var listStartRe = regexp.MustCompile(`^(?:[-–•▪◦*]\s|\d{1,4}[.)](?:\s|$)|[a-zæøå][.)]\s|(?i:punkt)\s+\d)`)
+
+func listStart(s string) bool { return listStartRe.MatchString(s) }
+
+// wordWidth estimates a word's width from average Helvetica-like widths per kind of
+// letter: capitals are wide, punctuation narrow.
+func wordWidth(w string, size float64) float64 {
+	em := 0.0
+	for _, r := range w {
+		switch {
+		case unicode.IsUpper(r):
+			em += 0.68
+		case unicode.IsLetter(r) || unicode.IsDigit(r):
+			em += 0.52
+		default:
+			em += 0.3
+		}
+	}
+	return em * size
+}
+
+// joinWrapped joins a wrapped line with its continuation, undoing a hyphenation at the
+// break: "Beskæfti-" + "gelse" is "Beskæftigelse", but "social-" + "og sundhed" keeps its
+// hyphen (a shared compound ending).
+func joinWrapped(a, b string) string {
+	if strings.HasSuffix(a, "-") && len(a) >= 3 {
+		before, _ := utf8.DecodeLastRuneInString(a[:len(a)-1])
+		first, _ := utf8.DecodeRuneInString(b)
+		word, _, _ := strings.Cut(b, " ")
+		switch {
+		case !unicode.IsLetter(before) || !unicode.IsLower(first):
+		case word == "og" || word == "eller" || word == "samt" || word == "til" || word == "end":
+			return a + " " + b
+		default:
+			return a[:len(a)-1] + b
+		}
+		return a + b
+	}
+	return a + " " + b
+}
