@@ -37,7 +37,9 @@ func (s *agendaScreen) rebuild() {
 	group := ""
 	for i := range s.md.meeting.Items {
 		it := &s.md.meeting.Items[i]
-		if it.Group != "" && it.Group != group {
+		if it.Group != group {
+			// A new group gets its heading; an item after a group but in none (KL's
+			// "6. Eventuelt") gets a blank line, so it does not seem to belong above.
 			s.rows = append(s.rows, agendaRow{heading: it.Group, item: -1})
 		}
 		group = it.Group
@@ -54,7 +56,7 @@ func (s *agendaScreen) rebuild() {
 			heights[i], sel[i] = 2, true
 		case r.item >= 0:
 			heights[i], sel[i] = 1, true
-		case i == 0:
+		case r.heading == "" || i == 0:
 			heights[i] = 1
 		default:
 			heights[i] = 2
@@ -217,7 +219,10 @@ func (s *agendaScreen) row(i, numW int) []string {
 	}
 	if r.item < 0 {
 		h := " " + st.Heading.Render(cut(r.heading, s.w-2))
-		if i == 0 {
+		switch {
+		case r.heading == "":
+			return []string{""}
+		case i == 0:
 			return []string{h}
 		}
 		return []string{"", h}

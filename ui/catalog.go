@@ -95,7 +95,7 @@ func (c *Catalog) Clock(t time.Time) string {
 	if c.Lang == "en" {
 		return t.Format("15:04")
 	}
-	return "kl. " + t.Format("15.04")
+	return fmt.Sprintf("kl. %d.%02d", t.Hour(), t.Minute())
 }
 
 // Stance names a stance; StanceNone gets the word for "none".

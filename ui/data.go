@@ -21,6 +21,7 @@ type noteEntry struct {
 	savingRev int // the localRev being saved, 0 when no save runs
 	savedRev  int // the last localRev the store has
 	err       error
+	announce  bool // say "Noten er gemt." when the save lands (saves from the editor)
 }
 
 func (e *noteEntry) dirty() bool { return e.localRev > e.savedRev }

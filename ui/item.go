@@ -38,6 +38,7 @@ type itemScreen struct {
 	pick       int
 	confirmDel bool
 	gone       bool
+	reveal     bool // bring the selected recommendation's block into view at the next refresh
 	wasChanged bool
 	hash       string
 }
@@ -456,6 +457,13 @@ func (s *itemScreen) refresh() tea.Cmd {
 	}
 	s.SetSize(s.w, s.h)
 	s.pg.refreshRaw()
+	if s.reveal {
+		// Its block grew a line (the stance): keep all of it on screen.
+		s.reveal = false
+		if b, ok := s.recBlock[s.rec]; ok {
+			s.pg.show(b)
+		}
+	}
 	return s.pg.nextRender()
 }
 
@@ -519,6 +527,7 @@ func (s *itemScreen) key(msg tea.KeyPressMsg) tea.Cmd {
 			s.c.status(s.c.T.SelectRecFirst)
 			return nil
 		}
+		s.reveal = true
 		s.c.emit(cycleStanceIntent{ItemID: s.id, Rec: s.rec})
 	case matches(msg, k.Attachment):
 		switch len(it.Attachments) {

@@ -761,6 +761,7 @@ func (m *model) saveNote(in saveNoteIntent) tea.Cmd {
 	} else {
 		e.note.Text, e.note.Stance, e.note.Visibility = in.Note.Text, in.Note.Stance, in.Note.Visibility
 	}
+	e.announce = true
 	e.localRev++
 	return tea.Batch(m.requestSave(e), m.forwardAll(mdChangedMsg{}))
 }
@@ -816,7 +817,8 @@ func (m *model) noteSaved(msg noteSavedMsg) tea.Cmd {
 			delete(m.pending, msg.key)
 		}
 		cmds = append(cmds, m.requestSave(e))
-		if _, ok := m.top().(*editorScreen); !ok && e.savingRev == 0 && msg.note.Text != "" {
+		if e.announce && !e.dirty() {
+			e.announce = false
 			m.c.status(m.c.T.NoteSaved)
 		}
 	}
