@@ -81,10 +81,15 @@ func (rc *relayClient) do(ctx context.Context, method, path, token string, in, o
 			return err
 		}
 	}
+	// Pulls ask for the compact binary answer (see relay.PullBinary).
+	pull, isPull := out.(*relay.PullResponse)
 	for attempt := 0; ; attempt++ {
 		req, err := http.NewRequestWithContext(ctx, method, rc.base+path, bytes.NewReader(body))
 		if err != nil {
 			return err
+		}
+		if isPull {
+			req.Header.Set("Accept", relay.PullBinary)
 		}
 		if in != nil {
 			req.Header.Set("Content-Type", "application/json")
@@ -120,6 +125,14 @@ func (rc *relayClient) do(ctx context.Context, method, path, token string, in, o
 			var er relay.ErrorResponse
 			json.Unmarshal(data, &er) //nolint:errcheck // a refusal without our JSON still has a status
 			return &RelayError{Status: resp.StatusCode, Msg: er.Error}
+		}
+		if isPull && resp.Header.Get("Content-Type") == relay.PullBinary {
+			p, err := relay.DecodePull(data)
+			if err != nil {
+				return err
+			}
+			*pull = p
+			return nil
 		}
 		if out != nil {
 			if err := json.Unmarshal(data, out); err != nil {

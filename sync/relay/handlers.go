@@ -602,6 +602,12 @@ func (r *Relay) handlePull(w http.ResponseWriter, req *http.Request) {
 		r.fail(w, err)
 		return
 	}
+	if req.Header.Get("Accept") == PullBinary {
+		w.Header().Set("Content-Type", PullBinary)
+		w.Header().Set("Cache-Control", "no-store")
+		w.Write(AppendPull(nil, &out)) //nolint:errcheck // the client went away
+		return
+	}
 	writeJSON(w, http.StatusOK, out)
 }
 
