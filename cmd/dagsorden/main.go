@@ -40,6 +40,11 @@ func commands() []command {
 		{"import", "PATH…", "import agenda files or folders into the store", cmdImport},
 		{"export", "--json [--meeting ID]", "write everything in the store as JSON", cmdExport},
 		{"note", "add|list …", "add or list notes on items and recommendations", cmdNote},
+		{"source", "add|list|remove …", "manage where agendas come from (FirstAgenda sites, feeds)", cmdSource},
+		{"sync", "[--source NAME] [--dry-run]", "bring new and changed agendas from every source", cmdSync},
+		{"keygen", "KEYFILE", "make a key pair for signing a feed", cmdKeygen},
+		{"publish", "INPUT… --out DIR --key K", "write a signed feed of agenda packages", cmdPublish},
+		{"serve", "DIR --addr HOST:PORT", "serve a feed folder over HTTP", cmdServe},
 	}
 }
 
@@ -121,7 +126,7 @@ Usage:
 Commands:
 `)
 	for _, c := range commands() {
-		fmt.Fprintf(w, "  %-8s %-26s %s\n", c.name, c.args, c.summary)
+		fmt.Fprintf(w, "  %-8s %-28s %s\n", c.name, c.args, c.summary)
 	}
 	fmt.Fprint(w, "\nFlags:\n")
 	fs.SetOutput(w)
@@ -188,4 +193,3 @@ func plural(n int, one, many string) string {
 	}
 	return fmt.Sprintf("%d %s", n, many)
 }
-

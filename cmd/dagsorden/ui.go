@@ -51,4 +51,3 @@ func uiLang(flag string) string {
 	}
 	return "da"
 }
-

@@ -1,0 +1,314 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+
+	"golang.org/x/term"
+
+	dsync "github.com/dagsorden/dagsorden/sync"
+)
+
+// repeated is a flag that may be given several times (--committee A --committee B).
+type repeated []string
+
+func (r *repeated) String() string     { return strings.Join(*r, ", ") }
+func (r *repeated) Set(s string) error { *r = append(*r, s); return nil }
+
+func interruptible() (context.Context, context.CancelFunc) {
+	return signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+}
+
+func cmdKeygen(e *env, args []string) error {
+	fs := newFlags(e, "keygen", "KEYFILE", "Make a feed signing key: the private key in KEYFILE (0600), the public key in KEYFILE.pub.")
+	pos, err := parseInterspersed(e, fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) != 1 {
+		return usageErr(e, fs, "name the key file to write")
+	}
+	fp, err := dsync.Keygen(pos[0])
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stdout, "wrote %s and %s.pub\nfingerprint %s (give subscribers the .pub file or this fingerprint)\n", pos[0], pos[0], fp)
+	return nil
+}
+
+func cmdPublish(e *env, args []string) error {
+	fs := newFlags(e, "publish", "INPUT… --out DIR --key KEYFILE [--from-store]",
+		"Write a signed static feed into DIR from agenda files (anything 'import' reads) or,\n"+
+			"with --from-store, from data folders. Serve DIR with any static web server.")
+	out := fs.String("out", "", "the feed `DIR` to write")
+	key := fs.String("key", "", "the private `KEYFILE` made by 'dagsorden keygen'")
+	fromStore := fs.Bool("from-store", false, "the inputs are data folders: publish everything in those stores")
+	pos, err := parseInterspersed(e, fs, args)
+	if err != nil {
+		return err
+	}
+	switch {
+	case len(pos) == 0:
+		return usageErr(e, fs, "name at least one input")
+	case *out == "" || *key == "":
+		return usageErr(e, fs, "--out and --key are required")
+	}
+	r, err := dsync.Publish(pos, *out, *key, *fromStore)
+	if err != nil {
+		return err
+	}
+	state := "index unchanged"
+	if r.IndexChanged {
+		state = "index written"
+	}
+	fmt.Fprintf(e.stdout, "published %s and %s to %s: %d new of %d blobs (%d bytes), %s; key %s\n",
+		plural(r.Meetings, "meeting", "meetings"), plural(r.Documents, "document", "documents"), *out, r.NewBlobs, r.Blobs, r.NewBytes, state, r.Fingerprint)
+	return nil
+}
+
+func cmdSource(e *env, args []string) error {
+	if len(args) == 0 || args[0] == "--help" || args[0] == "-h" || args[0] == "help" {
+		fmt.Fprint(e.stdout, `Usage:
+  dagsorden source add URL|PATH [--name N] [--committee NAME]… [--key PUBFILE] [--insecure]
+  dagsorden source list [--json]
+  dagsorden source remove NAME
+
+A source is a FirstAgenda site (https://dagsordener.<kommune>.dk) or a dagsorden feed.
+`)
+		if len(args) == 0 {
+			return errUsage
+		}
+		return nil
+	}
+	switch args[0] {
+	case "add":
+		return cmdSourceAdd(e, args[1:])
+	case "list":
+		return cmdSourceList(e, args[1:])
+	case "remove", "rm":
+		return cmdSourceRemove(e, args[1:])
+	}
+	fmt.Fprintf(e.stderr, "dagsorden source: unknown subcommand %q (add, list or remove)\n", args[0])
+	return errUsage
+}
+
+func cmdSourceAdd(e *env, args []string) error {
+	fs := newFlags(e, "source add", "URL|PATH [--name N] [--committee NAME]… [--key PUBFILE] [--insecure]",
+		"Subscribe to a FirstAgenda site or a dagsorden feed. Without --key a feed's key is\n"+
+			"trusted on first use: check the fingerprint shown with the publisher.")
+	name := fs.String("name", "", "the source's `NAME` (default: the host or folder name)")
+	var committees repeated
+	fs.Var(&committees, "committee", "only this committee's `NAME` (repeatable)")
+	key := fs.String("key", "", "the feed publisher's public key `PUBFILE` to pin")
+	insecure := fs.Bool("insecure", false, "allow plain http to a host that is not this machine")
+	pos, err := parseInterspersed(e, fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) != 1 {
+		return usageErr(e, fs, "name one address or folder")
+	}
+	ctx, stop := interruptible()
+	defer stop()
+	s, err := dsync.SourceAdd(ctx, dsync.AddOptions{Target: pos[0], Name: *name, Committees: committees, KeyFile: *key, Insecure: *insecure})
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stdout, "added source %s (%s) %s\n", s.Name, s.Kind, s.URL)
+	if s.Fingerprint != "" {
+		how := "pinned"
+		if *key == "" {
+			how = "trusted on first use: compare it with the publisher's"
+		}
+		fmt.Fprintf(e.stdout, "key fingerprint %s (%s)\n", s.Fingerprint, how)
+	}
+	return nil
+}
+
+func cmdSourceList(e *env, args []string) error {
+	fs := newFlags(e, "source list", "[--json]", "List the configured sources.")
+	asJSON := fs.Bool("json", false, "write JSON")
+	if _, err := parseInterspersed(e, fs, args); err != nil {
+		return err
+	}
+	srcs, err := dsync.SourceList()
+	if err != nil {
+		return err
+	}
+	if *asJSON {
+		enc := json.NewEncoder(e.stdout)
+		enc.SetIndent("", "  ")
+		if srcs == nil {
+			return enc.Encode([]any{})
+		}
+		return enc.Encode(srcs)
+	}
+	if len(srcs) == 0 {
+		fmt.Fprintln(e.stdout, "No sources yet. Add one with: dagsorden source add https://dagsordener.<kommune>.dk")
+	}
+	for _, s := range srcs {
+		only := ""
+		if len(s.Committees) > 0 {
+			only = "\tonly: " + strings.Join(s.Committees, ", ")
+		}
+		fmt.Fprintf(e.stdout, "%s\t%s\t%s%s\n", s.Name, s.Kind, s.URL, only)
+	}
+	return nil
+}
+
+func cmdSourceRemove(e *env, args []string) error {
+	fs := newFlags(e, "source remove", "NAME", "Remove a source. What it brought into the store stays there.")
+	pos, err := parseInterspersed(e, fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) != 1 {
+		return usageErr(e, fs, "name the source to remove")
+	}
+	if err := dsync.SourceRemove(pos[0]); err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stdout, "removed source %s\n", pos[0])
+	return nil
+}
+
+func cmdSync(e *env, args []string) error {
+	fs := newFlags(e, "sync", "[--source NAME] [--dry-run]",
+		"Bring new and changed agenda packages from every source into the store.\n"+
+			"Exits non-zero with one line per failed source when any source failed.")
+	name := fs.String("source", "", "sync only the source `NAME`")
+	dry := fs.Bool("dry-run", false, "say what would change, write nothing")
+	if _, err := parseInterspersed(e, fs, args); err != nil {
+		return err
+	}
+	st, err := e.openStore()
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	ctx, stop := interruptible()
+	defer stop()
+	tty := false
+	if f, ok := e.stderr.(*os.File); ok {
+		tty = term.IsTerminal(int(f.Fd()))
+	}
+	pl := &progressLine{w: e.stderr, tty: tty}
+	results, err := dsync.Sync(ctx, st, dsync.Options{SourceName: *name, DryRun: *dry, Progress: pl.report})
+	pl.clear()
+	if err != nil {
+		return err
+	}
+	if len(results) == 0 {
+		fmt.Fprintln(e.stdout, "No sources to sync. Add one with: dagsorden source add URL")
+		return nil
+	}
+	failed := 0
+	for _, r := range results {
+		if r.Err != nil {
+			failed++
+			fmt.Fprintf(e.stderr, "dagsorden: source %s failed: %v\n", r.Name, r.Err)
+			continue
+		}
+		if *dry {
+			fmt.Fprintf(e.stdout, "%s: would bring %s\n", r.Name, plural(len(r.Planned), "new or changed meeting", "new or changed meetings"))
+			for _, p := range r.Planned {
+				what := "changed"
+				if p.New {
+					what = "new"
+				}
+				fmt.Fprintf(e.stdout, "  %s\t%s\t%s\t(%s)\n", p.Body, p.Start.Format("2006-01-02 15:04"), p.Title, what)
+			}
+			continue
+		}
+		added, updated, unchanged := r.Counts()
+		state := fmt.Sprintf("%d new, %d updated, %d unchanged", added, updated, unchanged)
+		if r.NotModified {
+			state = "unchanged since last sync"
+		}
+		fmt.Fprintf(e.stdout, "%s: %s (%d requests, %d bytes, %s)\n", r.Name, state, r.Requests, r.Bytes, r.Duration.Round(1e6))
+		if r.TrustedOnFirstUse {
+			fmt.Fprintf(e.stdout, "%s: key %s trusted on first use\n", r.Name, r.Fingerprint)
+		}
+		for _, im := range r.Imports {
+			if !im.Unchanged {
+				fmt.Fprintln(e.stdout, "  "+meetingLine(im.Body, im.Start, im.Title, im.Items, resultWord(im)))
+			}
+		}
+		for _, s := range r.Skipped {
+			fmt.Fprintf(e.stdout, "  %s\n", s)
+		}
+	}
+	if failed > 0 {
+		return fmt.Errorf("%s of %d failed", plural(failed, "source", "sources"), len(results))
+	}
+	return nil
+}
+
+// progressLine shows sync progress: one rewritten line on a terminal, plain log lines
+// (one per phase change) otherwise.
+type progressLine struct {
+	w    interface{ Write([]byte) (int, error) }
+	tty  bool
+	last string
+	drew bool
+}
+
+func (p *progressLine) report(pr dsync.Progress) {
+	line := fmt.Sprintf("%s: %s", pr.Source, pr.Phase)
+	if pr.Total > 0 {
+		line += fmt.Sprintf(" %d/%d", pr.Done, pr.Total)
+	}
+	if pr.Bytes > 0 {
+		line += fmt.Sprintf(" %.1f MB", float64(pr.Bytes)/1e6)
+	}
+	if p.tty {
+		if pr.Message != "" {
+			line += " · " + pr.Message
+		}
+		if r := []rune(line); len(r) > 78 {
+			line = string(r[:77]) + "…"
+		}
+		fmt.Fprintf(p.w, "\r\x1b[K%s", line)
+		p.drew = true
+		return
+	}
+	// Not a terminal (cron, a log): one line per phase, not per file.
+	key := fmt.Sprintf("%s %s", pr.Source, pr.Phase)
+	if key != p.last {
+		p.last = key
+		fmt.Fprintln(p.w, line)
+	}
+}
+
+func (p *progressLine) clear() {
+	if p.drew {
+		fmt.Fprint(p.w, "\r\x1b[K")
+	}
+}
+
+func cmdServe(e *env, args []string) error {
+	fs := newFlags(e, "serve", "[FEED_DIR] --addr HOST:PORT",
+		"Serve a feed folder over HTTP (any static web server does the same).")
+	addr := fs.String("addr", "127.0.0.1:8080", "listen on `HOST:PORT`")
+	pos, err := parseInterspersed(e, fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) != 1 {
+		return usageErr(e, fs, "name the feed folder to serve")
+	}
+	ctx, stop := interruptible()
+	defer stop()
+	fmt.Fprintf(e.stderr, "serving %s on http://%s (ctrl+c stops)\n", pos[0], *addr)
+	err = dsync.Serve(ctx, pos[0], *addr)
+	if errors.Is(err, context.Canceled) {
+		return nil
+	}
+	return err
+}
