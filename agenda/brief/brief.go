@@ -77,6 +77,10 @@ func (c Counts) Split() bool {
 	return n > 1
 }
 
+// NoPosition reports whether nobody counted has taken a position (for, against or
+// abstain) yet: the formøde view's "where nobody has a position yet".
+func (c Counts) NoPosition() bool { return c.For+c.Against+c.Abstain == 0 }
+
 // Tally counts each person's stance on recommendation rec (−1: the item as a whole)
 // from notes. A person's stance is that of their most recently updated note on it that
 // has one; deleted notes do not count. With members, exactly the members are counted

@@ -63,8 +63,11 @@ func TestTally(t *testing.T) {
 	if c := Tally(notes, 0, members); !c.Split() {
 		t.Error("for and against is not a split")
 	}
-	if c := (Counts{For: 3, None: 2}); c.Split() {
-		t.Error("all for is a split")
+	if c := (Counts{For: 3, None: 2}); c.Split() || c.NoPosition() {
+		t.Error("all for is a split, or no position")
+	}
+	if c := (Counts{Question: 1, None: 2}); !c.NoPosition() {
+		t.Error("a question is a position")
 	}
 }
 

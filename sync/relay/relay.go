@@ -160,6 +160,20 @@ func (r *Relay) Handler() http.Handler {
 	return r.logRequests(mux)
 }
 
+// Server wraps h (the relay's handler, alone or beside the feed's) in an http.Server
+// with the timeouts a server facing the internet needs: a client that trickles its
+// headers or body, or never reads the answer, cannot hold a connection for long.
+func Server(addr string, h http.Handler) *http.Server {
+	return &http.Server{
+		Addr: addr, Handler: h,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       time.Minute,
+		WriteTimeout:      2 * time.Minute,
+		IdleTimeout:       2 * time.Minute,
+		MaxHeaderBytes:    32 << 10,
+	}
+}
+
 // newToken is prefix + 256 random bits, base64url. The prefix says what kind of token a
 // leaked string is (and lets secret scanners find it).
 func newToken(prefix string) string {
