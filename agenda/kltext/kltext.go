@@ -107,6 +107,9 @@ func (p *parser) meeting(name string) agenda.Meeting {
 			m.Premeeting = at(c.premeeting.Hour, c.premeeting.Minute)
 		}
 	}
+	if m.Location == "" && len(c.address) > 0 {
+		m.Location = strings.Join(c.address, ", ")
+	}
 	m.Title = title(m)
 	return m
 }

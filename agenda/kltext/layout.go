@@ -9,23 +9,36 @@ import (
 )
 
 // layout is one family of agenda text: how its cover announces an agenda, how it writes
-// item headings and its table of contents. The parser (cover fields, case lines, sections,
-// recommendations, attachments, Markdown) is shared.
+// item headings and its table of contents, and which section headings it uses. The parser
+// (cover fields, case lines, sections, recommendations, attachments, Markdown) is shared.
 //
-// Only KL's layout exists today. The others met in Danish agenda text fit the same shape:
-// "Punkt N: Title" headings are a heading func with another pattern; eDoc's "N." alone on a
-// line with the title on the next is a heading that spans two lines (heading returns the
-// count); Acadre's running numbers ("715.") are one-part numbers that never get sub-items,
-// which the parser already turns into items; "Sagsnr.: …" lines are read by caseRe.
+// The layouts met in Danish agenda text:
+//
+//   - KL and the KKRs: "3.1. Title" items under "3. Title" groups, a table of contents
+//     with tabs or dot leaders ("3.1.<TAB>Title<TAB>5"), "SAG-2023-01182 gitb" case lines.
+//   - FirstAgenda's PDF ("Hent som PDF"): "Punkt 3: Title".
+//   - eDoc (Fujitsu): "3." alone on a line, the title on the next; "Sagsnr.:",
+//     "Sagsbehandler:", "Åben"/"Lukket" lines; headings with a colon ("Præsentation:",
+//     "Forvaltningen foreslår:"), "Åbne sager"/"Lukkede sager" between the items.
+//   - Acadre: numbers that run through the year ("715. Title"), a cover with the date
+//     written out ("Torsdag den 20. juni 2013", "Kl. 10:30") and the address under it,
+//     "Sagsnr.: 12/27845", dated decisions ("Beslutning i Udvalget … den 10-04-2013"),
+//     a Bilag table ("1 Åben Title<TAB>222359/12") and a signature page at the end.
 type layout struct {
 	name string
-	// sniff reports whether the first lines of a text are in this layout.
+	// sniff reports whether the first lines of a text (after the cover's kind line) are
+	// in this layout.
 	sniff func(head []string) bool
 	// heading recognises an item or group heading starting at lines[i] and returns how
 	// many lines it spans. The parser still checks that it stands where a heading can.
 	heading func(lines []string, i int) (heading, int, bool)
-	// toc recognises a line of the table of contents.
+	// toc recognises a line of the table of contents that carries its page number.
 	toc func(line string) (number, title string, ok bool)
+	// looseTitles: the heading's form is evidence enough, so its title need not look like
+	// a title ("Punkt 3: test" and eDoc's "3." line are headings whatever follows).
+	looseTitles bool
+	// sections are the section headings of the layout, in small letters.
+	sections map[string]bool
 }
 
 // heading is an item heading ("3.1. Title") or a group heading ("3. Title").
@@ -35,44 +48,85 @@ type heading struct {
 	title  string
 }
 
-var layouts = []*layout{klLayout}
+// layouts in the order detect tries them: the most distinctive first.
+var layouts = []*layout{firstAgendaLayout, edocLayout, acadreLayout, klLayout}
 
 var klLayout = &layout{
-	name:    "kl",
-	sniff:   klSniff,
-	heading: klHeading,
-	toc:     klTOC,
+	name:     "kl",
+	sniff:    klSniff,
+	heading:  klHeading,
+	toc:      klTOC,
+	sections: set(klSections, coreSections),
+}
+
+var acadreLayout = &layout{
+	name:     "acadre",
+	sniff:    acadreSniff,
+	heading:  acadreHeading,
+	toc:      klTOC,
+	sections: set(coreSections, acadreSections),
+}
+
+var edocLayout = &layout{
+	name:        "edoc",
+	sniff:       edocSniff,
+	heading:     edocHeading,
+	toc:         func(string) (string, string, bool) { return "", "", false },
+	looseTitles: true,
+	sections:    set(klSections, coreSections, edocSections),
+}
+
+var firstAgendaLayout = &layout{
+	name:        "firstagenda",
+	sniff:       firstAgendaSniff,
+	heading:     firstAgendaHeading,
+	toc:         firstAgendaTOC,
+	looseTitles: true,
+	sections:    set(klSections, coreSections),
 }
 
 var (
 	// The cover's first words: "DAGSORDEN 2023", "REFERAT", "Tillægsdagsorden",
-	// "Dagsorden for Økonomiudvalget".
-	kindRe = regexp.MustCompile(`(?i)^(ekstraordinær[t]?\s+)?(dagsorden|referat|tillægsdagsorden|beslutningsprotokol)(?:\s+(\d{4})|\s+(?:for|til)\s+(.+))?\s*$`)
+	// "Dagsorden for Økonomiudvalget", "Åben dagsorden", "Referat af mødet i Byrådet".
+	kindRe = regexp.MustCompile(`(?i)^(ekstraordinær[t]?\s+|åben\s+)?(dagsorden|referat|tillægsdagsorden|beslutningsprotokol)(?:\s+(\d{4})|\s+(?:for|til|fra|af)\s+(?:(?:det\s+)?møde(?:t)?\s+i\s+)?(.+))?\s*$`)
 	// "3.1. Title", "6. Title" (a dot after the number or not).
 	klHeadingRe = regexp.MustCompile(`^(\d{1,3}(?:\.\d{1,3})?)\.?[ \t]+(\S.*?)[ \t]*$`)
+	// "715. Title", "715.Title" (the extraction may lose the space after the dot).
+	acadreHeadingRe = regexp.MustCompile(`^(\d{1,4})\.[ \t]*(\S.*?)[ \t]*$`)
+	// "3." alone.
+	loneNumberRe = regexp.MustCompile(`^(\d{1,4})\.$`)
+	// "Punkt 3: Title", "Punkt 3. Title".
+	punktRe    = regexp.MustCompile(`^(?i:punkt)[ \t]+(\d{1,4})[ \t]*[:.][ \t]*(\S.*?)[ \t]*$`)
+	punktTOCRe = regexp.MustCompile(`^(?i:punkt)[ \t]+(\d{1,4})[ \t]*[:.][ \t]*(.*?)(?:[ \t]*\.{4,}[ \t]*|\t+|[ \t]{2,})(\d{1,4})$`)
 	// "3.1.<TAB>Title<TAB>5", or with dot leaders instead of the tabs.
-	tocTabRe    = regexp.MustCompile(`^(\d{1,3}(?:\.\d{1,3})*)\.?\t+(.*?)\t+(\d{1,4})$`)
-	tocLeaderRe = regexp.MustCompile(`^(\d{1,3}(?:\.\d{1,3})*)\.?\s+(.*?)\s*\.{4,}\s*(\d{1,4})$`)
+	tocTabRe    = regexp.MustCompile(`^(\d{1,4}(?:\.\d{1,3})*)\.?\t+(.*?)\t+(\d{1,4})$`)
+	tocLeaderRe = regexp.MustCompile(`^(\d{1,4}(?:\.\d{1,3})*)\.?\s+(.*?)\s*\.{4,}\s*(\d{1,4})$`)
 	datoRe      = regexp.MustCompile(`(?i)^(?:møde)?dato\s*:`)
 )
 
-// klSniff: a DAGSORDEN/REFERAT line among the first non-blank lines, and a "Dato:" line,
-// a table of contents or a two-part item number in what follows.
-func klSniff(head []string) bool {
-	seen, cover := 0, false
-	for _, raw := range head {
+// afterCover returns the lines after the cover's kind line (a DAGSORDEN/REFERAT line
+// among the first six non-blank lines), or nil when there is none.
+func afterCover(head []string) []string {
+	seen := 0
+	for i, raw := range head {
 		line := strings.TrimSpace(raw)
 		if line == "" {
 			continue
 		}
-		seen++
-		if !cover {
-			if seen > 6 {
-				return false
-			}
-			cover = kindRe.MatchString(line)
-			continue
+		if seen++; seen > 6 {
+			return nil
 		}
+		if kindRe.MatchString(line) {
+			return head[i+1:]
+		}
+	}
+	return nil
+}
+
+// klSniff: after the cover, a "Dato:" line, a table of contents or a two-part item number.
+func klSniff(head []string) bool {
+	for _, raw := range afterCover(head) {
+		line := strings.TrimSpace(raw)
 		if datoRe.MatchString(line) {
 			return true
 		}
@@ -86,9 +140,49 @@ func klSniff(head []string) bool {
 	return false
 }
 
+// acadreSniff: after the cover, a table-of-contents entry or heading whose number runs
+// through the year (100 or more). Running numbers below 100 read the same in KL's layout.
+func acadreSniff(head []string) bool {
+	for _, raw := range afterCover(head) {
+		line := strings.TrimSpace(raw)
+		num, title, ok := klTOC(line)
+		if !ok {
+			var h heading
+			if h, _, ok = acadreHeading([]string{line}, 0); ok {
+				num, title = h.number, h.title
+			}
+		}
+		if n, err := strconv.Atoi(num); ok && err == nil && n >= 100 && titleLike(title) {
+			return true
+		}
+	}
+	return false
+}
+
+// edocSniff: after the cover, a number alone on its line with a title on the next.
+func edocSniff(head []string) bool {
+	lines := afterCover(head)
+	for i := range lines {
+		if _, _, ok := edocHeading(lines, i); ok {
+			return true
+		}
+	}
+	return false
+}
+
+// firstAgendaSniff: after the cover, a "Punkt N:" line.
+func firstAgendaSniff(head []string) bool {
+	for _, raw := range afterCover(head) {
+		if punktRe.MatchString(strings.TrimSpace(raw)) {
+			return true
+		}
+	}
+	return false
+}
+
 func klHeading(lines []string, i int) (heading, int, bool) {
 	line := strings.TrimSpace(lines[i])
-	if line == "" || line[0] < '0' || line[0] > '9' {
+	if line == "" || line[0] < '0' || line[0] > '9' || dateLine(line) {
 		return heading{}, 0, false
 	}
 	m := klHeadingRe.FindStringSubmatch(line)
@@ -100,6 +194,57 @@ func klHeading(lines []string, i int) (heading, int, bool) {
 		return heading{}, 0, false
 	}
 	return heading{number: m[1], path: path, title: cleanTitle(m[2])}, 1, true
+}
+
+func acadreHeading(lines []string, i int) (heading, int, bool) {
+	line := strings.TrimSpace(lines[i])
+	if line == "" || line[0] < '0' || line[0] > '9' || dateLine(line) {
+		return heading{}, 0, false
+	}
+	m := acadreHeadingRe.FindStringSubmatch(line)
+	if m == nil {
+		return heading{}, 0, false
+	}
+	n, _ := strconv.Atoi(m[1])
+	return heading{number: m[1], path: []int{n}, title: cleanTitle(m[2])}, 1, true
+}
+
+// edocHeading reads "3." alone on a line and the title on the next non-blank line (at most
+// one blank line between).
+func edocHeading(lines []string, i int) (heading, int, bool) {
+	m := loneNumberRe.FindStringSubmatch(strings.TrimSpace(lines[i]))
+	if m == nil {
+		return heading{}, 0, false
+	}
+	for j := i + 1; j < len(lines) && j <= i+2; j++ {
+		t := strings.TrimSpace(lines[j])
+		if t == "" {
+			continue
+		}
+		if loneNumberRe.MatchString(t) || pageFurniture(t) {
+			return heading{}, 0, false
+		}
+		n, _ := strconv.Atoi(m[1])
+		return heading{number: m[1], path: []int{n}, title: cleanTitle(t)}, j - i + 1, true
+	}
+	return heading{}, 0, false
+}
+
+func firstAgendaHeading(lines []string, i int) (heading, int, bool) {
+	m := punktRe.FindStringSubmatch(strings.TrimSpace(lines[i]))
+	if m == nil {
+		return heading{}, 0, false
+	}
+	n, _ := strconv.Atoi(m[1])
+	return heading{number: m[1], path: []int{n}, title: cleanTitle(m[2])}, 1, true
+}
+
+func firstAgendaTOC(line string) (string, string, bool) {
+	m := punktTOCRe.FindStringSubmatch(strings.TrimSpace(line))
+	if m == nil {
+		return "", "", false
+	}
+	return m[1], cleanTitle(m[2]), true
 }
 
 func klTOC(line string) (string, string, bool) {
@@ -115,6 +260,13 @@ func klTOC(line string) (string, string, bool) {
 		return "", "", false
 	}
 	return m[1], cleanTitle(m[2]), true
+}
+
+// dateLine: a line that starts with a date ("20. juni 2013 - kl. 10:30", "1. januar 2024
+// træder …") is not a heading, though it starts like one.
+func dateLine(line string) bool {
+	d, ok := plaintext.FindDate(string(plaintext.Head([]byte(line), 40)))
+	return ok && d.Start == 0
 }
 
 // cleanTitle drops dot leaders, emphasis and extraction artifacts from a heading's title.
@@ -135,3 +287,45 @@ func parsePath(number string) ([]int, bool) {
 	}
 	return path, true
 }
+
+func set(lists ...[]string) map[string]bool {
+	m := map[string]bool{}
+	for _, l := range lists {
+		for _, s := range l {
+			m[s] = true
+		}
+	}
+	return m
+}
+
+// Section headings, in small letters. coreSections are the parts every layout has;
+// klSections are KL's and the headings common in municipal agendas; acadreSections leave
+// out the everyday words ("Tidsplan", "Proces") that Acadre's printed cases use as bold
+// lead-ins inside a section; edocSections are eDoc's field captions.
+var (
+	coreSections = []string{
+		"resumé", "resume", "sammendrag", "sagsresumé", "sagsfremstilling", "supplerende sagsfremstilling",
+		"indstilling", "indstillinger", "supplerende indstilling", "beslutningspunkter", "beslutning",
+		"bilag", "bilagsliste", "økonomi", "baggrund",
+	}
+	klSections = []string{
+		"baggrund", "indstilling", "indstillinger", "sagsfremstilling", "bilag", "beslutning", "resumé",
+		"resume", "sagsbeskrivelse", "fremstilling", "sagens baggrund", "sagens indhold", "økonomi",
+		"økonomiske konsekvenser", "økonomi og finansiering", "finansiering", "kompetence",
+		"beslutningskompetence", "lovgrundlag", "retsgrundlag", "høring", "høringssvar", "kommunikation",
+		"tidsplan", "videre proces", "proces", "vurdering", "administrationens vurdering",
+		"forvaltningens vurdering", "bemærkninger", "konsekvenser", "personalemæssige konsekvenser",
+		"miljømæssige konsekvenser", "borgerinddragelse", "handicappolitiske konsekvenser", "lovgivning",
+	}
+	acadreSections = []string{
+		"økonomi og organisatoriske konsekvenser", "økonomiske konsekvenser", "økonomi og finansiering",
+		"beskrivelse af sagen", "sagsbeskrivelse", "sagsgang og sagstype", "lovgrundlag", "retsgrundlag",
+		"høring", "høringssvar", "personalemæssige konsekvenser", "miljømæssige konsekvenser",
+		"handicappolitiske konsekvenser", "sundhedsmæssige konsekvenser", "borgerinddragelse",
+		"tidligere beslutninger", "beslutningskompetence",
+	}
+	edocSections = []string{
+		"præsentation", "forvaltningen foreslår", "forvaltningens bemærkninger", "handicapaspekter",
+		"høring af handicaprådet", "høring af ældrerådet", "sagsbeskrivelse",
+	}
+)

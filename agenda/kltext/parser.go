@@ -4,6 +4,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"time"
 	"unicode"
 	"unicode/utf8"
 
@@ -12,8 +13,8 @@ import (
 )
 
 // parser walks the lines once. Until the first item heading it reads the cover and the
-// table of contents; from then on every line belongs to the current item: its case line,
-// a section heading, or text of the current section.
+// table of contents; from then on every line belongs to the current item: its case and
+// metadata lines, a section heading, or text of the current section.
 type parser struct {
 	lay   *layout
 	lines []string
@@ -22,12 +23,18 @@ type parser struct {
 	// toc maps a number ("3.1") to its title in the table of contents. Headings in the
 	// body must agree with it, which keeps numbered lists in the prose from becoming items.
 	toc map[string]string
+	// tocLine marks the lines the pre-pass found to be a table of contents without page
+	// numbers (see findTOC): they are neither cover nor items.
+	tocLine map[int]bool
 
 	items     []agenda.Item
 	cur       *itemBuilder
 	lastGroup int
 	lastItem  [2]int
 	groups    map[int]string // group number → "3. Regionalpolitiske sager"
+	// closedPart: the items that follow stand under "Lukkede sager" (eDoc).
+	closedPart bool
+	ended      bool // a signature page ended the agenda
 }
 
 type cover struct {
@@ -40,6 +47,11 @@ type cover struct {
 	// afterKind counts the cover lines read after the kind line: only the first can name
 	// the body, so a cover without a body line does not take KL's "Mission" for one.
 	afterKind int
+	// timeLine is the index of the last line that gave the date or time when it stood on
+	// its own ("Torsdag den 20. juni 2013", "Kl. 10:30"); the lines right under it, up to a
+	// blank line, are the address (Acadre's cover).
+	timeLine int
+	address  []string
 }
 
 type itemBuilder struct {
@@ -57,11 +69,12 @@ type rawSection struct {
 
 func newParser(lay *layout, lines []string) *parser {
 	return &parser{
-		lay:    lay,
-		lines:  lines,
-		toc:    map[string]string{},
-		groups: map[int]string{},
-		cover:  cover{kind: agenda.KindAgenda, kindLine: -1},
+		lay:     lay,
+		lines:   lines,
+		toc:     map[string]string{},
+		tocLine: map[int]bool{},
+		groups:  map[int]string{},
+		cover:   cover{kind: agenda.KindAgenda, kindLine: -1, timeLine: -2},
 	}
 }
 
@@ -76,9 +89,10 @@ const (
 )
 
 func (p *parser) run() {
+	p.findTOC()
 	inCover := true
 	prev := blankLine
-	for i := 0; i < len(p.lines); i++ {
+	for i := 0; i < len(p.lines) && !p.ended; i++ {
 		raw := p.lines[i]
 		line := strings.TrimSpace(raw)
 		if line == "" {
@@ -87,6 +101,10 @@ func (p *parser) run() {
 				s.lines = append(s.lines, "")
 			}
 			prev = blankLine
+			continue
+		}
+		if p.tocLine[i] {
+			prev = structLine
 			continue
 		}
 		if inCover {
@@ -110,18 +128,19 @@ func (p *parser) run() {
 			prev = textLine
 			continue
 		}
+		if prev != textLine && p.partLine(line) {
+			prev = structLine
+			continue
+		}
 		if p.cur == nil {
 			continue
 		}
 		b := p.cur
-		if len(b.sections) == 0 && b.item.CaseNumber == "" {
-			if num, handler, ok := caseLine(line); ok {
-				b.item.CaseNumber, b.item.CaseHandler = num, handler
-				prev = structLine
-				continue
-			}
+		if len(b.sections) == 0 && b.metaLine(line) {
+			prev = structLine
+			continue
 		}
-		if name, ok := sectionName(line); ok && prev != textLine {
+		if name, ok := p.sectionName(line); ok && prev != textLine {
 			b.sections = append(b.sections, rawSection{heading: name})
 			prev = structLine
 			continue
@@ -138,6 +157,53 @@ func (p *parser) run() {
 		prev = textLine
 	}
 	p.finishItem()
+}
+
+// findTOC finds a table of contents whose entries carry no page numbers (eDoc's, or one
+// whose page numbers the extraction set in a block of their own): the entries are
+// headings like the items', so they are told apart by what follows. Before the first case
+// line or section heading, a heading that repeats an earlier one (same number and title)
+// is the first item, and the headings before it are the table of contents.
+func (p *parser) findTOC() {
+	type cand struct {
+		h    heading
+		i, n int
+	}
+	var cands []cand
+	for i := 0; i < len(p.lines); i++ {
+		line := strings.TrimSpace(p.lines[i])
+		if line == "" {
+			continue
+		}
+		if _, _, ok := caseLine(line); ok {
+			return
+		}
+		if _, ok := p.sectionName(line); ok {
+			return
+		}
+		if _, _, ok := p.lay.toc(line); ok {
+			continue // an entry with its page number: run reads those
+		}
+		h, n, ok := p.lay.heading(p.lines, i)
+		if !ok || !(p.lay.looseTitles || titleLike(h.title)) {
+			continue
+		}
+		for _, c := range cands {
+			if c.h.number == h.number && sameTitle(c.h.title, h.title) {
+				for _, e := range cands {
+					if _, dup := p.toc[e.h.number]; !dup {
+						p.toc[e.h.number] = e.h.title
+					}
+					for k := e.i; k < e.i+e.n; k++ {
+						p.tocLine[k] = true
+					}
+				}
+				return
+			}
+		}
+		cands = append(cands, cand{h, i, n})
+		i += n - 1
+	}
 }
 
 // accept decides whether a line that reads as a heading is one: its number must come
@@ -160,19 +226,32 @@ func (p *parser) accept(h heading, i, n int, prev lineKind) bool {
 	if t, ok := p.toc[h.number]; ok {
 		return sameTitle(t, h.title)
 	}
-	if prev == textLine || !titleLike(h.title) {
+	if prev == textLine || !(p.lay.looseTitles || titleLike(h.title)) {
 		return false
 	}
-	if next := i + n; next < len(p.lines) {
+	// A running number that reads as a year ("2024. Budget") needs the table of contents.
+	if len(h.path) == 1 && h.path[0] >= 1900 && h.path[0] <= 2100 {
+		return false
+	}
+	// What follows a heading: a blank line, a case or metadata line, or a lone number
+	// (the count of attachments some layouts print beside the title).
+	for next := i + n; next < len(p.lines); next++ {
 		l := strings.TrimSpace(p.lines[next])
-		if _, _, isCase := caseLine(l); l != "" && !isCase {
-			return false
+		switch {
+		case l == "":
+			return true
+		case pageFurniture(l):
+			continue
 		}
+		_, _, isCase := caseLine(l)
+		return isCase || metaRe.MatchString(l) || accessRe.MatchString(l)
 	}
 	return true
 }
 
-var sentenceRe = regexp.MustCompile(`[.!?]\s+\p{Lu}`)
+// sentenceRe finds a second sentence in a title: a full stop after a small letter and a
+// capital after it. "Kulturkommune 2017. Politiske fokusområder" is one title.
+var sentenceRe = regexp.MustCompile(`\p{Ll}[.!?]\s+\p{Lu}`)
 
 // titleLike: a title starts with a capital letter or a digit, is not a paragraph, and
 // does not end like a sentence.
@@ -205,7 +284,7 @@ func (p *parser) startHeading(h heading) {
 		p.finishItem()
 		p.lastGroup = g
 		p.groups[g] = h.number + ". " + h.title
-		p.cur = &itemBuilder{group: true, item: agenda.Item{Number: h.number, Title: h.title}}
+		p.cur = &itemBuilder{group: true, item: agenda.Item{Number: h.number, Title: h.title, Closed: p.closedPart}}
 		return
 	}
 	if p.cur != nil && p.cur.group && p.cur.item.Number == strconv.Itoa(g) && p.cur.empty() {
@@ -219,7 +298,7 @@ func (p *parser) startHeading(h heading) {
 		}
 	}
 	p.lastItem = [2]int{g, h.path[1]}
-	p.cur = &itemBuilder{item: agenda.Item{Number: h.number, Title: h.title, Group: p.groups[g]}}
+	p.cur = &itemBuilder{item: agenda.Item{Number: h.number, Title: h.title, Group: p.groups[g], Closed: p.closedPart}}
 }
 
 func (b *itemBuilder) empty() bool {
@@ -243,15 +322,31 @@ func (p *parser) finishItem() {
 	if p.cur == nil {
 		return
 	}
-	p.items = append(p.items, p.cur.build())
+	p.items = append(p.items, p.cur.build(p.meetingDay()))
 	p.cur = nil
 }
 
+// meetingDay is the meeting's date, for telling this meeting's decision from the
+// decisions of earlier meetings that a case carries with it; zero when the cover has none.
+func (p *parser) meetingDay() time.Time {
+	if !p.cover.hasDate {
+		return time.Time{}
+	}
+	return p.cover.date.In(agenda.Copenhagen)
+}
+
 var (
-	// "SAG-2023-01182 gitb", a KLE journal number "00.01.00-A00-1-23 abc", or "Sagsnr.: …".
-	caseRe     = regexp.MustCompile(`^(?:(?i:sags?(?:nr|nummer)\.?)\s*:?\s*)?((?:SAG|sag)-\d{4}-\d{2,}|\d{2}\.\d{2}\.\d{2}-[A-ZÆØÅ]\d{2}-\d+-\d{2})(?:\s+(\S+))?\s*$`)
-	sagsnrRe   = regexp.MustCompile(`^(?i:sags?(?:nr|nummer)\.?)\s*:\s*(\S+)(?:\s+(\S+))?\s*$`)
+	// "SAG-2023-01182 gitb", a KLE journal number "00.01.00-A00-1-23 abc", eDoc's
+	// "EMN-2017-01234", or any of them after "Sagsnr.:".
+	caseRe = regexp.MustCompile(`^(?:(?i:sags?(?:nr|nummer)\.?)\s*:?\s*)?((?:SAG|sag)-\d{4}-\d{2,}|EMN-\d{4}-\d{2,}|\d{2}\.\d{2}\.\d{2}-[A-ZÆØÅ]\d{2}-\d+-\d{2})(?:\s+(\S+))?\s*$`)
+	// "Sagsnr.: 12/27845", "Sagnr.: 1-51-71-3321-08", "Sagsid.: 20/33839, Sagsinitialer:
+	// AGVA", "J.nr.: …", "Sag nr. 130".
+	sagsnrRe   = regexp.MustCompile(`^(?i:sags?\s?(?:nr|nummer)|sagnr|sags?id|j\.?\s?nr|journal\s?(?:nr|nummer))\.?\s*[:.]?\s*([0-9A-ZÆØÅ][^\s,;]*)[,;]?(?:\s+(\S+))?`)
 	initialsRe = regexp.MustCompile(`^[A-Za-zÆØÅæøå]{2,8}$`)
+	// Lines under the heading that describe the case rather than belong to it.
+	metaRe = regexp.MustCompile(`^(?i:sags?\s?(?:nr|nummer)|sagnr|sags?id|j\.?\s?nr|journal\s?(?:nr|nummer)|dok(?:ument)?\.?\s?(?:nr|nummer)|dok|sagsbehandler|sagsansvarlig|sags?initialer|initialer|sagen afgøres i|sagsforløb|beslutningskompetence)\.?\s*[:.]`)
+	handlerRe  = regexp.MustCompile(`^(?i:sagsbehandler|sagsansvarlig|sags?initialer|initialer)\s*:\s*(\S.*?)\s*$`)
+	accessRe   = regexp.MustCompile(`^(?i:åben|åbent|lukket|åben sag|lukket sag|åbent punkt|lukket punkt)$`)
 )
 
 // caseLine reads a case line: the case number and, when present, the case handler's
@@ -270,47 +365,144 @@ func caseLine(line string) (number, handler string, ok bool) {
 	return m[1], handler, true
 }
 
-// sections are the headings of an item's parts in Danish agendas, in small letters.
-var sections = map[string]bool{
-	"baggrund": true, "indstilling": true, "indstillinger": true, "sagsfremstilling": true,
-	"bilag": true, "beslutning": true, "resumé": true, "resume": true, "sagsbeskrivelse": true,
-	"fremstilling": true, "sagens baggrund": true, "sagens indhold": true, "økonomi": true,
-	"økonomiske konsekvenser": true, "økonomi og finansiering": true, "finansiering": true,
-	"kompetence": true, "beslutningskompetence": true, "lovgrundlag": true, "retsgrundlag": true,
-	"høring": true, "høringssvar": true, "kommunikation": true, "tidsplan": true,
-	"videre proces": true, "proces": true, "vurdering": true, "administrationens vurdering": true,
-	"forvaltningens vurdering": true, "bemærkninger": true, "konsekvenser": true,
-	"personalemæssige konsekvenser": true, "miljømæssige konsekvenser": true,
-	"borgerinddragelse": true, "handicappolitiske konsekvenser": true, "lovgivning": true,
+// metaLine reads a line between the heading and the first section: the case number, the
+// case handler, the access ("Åben", "Lukket"), or another field of the case that is not
+// part of its text ("Dok.nr.:", "Sagen afgøres i:").
+func (b *itemBuilder) metaLine(line string) bool {
+	line = strings.TrimSpace(plaintext.StripEmphasis(line))
+	if num, handler, ok := caseLine(line); ok {
+		if b.item.CaseNumber == "" {
+			b.item.CaseNumber = num
+			if b.item.CaseHandler == "" {
+				b.item.CaseHandler = handler
+			}
+		}
+		if m := handlerRe.FindStringSubmatch(after(line, ",")); m != nil && b.item.CaseHandler == "" {
+			b.item.CaseHandler = m[1]
+		}
+		return true
+	}
+	if m := handlerRe.FindStringSubmatch(line); m != nil {
+		if b.item.CaseHandler == "" {
+			b.item.CaseHandler = m[1]
+		}
+		return true
+	}
+	if accessRe.MatchString(line) {
+		if strings.HasPrefix(strings.ToLower(line), "lukket") {
+			b.item.Closed = true
+		}
+		return true
+	}
+	return metaRe.MatchString(line)
+}
+
+func after(s, sep string) string {
+	if _, rest, ok := strings.Cut(s, sep); ok {
+		return strings.TrimSpace(rest)
+	}
+	return ""
+}
+
+var (
+	// "Åbne sager", "Lukkede sager", "Lukket dagsorden", "Åbne punkter": the parts of an
+	// agenda between its items.
+	partRe = regexp.MustCompile(`^(?i:(åbne?|åbent|lukkede?|lukket)\s+(?:sager|punkter|dagsorden|møde|del))$`)
+	// A signature page ends the agenda: what follows is names, not an item's text.
+	endRe = regexp.MustCompile(`^(?i:underskriftsside|underskriftsblad|underskriftsark|underskrifter|underskrift)$`)
+)
+
+// partLine reads a line that stands between items: an open or closed part of the agenda,
+// or the signature page that ends it.
+func (p *parser) partLine(line string) bool {
+	line = plaintext.StripEmphasis(line)
+	if endRe.MatchString(line) {
+		p.finishItem()
+		p.ended = true
+		return true
+	}
+	m := partRe.FindStringSubmatch(line)
+	if m == nil {
+		return false
+	}
+	p.finishItem()
+	p.closedPart = strings.HasPrefix(strings.ToLower(m[1]), "lukke")
+	return true
 }
 
 // sectionName recognises a section heading on a line of its own ("Baggrund",
-// "Indstilling:", "Beslutning i KKR Hovedstaden").
-func sectionName(line string) (string, bool) {
-	if len(line) > 80 {
-		return "", false // the longest name is 40 letters: spare the long lines the work
+// "Indstilling:", "Beslutning i KKR Hovedstaden", "Beslutning i Udvalget for plan,
+// udvikling og kultur (PUK) den 10-04-2013").
+func (p *parser) sectionName(line string) (string, bool) {
+	if len(line) > 240 {
+		return "", false // the longest heading is a dated decision: spare the long lines
 	}
 	name := strings.TrimSpace(strings.TrimSuffix(plaintext.StripEmphasis(line), ":"))
 	low := strings.ToLower(name)
-	if sections[low] {
-		return name, true
+	if p.lay.sections[low] {
+		return plaintext.SmartCase(name), true
 	}
-	if strings.HasPrefix(low, "beslutning ") && utf8.RuneCountInString(name) <= 60 && !strings.ContainsAny(name, ".,;") {
-		return name, true
+	if isDecision(name) && !strings.HasSuffix(name, ".") {
+		n := utf8.RuneCountInString(name)
+		if n <= 60 && !strings.ContainsAny(name, ".,;") || n <= 160 && hasDate(name) {
+			return plaintext.SmartCase(name), true
+		}
 	}
 	return "", false
 }
 
+// isDecision: "Beslutning", "Beslutning i …", "Beslutning den …", "Beslutning <udvalg>
+// den <dato>", "Udvalgets beslutning". Not "Beslutningspunkter" (what is to be decided) or
+// "Beslutningskompetence" (who decides). The ESDH importers read captions alike.
+func isDecision(name string) bool {
+	words := strings.Fields(agenda.NormalizeTitle(name))
+	switch {
+	case len(words) == 0:
+		return false
+	case words[0] == "beslutning":
+		if len(words) == 1 {
+			return true
+		}
+		switch words[1] {
+		case "i", "den", "på", "fra", "af":
+			return true
+		}
+		return hasDate(name)
+	case len(words) == 2 && words[1] == "beslutning" && strings.HasSuffix(words[0], "s"):
+		return true
+	}
+	return false
+}
+
+// isRecommendation: the section whose units members take a stance on. eDoc calls it
+// "Forvaltningen foreslår", some "Beslutningspunkter" or "Forslag til beslutning".
+func isRecommendation(name string) bool {
+	low := strings.ToLower(name)
+	switch {
+	case strings.HasPrefix(low, "indstilling"), strings.HasPrefix(low, "supplerende indstilling"),
+		low == "forvaltningen foreslår", low == "beslutningspunkter", strings.HasPrefix(low, "forslag til beslutning"):
+		return true
+	}
+	return strings.HasSuffix(low, "s indstilling")
+}
+
+func hasDate(s string) bool {
+	_, ok := plaintext.FindDate(s)
+	return ok
+}
+
 var pageRe = regexp.MustCompile(`(?i)^(?:\d{1,3}|side \d{1,3}(?: af \d{1,3})?)$`)
 
-// pageFurniture: a page number standing alone, left behind by the PDF extraction.
+// pageFurniture: a page number standing alone, left behind by the PDF extraction, or the
+// count of attachments some layouts print beside a heading.
 func pageFurniture(line string) bool { return pageRe.MatchString(line) }
 
 // build turns the collected lines into the item's Markdown sections, recommendations,
-// decision and attachments.
-func (b *itemBuilder) build() agenda.Item {
+// decision and attachments. day is the meeting's date: a decision dated on another day
+// is the case's history and stays a section, as the ESDH importers keep it.
+func (b *itemBuilder) build(day time.Time) agenda.Item {
 	it := b.item
-	it.Closed = closedTitle(it.Title)
+	it.Closed = it.Closed || closedTitle(it.Title)
 	it.Sections = []agenda.Section{}
 	it.Attachments = []agenda.Attachment{}
 	it.Recommendations = []agenda.Recommendation{}
@@ -318,7 +510,7 @@ func (b *itemBuilder) build() agenda.Item {
 	for _, s := range b.sections {
 		low := strings.ToLower(s.heading)
 		switch {
-		case low == "bilag":
+		case low == "bilag" || low == "bilagsliste":
 			titles := attachmentTitles(s.lines)
 			for _, t := range titles {
 				it.Attachments = append(it.Attachments, agenda.Attachment{Title: t})
@@ -326,32 +518,43 @@ func (b *itemBuilder) build() agenda.Item {
 			if text := bulletList(titles); text != "" {
 				it.Sections = append(it.Sections, agenda.Section{Heading: s.heading, Text: text})
 			}
-		case strings.HasPrefix(low, "beslutning"):
+		case isDecision(s.heading) && !earlierDecision(s.heading, day):
 			if text := render(s.lines, false); text != "" {
 				if it.Decision != "" {
 					it.Decision += "\n\n"
 				}
 				it.Decision += text
 			}
-		case strings.HasPrefix(low, "indstilling"):
+		case isRecommendation(s.heading):
 			text := render(s.lines, false)
 			if text == "" {
 				continue
 			}
-			if indstilling == "" {
-				indstilling = text
-			}
+			// When a case carries more than one (a "Supplerende indstilling" for the next
+			// meeting), the last is what the members decide on now.
+			indstilling = text
 			it.Sections = append(it.Sections, agenda.Section{Heading: s.heading, Text: text})
 		default:
-			if text := render(s.lines, true); text != "" {
+			if text := render(s.lines, !isDecision(s.heading)); text != "" {
 				it.Sections = append(it.Sections, agenda.Section{Heading: s.heading, Text: text})
 			}
 		}
 	}
-	if recs := agenda.Recommendations(indstilling); recs != nil {
+	// Hard breaks are for the reader; the splitter reads lines, and a trailing backslash
+	// would hide the lead-in's closing "at".
+	if recs := agenda.Recommendations(strings.ReplaceAll(indstilling, "\\\n", "\n")); recs != nil {
 		it.Recommendations = recs
 	}
 	return it
+}
+
+// earlierDecision: a decision heading dated on a day other than the meeting's.
+func earlierDecision(heading string, day time.Time) bool {
+	d, ok := plaintext.FindDate(heading)
+	if !ok || day.IsZero() || d.Day == 0 {
+		return false
+	}
+	return d.Year != day.Year() || d.Month != day.Month() || d.Day != day.Day()
 }
 
 func render(lines []string, subHeadings bool) string {
@@ -366,8 +569,19 @@ var closedRe = regexp.MustCompile(`(?i)^lukket(?:\s+punkt)?\s*[:.-]`)
 
 func closedTitle(t string) bool { return closedRe.MatchString(t) }
 
+var (
+	// A row of Acadre's Bilag table: number, access, title (the document number after a
+	// tab is cut off before the match).
+	acadreBilagRe = regexp.MustCompile(`^\d{1,3}\s+(?i:åben|lukket|fortrolig)\s+(\S.*)$`)
+	// "Bilag 2: Title", "Bilag 2 - Title".
+	bilagPrefixRe = regexp.MustCompile(`^(?i:bilag)\s+\d{1,3}\s*[:.\-–]\s*`)
+	// A column that holds a number, not a title: "3", "222359/12", "2016-003798-1".
+	numberFieldRe = regexp.MustCompile(`^[0-9][0-9./\-]*$`)
+)
+
 // attachmentTitles reads the Bilag section: one attachment per line or bullet, without
-// margin marks (CleanInline removed them) and emphasis markers.
+// margin marks (CleanInline removed them) and emphasis markers. Tables keep only the title
+// column.
 func attachmentTitles(lines []string) []string {
 	var titles []string
 	for _, b := range plaintext.Blocks(lines) {
@@ -375,8 +589,7 @@ func attachmentTitles(lines []string) []string {
 			continue
 		}
 		for _, l := range b.Lines {
-			t := strings.Join(strings.Fields(strings.ReplaceAll(l.Text, "*", "")), " ")
-			t = strings.TrimSpace(strings.TrimSuffix(t, "."))
+			t := attachmentTitle(l.Text)
 			if t == "" || noAttachments(t) {
 				continue
 			}
@@ -384,6 +597,24 @@ func attachmentTitles(lines []string) []string {
 		}
 	}
 	return titles
+}
+
+func attachmentTitle(s string) string {
+	if strings.Contains(s, "\t") {
+		var keep []string
+		for _, f := range strings.Split(s, "\t") {
+			if f = strings.TrimSpace(f); f != "" && !numberFieldRe.MatchString(f) && !accessRe.MatchString(f) {
+				keep = append(keep, f)
+			}
+		}
+		s = strings.Join(keep, " ")
+	}
+	if m := acadreBilagRe.FindStringSubmatch(s); m != nil {
+		s = m[1]
+	}
+	s = bilagPrefixRe.ReplaceAllString(s, "")
+	t := strings.Join(strings.Fields(strings.ReplaceAll(s, "*", "")), " ")
+	return strings.TrimSpace(strings.TrimSuffix(t, "."))
 }
 
 func noAttachments(t string) bool {
@@ -402,9 +633,16 @@ func bulletList(titles []string) string {
 	return plaintext.Render([]plaintext.Block{{Kind: plaintext.List, Lines: lines}})
 }
 
+var (
+	// "Torsdag den 20. juni 2013", "den 9. januar 2020 kl. 13:00", "2. maj 2017 kl. 10:00".
+	weekdayRe = regexp.MustCompile(`(?i)^(?:(?:mandag|tirsdag|onsdag|torsdag|fredag|lørdag|søndag)\s*(?:den\s+)?|den\s+)`)
+	// "Kl. 10:30", "Kl.10:30", "kl. 15-18".
+	clockLineRe = regexp.MustCompile(`(?i)^kl\.?\s*\d`)
+)
+
 // coverLine reads one line of the cover: the kind, the body's name on the line after it,
-// the Dato/Sted fields and the formøde sentence. KL's mission and vision and anything else
-// on the cover are passed over.
+// the Dato/Sted fields (or a date, time and address standing on their own) and the formøde
+// sentence. KL's mission and vision and anything else on the cover are passed over.
 func (p *parser) coverLine(i int, line string) {
 	c := &p.cover
 	if c.kindLine < 0 {
@@ -427,7 +665,7 @@ func (p *parser) coverLine(i int, line string) {
 			if t, ok := plaintext.FindClock(val); ok && !c.hasClock {
 				c.clock, c.hasClock = t, true
 			}
-		case "tid", "tidspunkt", "mødetidspunkt", "start":
+		case "tid", "tidspunkt", "mødetidspunkt", "start", "starttidspunkt":
 			if t, ok := plaintext.FindClock(val); ok {
 				c.clock, c.hasClock = t, true
 			}
@@ -445,6 +683,14 @@ func (p *parser) coverLine(i int, line string) {
 		}
 		return
 	}
+	if c.kindLine >= 0 && p.dateOnCover(i, line) {
+		return
+	}
+	if i == c.timeLine+1 && len(c.address) < 6 && utf8.RuneCountInString(line) <= 80 {
+		c.address = append(c.address, strings.TrimRight(plaintext.CleanInline(line), ", "))
+		c.timeLine = i
+		return
+	}
 	if c.kindLine >= 0 {
 		c.afterKind++
 		if c.afterKind == 1 && c.body == "" && bodyLike(line) {
@@ -453,7 +699,32 @@ func (p *parser) coverLine(i int, line string) {
 	}
 }
 
-var fieldRe = regexp.MustCompile(`(?i)^(dato|mødedato|tid|tidspunkt|mødetidspunkt|start|sted|mødested|lokale)\s*:\s*(.*)$`)
+// dateOnCover reads a cover line that is a date, a time, or both, without a "Dato:" field
+// ("Torsdag den 20. juni 2013", "Kl. 10:30", "2. maj 2017 kl. 10:00").
+func (p *parser) dateOnCover(i int, line string) bool {
+	c := &p.cover
+	rest := weekdayRe.ReplaceAllString(line, "")
+	if !c.hasDate {
+		if d, ok := plaintext.FindDate(rest); ok && d.Start == 0 && d.Day > 0 {
+			c.date, c.hasDate = d, true
+			if t, ok := plaintext.FindClock(rest[d.End:]); ok && !c.hasClock {
+				c.clock, c.hasClock = t, true
+			}
+			c.timeLine = i
+			return true
+		}
+	}
+	if !c.hasClock && clockLineRe.MatchString(rest) {
+		if t, ok := plaintext.FindClock(rest); ok {
+			c.clock, c.hasClock = t, true
+			c.timeLine = i
+			return true
+		}
+	}
+	return false
+}
+
+var fieldRe = regexp.MustCompile(`(?i)^(dato|mødedato|tid|tidspunkt|mødetidspunkt|starttidspunkt|start|sted|mødested|lokale)\s*:\s*(.*)$`)
 
 func field(line string) (key, val string, ok bool) {
 	m := fieldRe.FindStringSubmatch(line)
@@ -470,7 +741,7 @@ func bodyLike(line string) bool {
 }
 
 func kindOf(extra, word string) agenda.Kind {
-	if extra != "" {
+	if strings.HasPrefix(strings.ToLower(extra), "ekstraordinær") {
 		return agenda.KindExtraordinary
 	}
 	switch strings.ToLower(word) {

@@ -45,7 +45,7 @@ func Parse(name string, data []byte) (pkg agenda.Package, err error) {
 			pkg, err = agenda.Package{}, &Error{Kind: ErrDamaged, Name: name, detail: fmt.Sprint(r)}
 		}
 	}()
-	texts, err := read(name, data)
+	texts, err := read(name, data, true)
 	if err != nil {
 		return agenda.Package{}, err
 	}
@@ -73,5 +73,5 @@ func PageTexts(data []byte) (texts []string, err error) {
 			texts, err = nil, &Error{Kind: ErrDamaged, detail: fmt.Sprint(r)}
 		}
 	}()
-	return read("", data)
+	return read("", data, false)
 }

@@ -11,8 +11,12 @@ import (
 
 // read extracts the text of every page of data: lines in reading order, running headers,
 // footers and page numbers removed, one string per page. name is used in errors only.
-func read(name string, data []byte) ([]string, error) {
-	texts, err := readPages(data)
+//
+// hardBreaks ends every line that is not the last of its paragraph with two spaces, a
+// Markdown hard break: after reflow, a line break inside a paragraph is one the author
+// made (a list of dates, an address), and it must not flow together when rendered.
+func read(name string, data []byte, hardBreaks bool) ([]string, error) {
+	texts, err := readPages(data, hardBreaks)
 	if err != nil {
 		if e, ok := err.(*Error); ok {
 			e.Name = name
@@ -22,7 +26,7 @@ func read(name string, data []byte) ([]string, error) {
 	return texts, nil
 }
 
-func readPages(data []byte) ([]string, error) {
+func readPages(data []byte, hardBreaks bool) ([]string, error) {
 	d, err := open(data)
 	if err != nil {
 		return nil, err
@@ -77,7 +81,7 @@ func readPages(data []byte) ([]string, error) {
 	right := rightMargin(all)
 	texts := make([]string, len(all))
 	for i, ls := range all {
-		texts[i] = render(ls, right)
+		texts[i] = render(ls, right, hardBreaks)
 	}
 	return texts, nil
 }
@@ -184,7 +188,7 @@ func rightMargin(all [][]line) float64 {
 // before the right margin) is joined with the next, a blank line stands at each paragraph
 // gap, and indentation is kept (two spaces per em from the page's left margin) so nested
 // lists stay nested.
-func render(ls []line, right float64) string {
+func render(ls []line, right float64, hardBreaks bool) string {
 	if len(ls) == 0 {
 		return ""
 	}
@@ -196,6 +200,9 @@ func render(ls []line, right float64) string {
 	for i := 0; i < len(ls); i++ {
 		l := ls[i]
 		if i > 0 {
+			if hardBreaks && !l.blank {
+				sb.WriteString("  ")
+			}
 			sb.WriteByte('\n')
 			if l.blank {
 				sb.WriteByte('\n')
