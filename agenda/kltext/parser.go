@@ -344,9 +344,9 @@ var (
 	sagsnrRe   = regexp.MustCompile(`^(?i:sags?\s?(?:nr|nummer)|sagnr|sags?id|j\.?\s?nr|journal\s?(?:nr|nummer))\.?\s*[:.]?\s*([0-9A-ZÆØÅ][^\s,;]*)[,;]?(?:\s+(\S+))?`)
 	initialsRe = regexp.MustCompile(`^[A-Za-zÆØÅæøå]{2,8}$`)
 	// Lines under the heading that describe the case rather than belong to it.
-	metaRe = regexp.MustCompile(`^(?i:sags?\s?(?:nr|nummer)|sagnr|sags?id|j\.?\s?nr|journal\s?(?:nr|nummer)|dok(?:ument)?\.?\s?(?:nr|nummer)|dok|sagsbehandler|sagsansvarlig|sags?initialer|initialer|sagen afgøres i|sagsforløb|beslutningskompetence)\.?\s*[:.]`)
-	handlerRe  = regexp.MustCompile(`^(?i:sagsbehandler|sagsansvarlig|sags?initialer|initialer)\s*:\s*(\S.*?)\s*$`)
-	accessRe   = regexp.MustCompile(`^(?i:åben|åbent|lukket|åben sag|lukket sag|åbent punkt|lukket punkt)$`)
+	metaRe    = regexp.MustCompile(`^(?i:sags?\s?(?:nr|nummer)|sagnr|sags?id|j\.?\s?nr|journal\s?(?:nr|nummer)|dok(?:ument)?\.?\s?(?:nr|nummer)|dok|sagsbehandler|sagsansvarlig|sags?initialer|initialer|sagen afgøres i|sagsforløb|beslutningskompetence)\.?\s*[:.]`)
+	handlerRe = regexp.MustCompile(`^(?i:sagsbehandler|sagsansvarlig|sags?initialer|initialer)\s*:\s*(\S.*?)\s*$`)
+	accessRe  = regexp.MustCompile(`^(?i:åben|åbent|lukket|åben sag|lukket sag|åbent punkt|lukket punkt)$`)
 )
 
 // caseLine reads a case line: the case number and, when present, the case handler's
