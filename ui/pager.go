@@ -272,6 +272,7 @@ func (p *pager) handleRendered(msg renderedMsg) tea.Cmd {
 		p.c.Log.Printf("render: %v", msg.err)
 		return nil
 	}
+	p.c.Log.Printf("rendered %d chunks at %d columns in %v", len(msg.keys), p.width, msg.elapsed)
 	used := false
 	for i, k := range msg.keys {
 		if k.width != p.width || k.theme != p.c.Styles.Theme {

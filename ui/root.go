@@ -573,6 +573,7 @@ func (m *model) meetingLoaded(msg meetingLoadedMsg) tea.Cmd {
 		return m.forwardAll(mdChangedMsg{})
 	}
 	m.md = newMeetingData(msg.meeting, msg.notes, msg.marks)
+	m.c.Log.Printf("opened meeting %s (%d items, %d notes)", msg.meeting.ID, len(msg.meeting.Items), len(msg.notes))
 	m.adoptPending()
 	m.stack = m.stack[:0]
 	m.push(newAgendaScreen(m.c, m.md))

@@ -47,7 +47,15 @@ func newSearchScreen(c *Common, sr Searcher) *searchScreen {
 	return &searchScreen{c: c, search: sr, in: in}
 }
 
-func (s *searchScreen) focus() tea.Cmd { return s.in.Focus() }
+// focus starts typing; a query from before is asked again, as the store may have changed.
+func (s *searchScreen) focus() tea.Cmd {
+	cmd := s.in.Focus()
+	if q := s.in.Value(); strings.TrimSpace(q) != "" && s.search != nil {
+		s.seq++
+		return tea.Batch(cmd, searchCmd(s.search, s.seq, q))
+	}
+	return cmd
+}
 
 func (s *searchScreen) SetSize(w, h int) {
 	s.w, s.h = w, h

@@ -20,6 +20,7 @@ import (
 	"time"
 
 	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/colorprofile"
 
 	"github.com/dagsorden/dagsorden/agenda"
 	"github.com/dagsorden/dagsorden/store"
@@ -90,7 +91,13 @@ func Run(ctx context.Context, st Store, opts Options) error {
 		opts.NoColor = true
 	}
 	m := newModel(st, opts, logger)
-	p := tea.NewProgram(m, tea.WithContext(ctx))
+	popts := []tea.ProgramOption{tea.WithContext(ctx)}
+	if opts.NoColor {
+		// Also strip the colours of the parts drawn by bubbles (textarea, text input).
+		popts = append(popts, tea.WithColorProfile(colorprofile.Ascii))
+	}
+	logger.Printf("start: lang %q, demo %v", opts.Lang, opts.Demo)
+	p := tea.NewProgram(m, popts...)
 	_, err = p.Run()
 	if errors.Is(err, tea.ErrProgramKilled) && ctx.Err() != nil {
 		return nil // the caller asked us to stop

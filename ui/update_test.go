@@ -699,3 +699,34 @@ func TestOrphanedNotesAreListed(t *testing.T) {
 	}
 	d.mustSee("Spørg formanden")
 }
+
+// Logs go to the file named in Options.LogFile and nowhere else.
+func TestLogFile(t *testing.T) {
+	path := t.TempDir() + "/ui.log"
+	logger, closeLog, err := openLog(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := newDriver(t, failingStore{fixtureStore(t)}, Options{}, 100, 30)
+	d.m.c.Log = logger
+	d.keys("enter", "enter", "]", "s")
+	closeLog()
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"opened meeting", "rendered", "save note", "busy"} {
+		if !strings.Contains(string(data), want) {
+			t.Errorf("the log lacks %q:\n%s", want, data)
+		}
+	}
+	if fi, err := os.Stat(path); err != nil || fi.Mode().Perm() != 0o600 {
+		t.Errorf("the log file must be private (0600): %v %v", fi.Mode(), err)
+	}
+	// Without a file, nothing is written anywhere.
+	l, c, err := openLog("")
+	if err != nil || l == nil {
+		t.Fatal(err)
+	}
+	c()
+}
