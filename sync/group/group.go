@@ -72,11 +72,10 @@ type Info struct {
 
 // MemberInfo is one member as `group members` shows them.
 type MemberInfo struct {
-	ID     string `json:"id"`
-	Name   string `json:"name"`
-	Admin  bool   `json:"admin"`
-	Me     bool   `json:"me"`
-	Joined string `json:"joined,omitempty"`
+	ID    string `json:"id"`
+	Name  string `json:"name"`
+	Admin bool   `json:"admin"`
+	Me    bool   `json:"me"`
 }
 
 func info(g *store.GroupState, pending int) Info {
@@ -217,14 +216,21 @@ func (c *Client) Invite(ctx context.Context, name string) (string, error) {
 	return newInvite(g, resp.Invite).Encode(), nil
 }
 
-// Join joins the group an invite code names, under the group's name from the code, and
-// announces this member's name to the group (sealed).
-func (c *Client) Join(ctx context.Context, code string) (Info, error) {
+// Join joins the group an invite code names and announces this member's name to the
+// group (sealed). The group is kept under name, or under the name in the code when name
+// is "" (a member of two bodies may be invited to two groups called "A-gruppen").
+func (c *Client) Join(ctx context.Context, code, name string) (Info, error) {
 	in, err := DecodeInvite(code)
 	if err != nil {
 		return Info{}, err
 	}
+	if name = strings.TrimSpace(name); name != "" {
+		in.Name = name
+	}
 	if err := c.checkNew(in.Name); err != nil {
+		if !errors.Is(err, store.ErrNotFound) && name == "" && strings.Contains(err.Error(), "already have a group named") {
+			return Info{}, fmt.Errorf("%w; join it under another name", err)
+		}
 		return Info{}, err
 	}
 	gs, err := c.Store.Groups()

@@ -173,7 +173,7 @@ func setupABC(t *testing.T) (*testRelay, agenda.Meeting, *member, *member, *memb
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := b.c.Join(ctx, code); err != nil {
+	if _, err := b.c.Join(ctx, code, ""); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := c.c.Create(ctx, "V-gruppen", rl.url, rl.operator); err != nil {
@@ -411,7 +411,7 @@ func TestNewMemberAfterRotationReadsHistoryAndNewNotes(t *testing.T) {
 	}
 	codeB, _ := a.c.Invite(ctx, "A-gruppen")
 	stale, _ := a.c.Invite(ctx, "A-gruppen") // never used: revoked by the removal
-	if _, err := b.c.Join(ctx, codeB); err != nil {
+	if _, err := b.c.Join(ctx, codeB, ""); err != nil {
 		t.Fatal(err)
 	}
 	shareNote(t, a, &m, 0, 0, agenda.StanceFor, "A-gruppen", "gammel note")
@@ -419,14 +419,14 @@ func TestNewMemberAfterRotationReadsHistoryAndNewNotes(t *testing.T) {
 	if _, err := a.c.Remove(ctx, "A-gruppen", "B"); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := d.c.Join(ctx, stale); err == nil {
+	if _, err := d.c.Join(ctx, stale, ""); err == nil {
 		t.Error("an invite from before the removal still works")
 	}
 	codeD, err := a.c.Invite(ctx, "A-gruppen")
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := d.c.Join(ctx, codeD); err != nil {
+	if _, err := d.c.Join(ctx, codeD, ""); err != nil {
 		t.Fatal(err)
 	}
 	shareNote(t, a, &m, 0, 1, agenda.StanceAgainst, "A-gruppen", "ny note")
@@ -643,16 +643,31 @@ func TestGroupListAndInviteRules(t *testing.T) {
 		t.Error("created a group with a wrong operator token")
 	}
 	code, _ := a.c.Invite(ctx, "A-gruppen")
-	if _, err := b.c.Join(ctx, code); err == nil {
+	if _, err := b.c.Join(ctx, code, ""); err == nil {
 		t.Error("B joined a group it is already in")
 	}
 	e := newMember(t, "E", testMeeting())
-	if _, err := e.c.Join(ctx, code); err != nil {
+	if _, err := e.c.Join(ctx, code, ""); err != nil {
 		t.Fatal(err)
 	}
 	f := newMember(t, "F", testMeeting())
-	if _, err := f.c.Join(ctx, code); err == nil {
+	if _, err := f.c.Join(ctx, code, ""); err == nil {
 		t.Error("an invite worked twice")
+	}
+	// Someone already in an "A-gruppen" (of another body) joins this one under another name.
+	h := newMember(t, "H", testMeeting())
+	if _, err := h.c.Create(ctx, "A-gruppen", rl.url, rl.operator); err != nil {
+		t.Fatal(err)
+	}
+	code2, _ := a.c.Invite(ctx, "A-gruppen")
+	if _, err := h.c.Join(ctx, code2, ""); err == nil || !strings.Contains(err.Error(), "another name") {
+		t.Errorf("joining a second A-gruppen: %v", err)
+	}
+	if i, err := h.c.Join(ctx, code2, "A-gruppen (KKR)"); err != nil || i.Name != "A-gruppen (KKR)" {
+		t.Errorf("joining under another name: %+v %v", i, err)
+	}
+	if l, _ := h.c.List(); len(l) != 2 {
+		t.Errorf("H's groups: %+v", l)
 	}
 	if _, err := (&Client{Store: f.st}).Create(ctx, "X", "http://relay.example.dk", ""); err == nil {
 		t.Error("plain http to a remote relay was allowed")
