@@ -249,7 +249,7 @@ func (m *model) pop() {
 	}
 }
 
-// popTo leaves only the screens below the first one that fn picks out.
+// popWhile pops screens off the top while fn says so.
 func (m *model) popWhile(fn func(screen) bool) {
 	for len(m.stack) > 0 && fn(m.stack[len(m.stack)-1]) {
 		m.pop()
@@ -288,7 +288,9 @@ func (m *model) update(msg tea.Msg) tea.Cmd {
 		if msg.seq != m.resizeSeq {
 			return nil // another resize followed: wait for that one
 		}
-		return m.forwardTop(msg)
+		// Every screen, not just the top: an item under the editor must be rendered at
+		// the new width when the member comes back to it.
+		return m.forwardAll(msg)
 
 	case tea.BackgroundColorMsg:
 		if m.c.setDark(msg.IsDark()) {

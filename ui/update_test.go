@@ -730,3 +730,19 @@ func TestLogFile(t *testing.T) {
 	}
 	c()
 }
+
+// A resize while the editor is open reaches the item below it: back on the item, its text
+// is rendered at the new width, not left as plain text.
+func TestResizeUnderTheEditor(t *testing.T) {
+	d := openFixtureItem(t, fixtureStore(t), 100, 40)
+	d.keys("n")
+	d.resize(70, 30)
+	d.settle()
+	d.keys("esc")
+	d.mustSee("hævede flader")
+	d.mustNotSee("**hævede flader**") // glamour has rendered the bold
+	it := d.m.top().(*itemScreen)
+	if it.pg.width != 70 {
+		t.Fatalf("pager width %d", it.pg.width)
+	}
+}
