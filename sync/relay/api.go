@@ -14,7 +14,8 @@ import (
 // fields are standard base64. Errors are {"error": "one sentence"} with these statuses:
 // 400 malformed request, 401 unknown or forged token, 403 not (or no longer) a member or
 // not the admin, 404 unknown group or member, 409 an envelope id reused with other data,
-// 413 body too large, 429 rate limited (with Retry-After).
+// 413 body too large, 429 rate limited (with Retry-After), 507 the group's storage quota
+// is used up.
 //
 //	POST   /relay/v1/groups                           CreateGroupRequest → 201 CreateGroupResponse
 //	POST   /relay/v1/groups/{group}/invites           (admin)            → 201 InviteResponse

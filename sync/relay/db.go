@@ -9,7 +9,7 @@ package relay
 //	  <sha256 of member token> → tokenRecord: the group and member the token belongs to
 //	groups
 //	  <group id>               → bucket, one per group:
-//	    info                   → groupRecord: when it was created
+//	    info                   → groupRecord: when it was created, bytes stored
 //	    members
 //	      <member id>          → memberRecord: token hash, X25519 public key, admin, joined,
 //	                             removed
@@ -189,6 +189,7 @@ type tokenRecord struct {
 
 type groupRecord struct {
 	Created time.Time `json:"created"`
+	Bytes   uint64    `json:"bytes,omitempty"` // ciphertext stored, for the quota
 }
 
 type memberRecord struct {

@@ -473,6 +473,8 @@ func (r *Relay) handleRemove(w http.ResponseWriter, req *http.Request) {
 	w.WriteHeader(http.StatusNoContent)
 }
 
+var errGroupFull = refuse(http.StatusInsufficientStorage, "the group's space on the relay is full; ask the relay's operator")
+
 var errEnvelopeConflict = refuse(http.StatusConflict, "an envelope with this id is already stored with other content")
 
 func (r *Relay) handlePush(w http.ResponseWriter, req *http.Request) {
@@ -517,6 +519,10 @@ func (r *Relay) handlePush(w http.ResponseWriter, req *http.Request) {
 		if err != nil {
 			return err
 		}
+		var info groupRecord
+		if err := decodeRecord(g.Get(keyInfo), &info); err != nil {
+			return err
+		}
 		envs, idx := g.Bucket(bucketEnvelopes), g.Bucket(bucketEnvelopeIDs)
 		for i, e := range in.Envelopes {
 			if s := idx.Get(ids[i][:]); s != nil {
@@ -529,6 +535,9 @@ func (r *Relay) handlePush(w http.ResponseWriter, req *http.Request) {
 				}
 				seqs = append(seqs, readU64(s))
 				continue
+			}
+			if info.Bytes += uint64(len(e.Data)); info.Bytes > r.opts.MaxGroupBytes {
+				return errGroupFull
 			}
 			seq, err := envs.NextSequence()
 			if err != nil {
@@ -543,7 +552,7 @@ func (r *Relay) handlePush(w http.ResponseWriter, req *http.Request) {
 			}
 			seqs = append(seqs, seq)
 		}
-		return nil
+		return g.Put(keyInfo, encodeRecord(info))
 	})
 	if err != nil {
 		r.fail(w, err)

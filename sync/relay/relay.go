@@ -52,6 +52,9 @@ type Options struct {
 	FailBurst int
 	// InviteTTL is how long an invite stays valid. 0 means 7 days.
 	InviteTTL time.Duration
+	// MaxGroupBytes caps the ciphertext one group may store, so one member cannot fill
+	// the relay's disk. 0 means 1 GiB (a group's notes for years take a few MB).
+	MaxGroupBytes uint64
 	// Now is the clock (tests). nil means time.Now.
 	Now func() time.Time
 }
@@ -93,6 +96,9 @@ func New(dataDir string, opts Options) (*Relay, error) {
 	}
 	if opts.InviteTTL <= 0 {
 		opts.InviteTTL = 7 * 24 * time.Hour
+	}
+	if opts.MaxGroupBytes == 0 {
+		opts.MaxGroupBytes = 1 << 30
 	}
 	r := &Relay{opts: opts, log: opts.Logger, now: opts.Now}
 	if r.log == nil {

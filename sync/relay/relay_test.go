@@ -643,3 +643,20 @@ func FuzzDecodePull(f *testing.F) {
 		}
 	})
 }
+
+func TestGroupQuota(t *testing.T) {
+	f := newFixture(t, Options{MaxGroupBytes: 100})
+	g := f.create()
+	f.push(g.GroupID, g.Token, PushEnvelope{ID: envID(0), Data: make([]byte, 80)})
+	f.push(g.GroupID, g.Token, PushEnvelope{ID: envID(0), Data: make([]byte, 80)}) // a retry costs nothing
+	before := f.dump()
+	code := f.call("POST", "/v1/groups/"+g.GroupID+"/envelopes", g.Token,
+		PushRequest{Envelopes: []PushEnvelope{{ID: envID(1), Data: make([]byte, 10)}, {ID: envID(2), Data: make([]byte, 20)}}}, nil)
+	if code != http.StatusInsufficientStorage {
+		t.Errorf("push over the quota: %d, want 507", code)
+	}
+	if f.dump() != before {
+		t.Error("a push over the quota changed relay.db")
+	}
+	f.push(g.GroupID, g.Token, PushEnvelope{ID: envID(1), Data: make([]byte, 20)})
+}
