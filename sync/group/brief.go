@@ -141,3 +141,45 @@ func (c *Client) Resolve(group string, n agenda.Note) error {
 		return t.PutNote(rec)
 	})
 }
+
+// Conflict is a shared note whose members edited it concurrently: every version is
+// kept until someone resolves it (Resolve). The notes bucket shows the first.
+type Conflict struct {
+	Group    string            `json:"group"`
+	NoteID   string            `json:"note_id"`
+	Versions []ConflictVersion `json:"versions"` // newest first
+}
+
+// ConflictVersion is one of a conflict's versions.
+type ConflictVersion struct {
+	Note   agenda.Note `json:"note"`
+	Editor string      `json:"editor"` // who wrote this version
+}
+
+// Conflicts lists every shared note in conflict, in every group.
+func (c *Client) Conflicts() ([]Conflict, error) {
+	gs, err := c.Store.Groups()
+	if err != nil {
+		return nil, err
+	}
+	var out []Conflict
+	for _, g := range gs {
+		gns, err := c.Store.GroupNotes(g.Name)
+		if err != nil {
+			return nil, err
+		}
+		for _, gn := range gns {
+			if !gn.Conflict() {
+				continue
+			}
+			cf := Conflict{Group: g.Name, NoteID: gn.ID}
+			for _, h := range gn.Heads {
+				n := h.Note
+				n.Group, n.Visibility = g.Name, agenda.Group
+				cf.Versions = append(cf.Versions, ConflictVersion{Note: n, Editor: h.EditorName})
+			}
+			out = append(out, cf)
+		}
+	}
+	return out, nil
+}

@@ -494,6 +494,14 @@ func TestConcurrentOfflineEditsAreBothKept(t *testing.T) {
 			t.Errorf("%s's brief does not show the conflict:\n%s", mb.name, md)
 		}
 	}
+	cfs, err := b.c.Conflicts()
+	if err != nil || len(cfs) != 1 || cfs[0].NoteID != n.ID || len(cfs[0].Versions) != 2 || cfs[0].Group != "A-gruppen" {
+		t.Fatalf("B's conflicts: %+v %v", cfs, err)
+	}
+	editors := cfs[0].Versions[0].Editor + cfs[0].Versions[1].Editor
+	if editors != "AB" && editors != "BA" {
+		t.Errorf("conflict editors %q", editors)
+	}
 	ga, _ := a.st.GroupNote("A-gruppen", n.ID)
 	gb, _ := b.st.GroupNote("A-gruppen", n.ID)
 	if ga.Heads[0].Envelope != gb.Heads[0].Envelope {
