@@ -70,8 +70,10 @@ func checkMeeting(t testing.TB, m agenda.Meeting) {
 		texts := []string{it.Decision}
 		for _, s := range it.Sections {
 			texts = append(texts, s.Text)
-			if strings.HasPrefix(strings.ToLower(s.Heading), "beslutning") {
-				t.Errorf("item %s: the decision is a section; it belongs in Item.Decision", it.Number)
+			// A decision of an earlier meeting of the case stays a section (its history);
+			// this meeting's decision, or an undated one, belongs in Item.Decision.
+			if isDecision(s.Heading) && !earlierDecision(s.Heading, m.Start) {
+				t.Errorf("item %s: the decision %q is a section; it belongs in Item.Decision", it.Number, s.Heading)
 			}
 		}
 		for _, s := range texts {

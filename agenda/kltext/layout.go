@@ -95,6 +95,7 @@ var (
 	acadreHeadingRe = regexp.MustCompile(`^(\d{1,4})\.[ \t]*(\S.*?)[ \t]*$`)
 	// "3." alone.
 	loneNumberRe = regexp.MustCompile(`^(\d{1,4})\.$`)
+	edocCellsRe  = regexp.MustCompile(`^(\d{1,4})\.\t+(\S.*?)[ \t]*$`)
 	// "Punkt 3: Title", "Punkt 3. Title".
 	punktRe    = regexp.MustCompile(`^(?i:punkt)[ \t]+(\d{1,4})[ \t]*[:.][ \t]*(\S.*?)[ \t]*$`)
 	punktTOCRe = regexp.MustCompile(`^(?i:punkt)[ \t]+(\d{1,4})[ \t]*[:.][ \t]*(.*?)(?:[ \t]*\.{4,}[ \t]*|\t+|[ \t]{2,})(\d{1,4})$`)
@@ -159,11 +160,12 @@ func acadreSniff(head []string) bool {
 	return false
 }
 
-// edocSniff: after the cover, a number alone on its line with a title on the next.
+// edocSniff: after the cover, a number alone on its line with a title on the next. (The
+// one-line cell form is not evidence: KL's table of contents looks the same.)
 func edocSniff(head []string) bool {
 	lines := afterCover(head)
 	for i := range lines {
-		if _, _, ok := edocHeading(lines, i); ok {
+		if _, n, ok := edocHeading(lines, i); ok && n > 1 {
 			return true
 		}
 	}
@@ -210,9 +212,15 @@ func acadreHeading(lines []string, i int) (heading, int, bool) {
 }
 
 // edocHeading reads "3." alone on a line and the title on the next non-blank line (at most
-// one blank line between).
+// one blank line between), or the two table cells on one line, "3.<TAB>Title", as a PDF
+// extraction sets them.
 func edocHeading(lines []string, i int) (heading, int, bool) {
-	m := loneNumberRe.FindStringSubmatch(strings.TrimSpace(lines[i]))
+	line := strings.TrimSpace(lines[i])
+	if m := edocCellsRe.FindStringSubmatch(line); m != nil && !dateLine(line) {
+		n, _ := strconv.Atoi(m[1])
+		return heading{number: m[1], path: []int{n}, title: cleanTitle(m[2])}, 1, true
+	}
+	m := loneNumberRe.FindStringSubmatch(line)
 	if m == nil {
 		return heading{}, 0, false
 	}
