@@ -247,3 +247,18 @@ func TestStances(t *testing.T) {
 		t.Error("want error for unknown stance")
 	}
 }
+
+func TestLatestKeepsNewestRelease(t *testing.T) {
+	older, newer := meeting(), meeting()
+	older.Source.Released = time.Date(2017, 4, 21, 12, 0, 48, 0, Copenhagen)
+	newer.Source.Released = time.Date(2017, 4, 21, 12, 24, 3, 0, Copenhagen)
+	newer.Items = newer.Items[:2]
+	other := meeting()
+	other.Body.Name = "Økonomiudvalget"
+	AssignIDs(&other)
+	// Given newest first, the older one must not win.
+	out, dropped := Latest([]Meeting{newer, other, older})
+	if dropped != 1 || len(out) != 2 || len(out[0].Items) != 2 || out[1].Body.Name != "Økonomiudvalget" {
+		t.Fatalf("dropped %d, out %d meetings, first has %d items", dropped, len(out), len(out[0].Items))
+	}
+}

@@ -470,3 +470,26 @@ func Reanchor(n *Note, m *Meeting) {
 		n.Anchor.Recommendation = nil // the recommendation is gone; the note stays on the item
 	}
 }
+
+// Latest keeps one version of each meeting, in first-seen order: the later release by
+// Source.Released, or else the one given later. Two publications of the same meeting in
+// one import or feed (eDoc's re-publications, a dagsorden and its referat) become one
+// meeting at its newest version. dropped counts the versions left out.
+func Latest(ms []Meeting) (out []Meeting, dropped int) {
+	pos := map[string]int{}
+	for _, m := range ms {
+		if m.ID == "" {
+			AssignIDs(&m)
+		}
+		if i, ok := pos[m.ID]; ok {
+			dropped++
+			if !m.Source.Released.Before(out[i].Source.Released) {
+				out[i] = m
+			}
+			continue
+		}
+		pos[m.ID] = len(out)
+		out = append(out, m)
+	}
+	return out, dropped
+}

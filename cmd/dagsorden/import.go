@@ -39,6 +39,9 @@ func cmdImport(e *env, args []string) error {
 		pkg.Documents = append(pkg.Documents, p.Package.Documents...)
 	}
 	good := len(parsed) - bad
+	// Several publications of one meeting (eDoc re-publishes under new file names) are
+	// one meeting at its newest version.
+	pkg.Meetings, _ = agenda.Latest(pkg.Meetings)
 	if len(parsed) == 0 {
 		return fmt.Errorf("found no files to import in %v", paths)
 	}

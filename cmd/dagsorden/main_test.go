@@ -371,3 +371,29 @@ func TestLockedStoreGivesUpWithASentence(t *testing.T) {
 		}
 	}
 }
+
+// ESDH packages import with the item counts their XML states, and two publications of
+// the same eDoc meeting in one import become one meeting at its newer version.
+func TestImportESDHPackages(t *testing.T) {
+	data := t.TempDir()
+	s := shared.Dir(t)
+	mustRun(t, data, "import",
+		filepath.Join(s, "samples", "edoc-fujitsu", "2017-04-21_122403_e9117c72.xml"), // newer first
+		filepath.Join(s, "samples", "edoc-fujitsu", "2017-04-21_120048_41a93779.xml"),
+		filepath.Join(s, "samples", "sbsys", "Publication32.zip"),
+		filepath.Join(s, "samples", "acadre", "3687981.XML"))
+	e, _ := exportOf(t, data)
+	items := map[string]int{}
+	for _, m := range e.Meetings {
+		items[m.Body] = len(m.Items)
+	}
+	want := map[string]int{"Hennys testudvalg": 6, "KMB IT-udvalget": 5, "Udvalget for plan, udvikling og kultur (PUK)": 1}
+	if len(e.Meetings) != 3 {
+		t.Fatalf("meetings %v, want %v", items, want)
+	}
+	for body, n := range want {
+		if items[body] != n {
+			t.Errorf("%s: %d items, want %d", body, items[body], n)
+		}
+	}
+}
