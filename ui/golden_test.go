@@ -3,12 +3,15 @@ package ui
 import (
 	"flag"
 	"fmt"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/charmbracelet/x/ansi"
+
+	"github.com/dagsorden/dagsorden/agenda/example"
 )
 
 // updating reports -update, the flag teatest's golden package already defines: the
@@ -122,5 +125,49 @@ func TestResizeLeavesNoGarbage(t *testing.T) {
 		if got := d.view(); got != fresh {
 			t.Errorf("%s: after resizing to 60 and back the screen differs:\n--- got\n%s\n--- fresh\n%s", s.name, got, fresh)
 		}
+	}
+}
+
+// A member mashing keys and resizing never crashes the program or breaks the layout.
+func TestRandomKeysNeverBreakTheScreen(t *testing.T) {
+	st := searchStore{fixtureStore(t)}
+	p, err := example.Package(testNow)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.Import(p); err != nil {
+		t.Fatal(err)
+	}
+	keys := []string{"j", "k", "j", "enter", "enter", "esc", "l", "h", "tab", "g", "G", "pgdown", "pgup",
+		"]", "[", "]", "s", "n", "e", "o", "x", "y", "f", "?", "/", "a", "æ", "ctrl+s", "ctrl+t", "ctrl+g",
+		"space", "backspace", "up", "down", "left", "right"}
+	sizes := [][2]int{{60, 14}, {100, 30}, {200, 50}, {75, 20}}
+	r := rand.New(rand.NewPCG(3, 7))
+	d := newDriver(t, st, Options{}, 100, 30)
+	w, h := 100, 30
+	visited := map[string]bool{}
+	for i := range 1500 {
+		if i%97 == 0 {
+			sz := sizes[r.IntN(len(sizes))]
+			w, h = sz[0], sz[1]
+			d.resize(w, h)
+		}
+		if i%31 == 0 {
+			d.settle()
+		}
+		k := keys[r.IntN(len(keys))]
+		d.keys(k)
+		if d.quit {
+			t.Fatalf("quit after %d keys without q", i)
+		}
+		visited[fmt.Sprintf("%T", d.m.top())] = true
+		checkFrame(t, d.m.View().Content, w, h)
+		if t.Failed() {
+			t.Fatalf("after key %d (%q):\n%s", i, k, d.view())
+		}
+	}
+	t.Logf("screens reached: %v", visited)
+	if len(visited) < 6 {
+		t.Fatalf("the keys reached only %v: the test does not exercise the screens", visited)
 	}
 }
