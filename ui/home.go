@@ -243,8 +243,11 @@ func (s *homeScreen) Update(msg tea.Msg) (screen, tea.Cmd) {
 	case tea.MouseClickMsg:
 		if msg.Y == 0 {
 			// The tab bar: a click on a tab switches to it.
-			s.tab = 0
-			if msg.X > s.w/4 && msg.X < s.w/2 {
+			w0, w1 := s.tabWidths()
+			switch {
+			case msg.X < w0:
+				s.tab = 0
+			case msg.X < w0+1+w1:
 				s.tab = 1
 			}
 			return s, nil
@@ -317,8 +320,7 @@ func (s *homeScreen) tabBar() string {
 		}
 		return st.TabInactive.Render(label)
 	}
-	left := tab(0, fmt.Sprintf("%s (%d)", t.MeetingsTab, len(s.meetings))) + " " +
-		tab(1, fmt.Sprintf("%s (%d)", t.DocumentsTab, len(s.docs)))
+	left := tab(0, s.tabLabel(0)) + " " + tab(1, s.tabLabel(1))
 	if s.tab == 0 && len(s.bodies) > 1 {
 		body := t.AllBodies
 		if s.filter > 0 {
@@ -332,6 +334,19 @@ func (s *homeScreen) tabBar() string {
 		}
 	}
 	return cut(left, s.w)
+}
+
+func (s *homeScreen) tabLabel(i int) string {
+	if i == 0 {
+		return fmt.Sprintf("%s (%d)", s.c.T.MeetingsTab, len(s.meetings))
+	}
+	return fmt.Sprintf("%s (%d)", s.c.T.DocumentsTab, len(s.docs))
+}
+
+// tabWidths are the cells the two tabs take in the tab bar, for clicks.
+func (s *homeScreen) tabWidths() (int, int) {
+	st := s.c.Styles
+	return widthOf(st.TabActive.Render(s.tabLabel(0))), widthOf(st.TabActive.Render(s.tabLabel(1)))
 }
 
 func (s *homeScreen) meetingRow(i int) []string {

@@ -595,6 +595,17 @@ func TestMouse(t *testing.T) {
 	}
 	click(10, 6)
 	d.mustSee("Trafiksikker skolevej") // a second click opens
+	d.keys("esc")
+	click(16, 1) // the "Læsestof" tab
+	if d.m.home.tab != 1 {
+		t.Fatal("a click on the reading tab does not switch to it")
+	}
+	click(2, 1)
+	if d.m.home.tab != 0 {
+		t.Fatal("a click on the meetings tab does not switch back")
+	}
+	click(10, 6)
+	d.mustSee("Trafiksikker skolevej")
 	d.keys("enter")
 	it := d.m.top().(*itemScreen)
 	y := it.pg.starts[it.recBlock[2]] - it.pg.YOffset()
