@@ -40,6 +40,10 @@ func readCmap(strm lpdf.Value) *cmap {
 	rc := strm.Reader()
 	data, _ := io.ReadAll(io.LimitReader(rc, maxToUnicode))
 	rc.Close()
+	return parseCmap(data)
+}
+
+func parseCmap(data []byte) *cmap {
 	m := &cmap{single: map[uint64]string{}}
 	entries := 0
 	lx := lexer{b: data}

@@ -73,6 +73,9 @@ func open(data []byte) (_ *document, err error) {
 	}
 	end := bytes.LastIndex(data, []byte("%%EOF"))
 	if end < 0 {
+		if !bytes.Contains(data, []byte(" obj")) {
+			return nil, &Error{Kind: ErrNotPDF} // "%PDF-" and then anything but a PDF
+		}
 		return nil, &Error{Kind: ErrTruncated}
 	}
 	// Trailing bytes after %%EOF (padding, a mail gateway's signature) are common; the
@@ -82,6 +85,9 @@ func open(data []byte) (_ *document, err error) {
 	if err != nil {
 		if encrypted(data) {
 			return nil, &Error{Kind: ErrEncrypted}
+		}
+		if strings.Contains(err.Error(), "invalid header") {
+			return nil, &Error{Kind: ErrNotPDF}
 		}
 		return nil, &Error{Kind: ErrDamaged, detail: err.Error()}
 	}

@@ -2,6 +2,7 @@ package pdf
 
 import (
 	"math"
+	"regexp"
 	"slices"
 	"sort"
 	"strings"
@@ -22,6 +23,8 @@ type line struct {
 // Gaps, in ems of the larger font on either side. A space in the fonts agendas use is about
 // 0.25 em and justified text stretches it to about 0.6; table columns and tab stops stand
 // further apart than two.
+var tabSpaceRe = regexp.MustCompile(`[ ]*\t[ ]*`)
+
 const (
 	wordGap   = 0.15
 	columnGap = 2.0
@@ -59,7 +62,6 @@ func layoutLines(runs []run) []line {
 		base, size = r.y, r.size
 	}
 	flush()
-	markParagraphs(lines)
 	return lines
 }
 
@@ -95,25 +97,38 @@ func joinRuns(rs []run) line {
 		prev = r
 	}
 	l.text = strings.TrimSpace(sb.String())
+	if strings.Contains(l.text, "\t") {
+		// A run that ends in a space before a column ("Sagsnr.: " then "12/27845").
+		l.text = tabSpaceRe.ReplaceAllString(l.text, "\t")
+	}
 	l.end = end
 	return l
 }
 
-// markParagraphs marks the lines that stand after a paragraph gap: a distance from the line
-// above that is well over the page's usual line pitch.
-func markParagraphs(lines []line) {
+// linePitch estimates the document's line pitch, in ems: the distance between the lines
+// of one paragraph. Short paragraphs are common (headings, case lines, one-line
+// decisions), so the median would often be the paragraph gap; the low end of the
+// distribution is the pitch, kept between single and one-and-a-half spacing.
+func linePitch(all [][]line) float64 {
 	var pitches []float64
-	for i := 1; i < len(lines); i++ {
-		d := lines[i-1].y - lines[i].y
-		if d > 0.9*lines[i].size && d < 3*lines[i].size {
-			pitches = append(pitches, d/lines[i].size)
+	for _, lines := range all {
+		for i := 1; i < len(lines); i++ {
+			d := lines[i-1].y - lines[i].y
+			if d > 0.9*lines[i].size && d < 3*lines[i].size {
+				pitches = append(pitches, d/lines[i].size)
+			}
 		}
 	}
-	pitch := 1.2
-	if len(pitches) > 0 {
-		slices.Sort(pitches)
-		pitch = pitches[len(pitches)/2]
+	if len(pitches) == 0 {
+		return 1.2
 	}
+	slices.Sort(pitches)
+	return min(max(pitches[len(pitches)/5], 1.0), 1.6)
+}
+
+// markParagraphs marks the lines that stand after a paragraph gap: a distance from the line
+// above well over the line pitch.
+func markParagraphs(lines []line, pitch float64) {
 	for i := 1; i < len(lines); i++ {
 		size := math.Max(lines[i-1].size, lines[i].size)
 		d := lines[i-1].y - lines[i].y

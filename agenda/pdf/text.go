@@ -77,6 +77,10 @@ func readPages(data []byte, hardBreaks bool) ([]string, error) {
 		}
 		all[i] = ls
 	}
+	pitch := linePitch(all)
+	for _, ls := range all {
+		markParagraphs(ls, pitch)
+	}
 	removeFurniture(all, pages)
 	right := rightMargin(all)
 	texts := make([]string, len(all))
@@ -111,9 +115,19 @@ func removeFurniture(all [][]line, pages []page) {
 			}
 		}
 	}
-	for _, ls := range all {
-		count(top, ls[:min(zone, len(ls))])
-		count(bottom, ls[max(0, len(ls)-zone):])
+	for i, ls := range all {
+		h := pages[i].height
+		var t, b []line
+		for j, l := range ls {
+			if j < zone && (h == 0 || l.y > 0.8*h) {
+				t = append(t, l)
+			}
+			if j >= len(ls)-zone && (h == 0 || l.y < 0.2*h) {
+				b = append(b, l)
+			}
+		}
+		count(top, t)
+		count(bottom, b)
 	}
 	n := 0
 	for _, ls := range all {
@@ -126,7 +140,10 @@ func removeFurniture(all [][]line, pages []page) {
 		h := pages[i].height
 		drop := make([]bool, len(ls))
 		for j := range ls {
-			inTop, inBottom := j < zone, j >= len(ls)-zone
+			// In the first or last lines, and in the top or bottom fifth of the page: a
+			// short page's body is near its top, and its lines must not count.
+			inTop := j < zone && (h == 0 || ls[j].y > 0.8*h)
+			inBottom := j >= len(ls)-zone && (h == 0 || ls[j].y < 0.2*h)
 			if !inTop && !inBottom {
 				continue
 			}
@@ -135,9 +152,9 @@ func removeFurniture(all [][]line, pages []page) {
 				drop[j] = true
 				continue
 			}
-			// A lone page number: only at the edge of the page, so the page numbers of a
-			// table of contents set in a block of their own are left for the importer.
-			edge := j < 2 && (h == 0 || ls[j].y > 0.8*h) || j >= len(ls)-2 && (h == 0 || ls[j].y < 0.2*h)
+			// A lone page number: only at the very edge of the page, so the page numbers
+			// of a table of contents set in a block of their own are left for the importer.
+			edge := inTop && j < 2 || inBottom && j >= len(ls)-2
 			if edge && pageNumberRe.MatchString(strings.TrimSpace(ls[j].text)) {
 				drop[j] = true
 			}
