@@ -20,9 +20,10 @@ import (
 // timingTransport measures each request from sending it to the last byte of the answer
 // (the relay's latency as a member sees it, without the member's own decoding).
 type timingTransport struct {
-	rt   http.RoundTripper
-	mu   sync.Mutex
-	lats []time.Duration
+	rt     http.RoundTripper
+	mu     sync.Mutex
+	lats   []time.Duration
+	byVerb map[string][]time.Duration
 }
 
 func (tt *timingTransport) RoundTrip(req *http.Request) (*http.Response, error) {
@@ -35,6 +36,10 @@ func (tt *timingTransport) RoundTrip(req *http.Request) (*http.Response, error) 
 		d := time.Since(start)
 		tt.mu.Lock()
 		tt.lats = append(tt.lats, d)
+		if tt.byVerb == nil {
+			tt.byVerb = map[string][]time.Duration{}
+		}
+		tt.byVerb[req.Method] = append(tt.byVerb[req.Method], d)
 		tt.mu.Unlock()
 	}}
 	return resp, nil
@@ -113,7 +118,7 @@ func TestLoad50Members(t *testing.T) {
 	}
 
 	tt.mu.Lock()
-	tt.lats = nil // setup requests do not count
+	tt.lats, tt.byVerb = nil, nil // setup requests do not count
 	tt.mu.Unlock()
 	var (
 		mu   sync.Mutex
@@ -239,6 +244,12 @@ func TestLoad50Members(t *testing.T) {
 	latencies := tt.lats
 	slices.Sort(latencies)
 	q := func(p float64) time.Duration { return latencies[int(p*float64(len(latencies)-1))] }
+	for verb, name := range map[string]string{"POST": "push", "GET": "pull"} {
+		ls := tt.byVerb[verb]
+		slices.Sort(ls)
+		t.Logf("load: %s: %d requests, p50 %v, p99 %v", name, len(ls),
+			ls[len(ls)/2].Round(time.Millisecond), ls[int(0.99*float64(len(ls)-1))].Round(time.Millisecond))
+	}
 	t.Logf("load: %d members, %d notes pushed and pulled by every member, %d requests in %v, 0 errors; latency p50 %v, p99 %v, max %v",
 		members, total, len(latencies), elapsed.Round(time.Millisecond), q(0.50).Round(time.Microsecond),
 		q(0.99).Round(time.Microsecond), latencies[len(latencies)-1].Round(time.Microsecond))
