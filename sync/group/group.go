@@ -122,6 +122,9 @@ func (c *Client) Create(ctx context.Context, name, server, operatorToken string)
 	if err != nil {
 		return Info{}, fmt.Errorf("create group %s: %w", name, err)
 	}
+	if !isHex(resp.GroupID, 32) || !isHex(resp.MemberID, 16) || !validToken(resp.Token) {
+		return Info{}, errBadRelayAnswer
+	}
 	author := cleanLine(c.Author, maxName)
 	g := &store.GroupState{
 		Name: name, Server: strings.TrimSpace(server), ID: resp.GroupID, MemberID: resp.MemberID, Token: resp.Token,
@@ -254,6 +257,9 @@ func (c *Client) Join(ctx context.Context, code, name string) (Info, error) {
 	if err != nil {
 		return Info{}, fmt.Errorf("join %s: %w", in.Name, err)
 	}
+	if !isHex(resp.MemberID, 16) || !validToken(resp.Token) {
+		return Info{}, errBadRelayAnswer
+	}
 	author := cleanLine(c.Author, maxName)
 	g := &store.GroupState{
 		Name: in.Name, Server: in.Server, ID: in.GroupID, MemberID: resp.MemberID, Token: resp.Token,
@@ -333,6 +339,9 @@ func mergeRoster(old []store.GroupMember, current []relay.Member) []store.GroupM
 	var out []store.GroupMember
 	seen := map[string]bool{}
 	for _, r := range current {
+		if !isHex(r.ID, 16) || len(r.PublicKey) != keySize || seen[r.ID] {
+			continue // not something our relay sends; never let it into the roster
+		}
 		m, ok := byID[r.ID]
 		if !ok {
 			m = store.GroupMember{ID: r.ID}
@@ -399,6 +408,12 @@ func (c *Client) Remove(ctx context.Context, name, member string) (MemberInfo, e
 	}
 	c.flush(ctx, name)
 	return removed, nil
+}
+
+var errBadRelayAnswer = errors.New("the relay's answer is not what dagsorden expects; is the address a dagsorden relay?")
+
+func validToken(t string) bool {
+	return t != "" && len(t) <= 128 && !strings.ContainsFunc(t, func(r rune) bool { return r <= ' ' || r > '~' })
 }
 
 func displayName(m *store.GroupMember) string {

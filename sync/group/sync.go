@@ -222,6 +222,10 @@ func apply(g *store.GroupState, t *store.GroupTx, envs []relay.Envelope, res *Sy
 		}
 		switch p.Type {
 		case typeProfile:
+			if !isHex(e.Sender, 16) {
+				res.Unreadable++
+				continue
+			}
 			m := g.Member(e.Sender)
 			if m == nil {
 				g.Members = append(g.Members, store.GroupMember{ID: e.Sender})
