@@ -115,7 +115,7 @@ func (h headerFix) ReadAt(p []byte, off int64) (int, error) {
 		return 0, io.EOF
 	}
 	n := copy(p, h.data[off:])
-	for i := 0; i < n; i++ {
+	for i := 0; i < n && off+int64(i) <= 8; i++ {
 		switch pos := off + int64(i); {
 		case pos == 5:
 			p[i] = '1'
@@ -435,17 +435,18 @@ func (in *interp) font(name string) (f *font) {
 	if v.Kind() != lpdf.Dict {
 		return nil
 	}
+	if in.names == nil {
+		in.names = map[string]*font{}
+	}
 	k := fontKey(name, v)
 	if f, ok := in.doc.fonts[k]; ok {
+		in.names[name] = f
 		return f
 	}
 	defer func() {
 		if r := recover(); r != nil {
 			// A font the library cannot read: its text counts as unreadable.
 			f = &font{codeLen: 1, dw: 500, opaque: true}
-		}
-		if in.names == nil {
-			in.names = map[string]*font{}
 		}
 		in.names[name] = f
 		in.doc.fonts[k] = f

@@ -131,6 +131,13 @@ func (f *font) width(code uint32, n int) float64 {
 // show decodes raw into text and returns the advance of each code (in thousandths of the
 // font size) with whether the code is a single-byte space (word spacing applies to it).
 func (f *font) show(raw string, each func(w float64, space bool)) string {
+	if f.toUnicode == nil && !f.opaque && f.codeLen == 1 {
+		// A simple font: one byte a code, decoded in one call (most text is set so).
+		for i := 0; i < len(raw); i++ {
+			each(f.width(uint32(raw[i]), 1), raw[i] == ' ')
+		}
+		return f.enc.Decode(raw)
+	}
 	var sb strings.Builder
 	b := []byte(raw)
 	for len(b) > 0 {
