@@ -681,3 +681,110 @@ func TestGroupListAndInviteRules(t *testing.T) {
 		t.Error("plain http to a remote relay was allowed")
 	}
 }
+
+func TestOnlyTheAdminHandsOutKeys(t *testing.T) {
+	_, m, a, b, _ := setupABC(t)
+	mustSync(t, a)
+	mustSync(t, b)
+	ag, _ := a.st.Group("A-gruppen")
+	bg, _ := b.st.Group("A-gruppen")
+	// B forges a key change: a box from B's key to A's, for epoch 2.
+	id := newEnvelopeID()
+	data, err := sealKeys(bg.ID, id, 2, newKey(), bg.PrivateKey, []recipient{{ag.MemberID, ag.PublicKey}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rc, _ := b.c.relay(bg.Server, bg.Token)
+	if _, err := rc.push(context.Background(), bg.ID, []relay.PushEnvelope{{ID: id, Data: data}}); err != nil {
+		t.Fatal(err)
+	}
+	res := mustSync(t, a)
+	if ag2, _ := a.st.Group("A-gruppen"); ag2.Epoch != 1 || ag2.Key(2) != nil {
+		t.Errorf("A took a group key from a member who is not the admin (epoch %d)", ag2.Epoch)
+	}
+	if res[0].Unreadable != 1 {
+		t.Errorf("the forged key change was not counted as unreadable: %+v", res[0])
+	}
+	// Notes still flow.
+	shareNote(t, b, &m, 0, 0, agenda.StanceFor, "A-gruppen", "stadig læsbar")
+	mustSync(t, b)
+	mustSync(t, a)
+	if len(notesOf(t, a, m.ID)) != 1 {
+		t.Error("A did not get B's note after the forged key change")
+	}
+}
+
+// lyingRelay serves a real relay but swaps one member's public key in member lists,
+// as a relay that wants the next group key would.
+type lyingRelay struct {
+	h      http.Handler
+	victim atomic.Value // member id
+	fake   []byte
+}
+
+func (l *lyingRelay) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	victim, _ := l.victim.Load().(string)
+	if r.Method != "GET" || !strings.HasSuffix(r.URL.Path, "/members") || victim == "" {
+		l.h.ServeHTTP(w, r)
+		return
+	}
+	rec := httptest.NewRecorder()
+	l.h.ServeHTTP(rec, r)
+	var mr relay.MembersResponse
+	json.Unmarshal(rec.Body.Bytes(), &mr)
+	for i := range mr.Members {
+		if mr.Members[i].ID == victim {
+			mr.Members[i].PublicKey = l.fake
+		}
+	}
+	w.Header().Set("Content-Type", "application/json")
+	json.NewEncoder(w).Encode(mr)
+}
+
+func TestARelayCannotSlipInAKeyOfItsOwn(t *testing.T) {
+	dir := t.TempDir()
+	r, err := relay.New(dir, relay.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	lr := &lyingRelay{h: r.Handler(), fake: bytes.Repeat([]byte{7}, 32)}
+	mux := http.NewServeMux()
+	mux.Handle(relay.Prefix+"/", lr)
+	srv := httptest.NewServer(mux)
+	defer srv.Close()
+	m := testMeeting()
+	a, b, d := newMember(t, "A", m), newMember(t, "B", m), newMember(t, "D", m)
+	ctx := context.Background()
+	if _, err := a.c.Create(ctx, "A-gruppen", srv.URL, r.OperatorToken()); err != nil {
+		t.Fatal(err)
+	}
+	for _, mb := range []*member{b, d} {
+		code, _ := a.c.Invite(ctx, "A-gruppen")
+		if _, err := mb.c.Join(ctx, code, ""); err != nil {
+			t.Fatal(err)
+		}
+		mustSync(t, mb) // pushes the sealed profile with the member's real key
+	}
+	mustSync(t, a)
+	bg, _ := b.st.Group("A-gruppen")
+	lr.victim.Store(bg.MemberID)
+	_, err = a.c.Remove(ctx, "A-gruppen", "D")
+	if err == nil || !strings.Contains(err.Error(), "another key for B") {
+		t.Fatalf("removal with a swapped key: %v", err)
+	}
+	// Nothing was sealed to the relay's key; the key change waits.
+	ag, _ := a.st.Group("A-gruppen")
+	if ag.Epoch != 1 || !ag.Rekey {
+		t.Errorf("after the refused key change: epoch %d, rekey pending %v", ag.Epoch, ag.Rekey)
+	}
+	// Once the relay tells the truth again, the next sync makes the new key for B.
+	lr.victim.Store("")
+	mustSync(t, a)
+	mustSync(t, b)
+	ag, _ = a.st.Group("A-gruppen")
+	bg, _ = b.st.Group("A-gruppen")
+	if ag.Epoch != 2 || bg.Epoch != 2 || !bytes.Equal(ag.Key(2), bg.Key(2)) {
+		t.Errorf("after the truthful sync: A at epoch %d, B at %d", ag.Epoch, bg.Epoch)
+	}
+}
