@@ -69,7 +69,6 @@ func (s *itemScreen) buildBlocks(keep bool) {
 	addRecs := func() {
 		for i := range it.Recommendations {
 			s.recBlock[i] = len(blocks)
-			i := i
 			blocks = append(blocks, rawBlock(func(w int) []string { return s.recLines(i, w) }, i, true))
 		}
 		recsShown = true
@@ -80,12 +79,24 @@ func (s *itemScreen) buildBlocks(keep bool) {
 			decisionShown = true
 		}
 	}
-	for _, sec := range it.Sections {
+	// The recommendations are drawn in the Indstilling section they were split from: the
+	// first such section whose text holds them, else the last one (a "Supplerende
+	// indstilling" replaces the first).
+	recSec := -1
+	for i, sec := range it.Sections {
+		if isIndstilling(sec.Heading) {
+			recSec = i
+			if _, _, ok := splitIndstilling(sec.Text, it.Recommendations); ok {
+				break
+			}
+		}
+	}
+	for i, sec := range it.Sections {
 		heading := "## " + strings.TrimSpace(sec.Heading) + "\n\n"
 		if strings.TrimSpace(sec.Heading) == "" {
 			heading = ""
 		}
-		if !recsShown && isIndstilling(sec.Heading) {
+		if !recsShown && i == recSec {
 			lead, trail, ok := splitIndstilling(sec.Text, it.Recommendations)
 			if !ok {
 				// The section does not split the way the recommendations did: show it
@@ -113,7 +124,10 @@ func (s *itemScreen) buildBlocks(keep bool) {
 	s.pg.setBlocks(blocks, keep)
 }
 
-var indstillingRe = regexp.MustCompile(`(?i)^\s*(forvaltningens\s+|administrationens\s+)?indstilling`)
+// indstillingRe finds the sections the recommendations may come from: "Indstilling",
+// "Forvaltningens indstilling", "Supplerende indstilling", "Administrationen indstiller,
+// at udvalget", "Forvaltningen foreslår" (all seen in real agendas).
+var indstillingRe = regexp.MustCompile(`(?i)\b(indstill|foresl|anbefal)`)
 
 func isIndstilling(h string) bool { return indstillingRe.MatchString(h) }
 
