@@ -83,7 +83,7 @@ func TestLoad50Members(t *testing.T) {
 	rl := startRelay(t, relay.Options{})
 	ctx := context.Background()
 	tt := &timingTransport{rt: &http.Transport{MaxIdleConnsPerHost: members}}
-	hc := &http.Client{Transport: tt, Timeout: 30 * time.Second}
+	hc := &http.Client{Transport: tt, Timeout: 2 * time.Minute}
 	c := &Client{HTTP: hc}
 	admin, _ := c.relay(rl.url, "")
 	pub, _, _ := box.GenerateKey(rand.Reader)
