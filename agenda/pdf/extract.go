@@ -278,7 +278,7 @@ func (in *interp) run(contents lpdf.Value) {
 }
 
 func num(args []operand, i int) float64 {
-	if i < len(args) && args[i].kind == 'n' && !math.IsNaN(args[i].num) && !math.IsInf(args[i].num, 0) {
+	if i >= 0 && i < len(args) && args[i].kind == 'n' && !math.IsNaN(args[i].num) && !math.IsInf(args[i].num, 0) {
 		return args[i].num
 	}
 	return 0
@@ -417,6 +417,16 @@ func (in *interp) show(raw string) {
 	}
 	if strings.TrimSpace(text) == "" || size <= 0 || math.IsNaN(x0+y0+dx+size) || math.IsInf(x0+y0+dx+size, 0) {
 		return
+	}
+	if strings.ContainsAny(text, "\n\r\t\f\v") {
+		// White space control characters in a string are spacing: tabs mean columns and
+		// line breaks mean lines only where the layout puts them.
+		text = strings.Map(func(r rune) rune {
+			if r == '\n' || r == '\r' || r == '\t' || r == '\f' || r == '\v' {
+				return ' '
+			}
+			return r
+		}, text)
 	}
 	in.doc.text += len(text)
 	if in.doc.text > maxText {

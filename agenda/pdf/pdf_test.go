@@ -190,8 +190,14 @@ func agendaPDF() []byte {
 		[]string{"KKR SJÆLLAND"},
 		[]string{"Dato: 03-06-2024 13:30-15:30"},
 		[]string{"Sted: Comwell Køge Strand, Strandvejen 111, 4600 Køge"},
-		[]string{"1.\tGodkendelse......................................................2", "1.1.\tGodkendelse af dagsorden............................................2", "2.\tSager..............................................................2", "2.1.\tRammeaftale for det specialiserede socialområde.....................2"},
 	)...)
+	// The table of contents in columns: number, title with dot leaders, page.
+	for i, e := range [][2]string{{"1.", "Godkendelse"}, {"1.1.", "Godkendelse af dagsorden"}, {"2.", "Sager"},
+		{"2.1.", "Rammeaftale for det specialiserede socialområde"}} {
+		y := 600 - float64(i)*12
+		p1 = append(p1, tline{x: 72, y: y, text: e[0]}, tline{x: 108, y: y, text: e[1] + strings.Repeat(".", 64-len([]rune(e[1])))},
+			tline{x: 500, y: y, text: "2"})
+	}
 	p2 := append(header(2), column(
 		[]string{"1. Godkendelse"},
 		[]string{"1.1. Godkendelse af dagsorden"},

@@ -256,7 +256,7 @@ func wraps(a, b line, right float64) bool {
 
 // listStart: a line that begins a list item or a numbered heading never continues the line
 // above.
-var listStartRe = regexp.MustCompile(`^(?:[-–•▪◦*]\s|\d{1,4}[.)](?:\s|$)|[a-zæøå][.)]\s|(?i:punkt)\s+\d)`)
+var listStartRe = regexp.MustCompile(`^(?:[-–•▪◦*]\s|\d{1,4}(?:(?:\.\d{1,3})+\.?|[.)])(?:\s|$)|[a-zæøå][.)]\s|(?i:punkt)\s+\d)`)
 
 func listStart(s string) bool { return listStartRe.MatchString(s) }
 
