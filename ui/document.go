@@ -48,7 +48,7 @@ func (s *documentScreen) SetSize(w, h int) {
 		date = t.Date(s.doc.Date)
 	}
 	s.header = append(s.header, " "+st.Subtle.Render(date), "")
-	s.pg.SetSize(w, max(h-len(s.header), 1))
+	s.pg.SetSize(min(w, maxTextWidth), max(h-len(s.header), 1))
 }
 
 func (s *documentScreen) Crumb() string   { return s.doc.Title }

@@ -324,8 +324,11 @@ func (s *itemScreen) SetSize(w, h int) {
 	s.bodyH = max(h-len(s.header), 1)
 	s.beside = w >= 110
 	if s.beside {
+		// Lines longer than about 120 columns are hard to read: on a very wide terminal
+		// the notes get the room, up to 80 columns, and the rest stays empty.
 		s.notesW = min(max(w/3, 34), 60)
-		s.textW = w - s.notesW - 1
+		s.textW = min(w-s.notesW-1, maxTextWidth)
+		s.notesW = min(w-s.textW-1, 80)
 		s.notesH = s.bodyH
 		s.pg.SetSize(s.textW, s.bodyH)
 	} else {
@@ -341,6 +344,9 @@ func (s *itemScreen) SetSize(w, h int) {
 	}
 	s.layoutNotes()
 }
+
+// maxTextWidth is the widest a text is set, for reading comfort.
+const maxTextWidth = 120
 
 func (s *itemScreen) notesNeed() int {
 	n := 1

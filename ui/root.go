@@ -948,10 +948,10 @@ func (m *model) View() tea.View {
 	top := m.top()
 	body := frame(top.View(), w, m.bodyHeight())
 	if h < 3 {
-		v.SetContent(body)
+		v.SetContent(safeFrame(body))
 		return v
 	}
-	v.SetContent(m.header(w) + "\n" + body + "\n" + m.footer(w, top))
+	v.SetContent(safeFrame(m.header(w) + "\n" + body + "\n" + m.footer(w, top)))
 	if ed, ok := top.(*editorScreen); ok {
 		if c := ed.cursor(); c != nil {
 			c.Y++ // below the header
@@ -1001,7 +1001,7 @@ func (m *model) footer(w int, top screen) string {
 	var parts []string
 	used := 0
 	bindings := append(top.ShortHelp(), m.c.Keys.Help, m.c.Keys.Quit)
-	if top.Capturing() {
+	if _, help := top.(*helpScreen); help || top.Capturing() {
 		bindings = top.ShortHelp()
 	}
 	for _, b := range bindings {
