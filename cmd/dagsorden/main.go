@@ -44,7 +44,9 @@ func commands() []command {
 		{"sync", "[--source NAME] [--dry-run]", "bring new and changed agendas from every source", cmdSync},
 		{"keygen", "KEYFILE", "make a key pair for signing a feed", cmdKeygen},
 		{"publish", "INPUT… --out DIR --key K", "write a signed feed of agenda packages", cmdPublish},
-		{"serve", "DIR --addr HOST:PORT", "serve a feed folder over HTTP", cmdServe},
+		{"serve", "[DIR] --addr HOST:PORT …", "serve a feed folder and/or the group relay", cmdServe},
+		{"group", "create|invite|join|…", "share notes with your party group, end-to-end encrypted", cmdGroup},
+		{"brief", "MEETING_ID --format md|html", "write the brief for the formøde", cmdBrief},
 	}
 }
 

@@ -122,7 +122,11 @@ func cmdNoteAdd(e *env, args []string) error {
 	}
 	n := agenda.Note{Anchor: anchor, Stance: s, Text: body, Visibility: agenda.Private, Author: author()}
 	if group.set {
-		n.Visibility, n.Group = agenda.Group, group.value
+		name, err := checkGroup(st, group.value)
+		if err != nil {
+			return err
+		}
+		n.Visibility, n.Group = agenda.Group, name
 	}
 	if err := st.SaveNote(&n); err != nil {
 		return err

@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"os"
 	"os/signal"
@@ -12,7 +11,9 @@ import (
 
 	"golang.org/x/term"
 
+	"github.com/dagsorden/dagsorden/store"
 	dsync "github.com/dagsorden/dagsorden/sync"
+	"github.com/dagsorden/dagsorden/sync/group"
 )
 
 // repeated is a flag that may be given several times (--committee A --committee B).
@@ -204,8 +205,14 @@ func cmdSync(e *env, args []string) error {
 	if err != nil {
 		return err
 	}
+	groupsFailed, err := syncGroups(ctx, e, st, *dry)
+	if err != nil {
+		return err
+	}
 	if len(results) == 0 {
-		fmt.Fprintln(e.stdout, "No sources to sync. Add one with: dagsorden source add URL")
+		if groupsFailed > 0 {
+			return fmt.Errorf("%s failed", plural(groupsFailed, "group", "groups"))
+		}
 		return nil
 	}
 	failed := 0
@@ -244,10 +251,43 @@ func cmdSync(e *env, args []string) error {
 			fmt.Fprintf(e.stdout, "  %s\n", s)
 		}
 	}
-	if failed > 0 {
-		return fmt.Errorf("%s of %d failed", plural(failed, "source", "sources"), len(results))
+	if failed > 0 || groupsFailed > 0 {
+		return fmt.Errorf("%s of %d and %s failed", plural(failed, "source", "sources"), len(results), plural(groupsFailed, "group", "groups"))
 	}
 	return nil
+}
+
+// syncGroups pushes the member's shared notes and pulls the group's, for every group.
+// A dry run leaves groups alone: sharing is not a change to the agenda.
+func syncGroups(ctx context.Context, e *env, st *store.Store, dry bool) (failed int, err error) {
+	gs, err := st.Groups()
+	if err != nil || len(gs) == 0 || dry {
+		if err == nil && len(gs) == 0 && !dry {
+			srcs, _ := dsync.SourceList()
+			if len(srcs) == 0 {
+				fmt.Fprintln(e.stdout, "No sources or groups to sync. Add a source with: dagsorden source add URL")
+			}
+		}
+		return 0, err
+	}
+	c := &group.Client{Store: st, Author: author()}
+	results, _ := c.Sync(ctx)
+	for _, r := range results {
+		if r.Err != nil {
+			failed++
+			fmt.Fprintf(e.stderr, "dagsorden: group %s failed: %v\n", r.Group, r.Err)
+			continue
+		}
+		line := fmt.Sprintf("group %s: %d shared, %d received", r.Group, r.Pushed, r.Applied)
+		if r.Conflicts > 0 {
+			line += ", " + plural(r.Conflicts, "note in conflict", "notes in conflict") + " to resolve"
+		}
+		if r.Unreadable > 0 {
+			line += fmt.Sprintf(", %d unreadable", r.Unreadable)
+		}
+		fmt.Fprintln(e.stdout, line)
+	}
+	return failed, nil
 }
 
 // progressLine shows sync progress: one rewritten line on a terminal, plain log lines
@@ -290,25 +330,4 @@ func (p *progressLine) clear() {
 	if p.drew {
 		fmt.Fprint(p.w, "\r\x1b[K")
 	}
-}
-
-func cmdServe(e *env, args []string) error {
-	fs := newFlags(e, "serve", "[FEED_DIR] --addr HOST:PORT",
-		"Serve a feed folder over HTTP (any static web server does the same).")
-	addr := fs.String("addr", "127.0.0.1:8080", "listen on `HOST:PORT`")
-	pos, err := parseInterspersed(e, fs, args)
-	if err != nil {
-		return err
-	}
-	if len(pos) != 1 {
-		return usageErr(e, fs, "name the feed folder to serve")
-	}
-	ctx, stop := interruptible()
-	defer stop()
-	fmt.Fprintf(e.stderr, "serving %s on http://%s (ctrl+c stops)\n", pos[0], *addr)
-	err = dsync.Serve(ctx, pos[0], *addr)
-	if errors.Is(err, context.Canceled) {
-		return nil
-	}
-	return err
 }
