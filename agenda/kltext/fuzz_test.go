@@ -10,6 +10,9 @@ import (
 func FuzzParse(f *testing.F) {
 	f.Add(readFixture(f, "kkr-mini.txt"))
 	f.Add([]byte(noTOC))
+	for _, name := range []string{"firstagenda-mini.txt", "edoc-mini.txt", "acadre-mini.txt"} {
+		f.Add(readFixture(f, name))
+	}
 	f.Add([]byte("DAGSORDEN\n\nDato: 1-1-2024\n\n1.1. A\n\nSAG-2024-1\n\nBilag\n\n*./.. x*\n"))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		pkg, err := Parse("fuzz.txt", data)

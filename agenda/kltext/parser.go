@@ -185,7 +185,7 @@ func (p *parser) findTOC() {
 			continue // an entry with its page number: run reads those
 		}
 		h, n, ok := p.lay.heading(p.lines, i)
-		if !ok || !(p.lay.looseTitles || titleLike(h.title)) {
+		if !ok || h.title == "" || !(p.lay.looseTitles || titleLike(h.title)) {
 			continue
 		}
 		for _, c := range cands {
@@ -210,6 +210,9 @@ func (p *parser) findTOC() {
 // after the last heading's, and it must agree with the table of contents or, without
 // one, stand alone and look like a title.
 func (p *parser) accept(h heading, i, n int, prev lineKind) bool {
+	if h.title == "" {
+		return false // "Punkt 1: *": nothing left once emphasis and leaders are gone
+	}
 	switch len(h.path) {
 	case 1:
 		if h.path[0] <= p.lastGroup {

@@ -7,6 +7,8 @@ import (
 	"io"
 	"math"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	lpdf "github.com/ledongthuc/pdf"
 )
@@ -540,6 +542,13 @@ func (e *Error) Error() string {
 
 // oneLine keeps a library message to one short line inside our sentence.
 func oneLine(s string) string {
+	// The library quotes bytes of the file in its messages: keep them printable.
+	s = strings.Map(func(r rune) rune {
+		if r == utf8.RuneError || !unicode.IsPrint(r) && !unicode.IsSpace(r) {
+			return '?'
+		}
+		return r
+	}, strings.ToValidUTF8(s, "?"))
 	s = strings.Join(strings.Fields(s), " ")
 	s = strings.TrimPrefix(s, "malformed PDF: ")
 	s = strings.TrimPrefix(s, "malformed PDF file: ")
