@@ -200,16 +200,28 @@ func cmdSync(e *env, args []string) error {
 		tty = term.IsTerminal(int(f.Fd()))
 	}
 	pl := &progressLine{w: e.stderr, tty: tty}
-	results, err := dsync.Sync(ctx, st, dsync.Options{SourceName: *name, DryRun: *dry, Progress: pl.report})
-	pl.clear()
+	srcs, err := dsync.SourceList()
 	if err != nil {
 		return err
+	}
+	var results []dsync.SourceResult
+	if len(srcs) > 0 || *name != "" {
+		results, err = dsync.Sync(ctx, st, dsync.Options{SourceName: *name, DryRun: *dry, Progress: pl.report})
+		pl.clear()
+		if err != nil {
+			return err
+		}
 	}
 	groupsFailed, err := syncGroups(ctx, e, st, *dry)
 	if err != nil {
 		return err
 	}
 	if len(results) == 0 {
+		if len(srcs) == 0 {
+			if gs, _ := st.Groups(); len(gs) == 0 {
+				fmt.Fprintln(e.stdout, "No sources or groups to sync. Add a source with: dagsorden source add URL")
+			}
+		}
 		if groupsFailed > 0 {
 			return fmt.Errorf("%s failed", plural(groupsFailed, "group", "groups"))
 		}
@@ -262,12 +274,6 @@ func cmdSync(e *env, args []string) error {
 func syncGroups(ctx context.Context, e *env, st *store.Store, dry bool) (failed int, err error) {
 	gs, err := st.Groups()
 	if err != nil || len(gs) == 0 || dry {
-		if err == nil && len(gs) == 0 && !dry {
-			srcs, _ := dsync.SourceList()
-			if len(srcs) == 0 {
-				fmt.Fprintln(e.stdout, "No sources or groups to sync. Add a source with: dagsorden source add URL")
-			}
-		}
 		return 0, err
 	}
 	c := &group.Client{Store: st, Author: author()}
