@@ -253,20 +253,19 @@ func (latin1) Decode(raw string) string {
 }
 
 func (in *interp) run(contents lpdf.Value) {
-	var data []byte
+	var data bytes.Buffer
 	read := func(s lpdf.Value) {
 		if s.Kind() != lpdf.Stream {
 			return
 		}
 		rc := s.Reader()
-		b, _ := io.ReadAll(io.LimitReader(rc, in.budget+1))
+		n, _ := data.ReadFrom(io.LimitReader(rc, in.budget+1))
 		rc.Close()
-		in.budget -= int64(len(b))
+		in.budget -= n
 		if in.budget < 0 {
 			panic(errBudget{fmt.Sprintf("a page whose content inflates beyond %d MB", maxPageContent>>20)})
 		}
-		data = append(data, b...)
-		data = append(data, '\n') // streams of an array join at a token boundary
+		data.WriteByte('\n') // streams of an array join at a token boundary
 	}
 	if contents.Kind() == lpdf.Array {
 		for i := 0; i < contents.Len(); i++ {
@@ -275,7 +274,7 @@ func (in *interp) run(contents lpdf.Value) {
 	} else {
 		read(contents)
 	}
-	lx := lexer{b: data}
+	lx := lexer{b: data.Bytes()}
 	lx.scan(in.op)
 }
 

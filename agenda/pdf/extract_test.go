@@ -229,12 +229,14 @@ func loopPDF() []byte {
 	return b.bytes(b.add(fmt.Sprintf("<< /Type /Catalog /Pages %d 0 R >>", pages)), "")
 }
 
-// bombPDF has one page whose 40 KB content stream inflates to 40 MB.
+// bombPDF has one page whose content, 40 references to one deflated stream of 1 KB,
+// inflates to 40 MB.
 func bombPDF() []byte {
 	var b builder
-	cs := b.deflated("", bytes.Repeat([]byte(" "), 40<<20))
+	cs := b.deflated("", bytes.Repeat([]byte(" "), 1<<20))
+	refs := strings.Repeat(fmt.Sprintf("%d 0 R ", cs), 40)
 	pages := b.reserve()
-	pg := b.add(fmt.Sprintf("<< /Type /Page /Parent %d 0 R /MediaBox [0 0 595 842] /Contents %d 0 R >>", pages, cs))
+	pg := b.add(fmt.Sprintf("<< /Type /Page /Parent %d 0 R /MediaBox [0 0 595 842] /Contents [%s] >>", pages, refs))
 	b.set(pages, fmt.Sprintf("<< /Type /Pages /Kids [%d 0 R] /Count 1 >>", pg))
 	return b.bytes(b.add(fmt.Sprintf("<< /Type /Catalog /Pages %d 0 R >>", pages)), "")
 }
