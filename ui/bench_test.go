@@ -62,6 +62,18 @@ func TestMain(m *testing.M) {
 	os.Exit(code)
 }
 
+// cpuMeter adds up the CPU time of the measured part of each iteration.
+type cpuMeter struct {
+	total time.Duration
+	start time.Duration
+}
+
+func (c *cpuMeter) begin() { c.start = cpuTime() }
+func (c *cpuMeter) end()   { c.total += cpuTime() - c.start }
+func (c *cpuMeter) report(b *testing.B) {
+	b.ReportMetric(float64(c.total)/float64(b.N)/1e6, "cpu-ms/op")
+}
+
 // benchModel is a root model with timers switched off, sized, not yet started.
 func benchModel(st Store, w, h int) *model {
 	m := newModel(st, Options{Now: func() time.Time { return testNow }}, nil)
@@ -106,15 +118,20 @@ func runOnce(m *model, cmd tea.Cmd) {
 
 func BenchmarkStartToFirstFrame(b *testing.B) {
 	st := largeStore(b)
+	var cpu cpuMeter
 	b.ResetTimer()
 	for b.Loop() {
+		cpu.begin()
 		m := benchModel(st, 120, 40)
 		runAll(m, m.Init())
-		if v := m.View().Content; !strings.Contains(v, "Tidligere møder") {
+		v := m.View().Content
+		cpu.end()
+		if !strings.Contains(v, "Tidligere møder") {
 			b.Fatalf("no meeting list in the first frame:\n%s", v)
 		}
 	}
 	b.StopTimer()
+	cpu.report(b)
 	var ms runtime.MemStats
 	m := benchModel(st, 120, 40)
 	runAll(m, m.Init())
@@ -154,15 +171,19 @@ func benchOpen(b *testing.B, m *model, fresh, rendered bool) {
 	_, cmd := m.Update(press("enter"))
 	runOnce(m, cmd)
 	m.Update(press("esc"))
+	var cpu cpuMeter
+	defer cpu.report(b)
 	for b.Loop() {
 		if fresh {
 			m.c.cache = newRenderCache(48 << 20)
 		}
+		cpu.begin()
 		_, cmd := m.Update(press("enter"))
 		if rendered {
 			runOnce(m, cmd)
 		}
 		_ = m.View()
+		cpu.end()
 		b.StopTimer()
 		s := m.top().(*itemScreen)
 		if rendered && s.pg.blockAt(0) >= 0 {
@@ -249,11 +270,15 @@ func BenchmarkKeyPress(b *testing.B) {
 		runAll(m, m.Init())
 		keys := []string{"j", "k"}
 		i := 0
+		var cpu cpuMeter
 		for b.Loop() {
+			cpu.begin()
 			m.Update(press(keys[i%2]))
 			_ = m.View()
+			cpu.end()
 			i++
 		}
+		cpu.report(b)
 	})
 	for _, c := range []struct {
 		name string
@@ -265,11 +290,15 @@ func BenchmarkKeyPress(b *testing.B) {
 			runAll(m, cmd)
 			m.Update(press("G")) // at the recommendations, at the end
 			i := 0
+			var cpu cpuMeter
 			for b.Loop() {
+				cpu.begin()
 				m.Update(press(c.keys[i%2]))
 				_ = m.View()
+				cpu.end()
 				i++
 			}
+			cpu.report(b)
 		})
 	}
 }
@@ -278,8 +307,12 @@ func BenchmarkKeyPress(b *testing.B) {
 func BenchmarkIdlePoll(b *testing.B) {
 	m := benchModel(largeStore(b), 120, 40)
 	runAll(m, m.Init())
+	var cpu cpuMeter
 	for b.Loop() {
+		cpu.begin()
 		runAll(m, func() tea.Msg { return genTickMsg{} })
 		_ = m.View()
+		cpu.end()
 	}
+	cpu.report(b)
 }
