@@ -58,6 +58,9 @@ type document struct {
 	pages []pageRef
 	fonts map[string]*font
 	text  int // bytes of text extracted so far
+	// encrypted: the file opened with the empty password. If its text then comes out as
+	// nothing or noise, the decryption failed, and that is what the reader is told.
+	encrypted bool
 }
 
 // open reads the file structure. Errors are *Error values.
@@ -93,7 +96,7 @@ func open(data []byte) (_ *document, err error) {
 		}
 		return nil, &Error{Kind: ErrDamaged, detail: err.Error()}
 	}
-	d := &document{r: r, fonts: map[string]*font{}}
+	d := &document{r: r, fonts: map[string]*font{}, encrypted: r.Trailer().Key("Encrypt").Kind() != lpdf.Null}
 	if err := d.findPages(); err != nil {
 		return nil, err
 	}

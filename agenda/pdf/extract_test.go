@@ -2,6 +2,8 @@ package pdf
 
 import (
 	"bytes"
+	"crypto/md5"
+	"crypto/rc4"
 	"errors"
 	"fmt"
 	"strings"
@@ -291,5 +293,80 @@ func TestSniff(t *testing.T) {
 		if got := Sniff([]byte(data)); got != want {
 			t.Errorf("Sniff(%q) = %v", data, got)
 		}
+	}
+}
+
+// ownerOnlyPDF is encrypted the way "protected against editing" PDFs are: RC4 with an
+// empty user password, so any reader can open it. bits is 128 (revision 3, what Word and
+// Acrobat write) or 40 (revision 2, older tools).
+func ownerOnlyPDF(text string, bits int) []byte {
+	pad := []byte{0x28, 0xBF, 0x4E, 0x5E, 0x4E, 0x75, 0x8A, 0x41, 0x64, 0x00, 0x4E, 0x56, 0xFF, 0xFA, 0x01, 0x08,
+		0x2E, 0x2E, 0x00, 0xB6, 0xD0, 0x68, 0x3E, 0x80, 0x2F, 0x0C, 0xA9, 0xFE, 0x64, 0x53, 0x69, 0x7A}
+	owner := bytes.Repeat([]byte{0x42}, 32)
+	id := []byte("0123456789abcdef")
+	p := int32(-3904)
+	n, r, v := bits/8, 3, 2
+	if bits == 40 {
+		r, v = 2, 1
+	}
+	h := md5.New()
+	h.Write(pad)
+	h.Write(owner)
+	h.Write([]byte{byte(p), byte(p >> 8), byte(p >> 16), byte(p >> 24)})
+	h.Write(id)
+	key := h.Sum(nil)[:n]
+	if r == 3 {
+		for i := 0; i < 50; i++ {
+			s := md5.Sum(key)
+			key = s[:n]
+		}
+	}
+	rc4x := func(k, data []byte) []byte {
+		c, _ := rc4.NewCipher(k)
+		out := make([]byte, len(data))
+		c.XORKeyStream(out, data)
+		return out
+	}
+	user := rc4x(key, pad)
+	if r == 3 {
+		s := md5.Sum(append(append([]byte{}, pad...), id...))
+		user = rc4x(key, s[:])
+		for i := 1; i <= 19; i++ {
+			k := make([]byte, n)
+			for j := range k {
+				k[j] = key[j] ^ byte(i)
+			}
+			user = rc4x(k, user)
+		}
+		user = append(user, bytes.Repeat([]byte{0}, 16)...)
+	}
+	objKey := func(obj int) []byte {
+		s := md5.Sum(append(append([]byte{}, key...), byte(obj), byte(obj>>8), byte(obj>>16), 0, 0))
+		return s[:min(n+5, 16)]
+	}
+	hex := func(b []byte) string { return fmt.Sprintf("<%X>", b) }
+
+	var b builder
+	pages := b.reserve()
+	cs := b.reserve()
+	plain := content([]tline{{x: 72, y: 700, text: text}})
+	b.set(cs, fmt.Sprintf("<< /Length %d >>\nstream\n%s\nendstream", len(plain), rc4x(objKey(cs), plain)))
+	pg := b.add(fmt.Sprintf("<< /Type /Page /Parent %d 0 R /MediaBox [0 0 595 842] /Resources << /Font << /F1 %s >> >> /Contents %d 0 R >>", pages, courier, cs))
+	b.set(pages, fmt.Sprintf("<< /Type /Pages /Kids [%d 0 R] /Count 1 >>", pg))
+	root := b.add(fmt.Sprintf("<< /Type /Catalog /Pages %d 0 R >>", pages))
+	enc := b.add(fmt.Sprintf("<< /Filter /Standard /V %d /R %d /Length %d /O %s /U %s /P %d >>", v, r, bits, hex(owner), hex(user), p))
+	return b.bytes(root, fmt.Sprintf("/Encrypt %d 0 R /ID [%s %s]", enc, hex(id), hex(id)))
+}
+
+// TestOwnerPasswordOnly: a PDF encrypted only against editing is read like any other; only
+// one that needs a password to open is refused (TestBadPDFs). The library derives 40-bit
+// keys wrongly (it keys RC4 with the whole MD5 hash where the standard takes n+5 bytes), so
+// those files decrypt to noise; they are reported as encrypted, not as scans.
+func TestOwnerPasswordOnly(t *testing.T) {
+	if got := pageTexts(t, ownerOnlyPDF("Dagsorden for Byrådet", 128)); got[0] != "Dagsorden for Byrådet" {
+		t.Errorf("texts %q", got)
+	}
+	if _, err := Parse("gammel.pdf", ownerOnlyPDF("Dagsorden for Byrådet", 40)); !errors.Is(err, ErrEncrypted) {
+		t.Errorf("40-bit RC4: %v, want the encrypted error", err)
 	}
 }

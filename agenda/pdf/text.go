@@ -53,6 +53,9 @@ func readPages(data []byte, hardBreaks bool) ([]string, error) {
 		pages[i] = p
 	}
 	switch {
+	case d.encrypted && (q.total == 0 && images == 0 || q.garbled() != ""):
+		// A scan whose decryption worked still draws its images; noise draws nothing.
+		return nil, &Error{Kind: ErrEncrypted}
 	case q.total == 0 && failed > 0 && images == 0:
 		return nil, firstErr
 	case q.total == 0:
