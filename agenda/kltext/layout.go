@@ -146,6 +146,9 @@ func klSniff(head []string) bool {
 func acadreSniff(head []string) bool {
 	for _, raw := range afterCover(head) {
 		line := strings.TrimSpace(raw)
+		if len(line) < 4 || line[0] < '1' || line[0] > '9' || line[1] < '0' || line[1] > '9' || line[2] < '0' || line[2] > '9' {
+			continue // a running number of the year has three digits or more
+		}
 		num, title, ok := klTOC(line)
 		if !ok {
 			var h heading
@@ -175,7 +178,7 @@ func edocSniff(head []string) bool {
 // firstAgendaSniff: after the cover, a "Punkt N:" line.
 func firstAgendaSniff(head []string) bool {
 	for _, raw := range afterCover(head) {
-		if punktRe.MatchString(strings.TrimSpace(raw)) {
+		if line := strings.TrimSpace(raw); line != "" && (line[0] == 'P' || line[0] == 'p') && punktRe.MatchString(line) {
 			return true
 		}
 	}
@@ -184,11 +187,11 @@ func firstAgendaSniff(head []string) bool {
 
 func klHeading(lines []string, i int) (heading, int, bool) {
 	line := strings.TrimSpace(lines[i])
-	if line == "" || line[0] < '0' || line[0] > '9' || dateLine(line) {
+	if line == "" || line[0] < '0' || line[0] > '9' {
 		return heading{}, 0, false
 	}
 	m := klHeadingRe.FindStringSubmatch(line)
-	if m == nil {
+	if m == nil || dateLine(line) {
 		return heading{}, 0, false
 	}
 	path, ok := parsePath(m[1])
@@ -200,11 +203,11 @@ func klHeading(lines []string, i int) (heading, int, bool) {
 
 func acadreHeading(lines []string, i int) (heading, int, bool) {
 	line := strings.TrimSpace(lines[i])
-	if line == "" || line[0] < '0' || line[0] > '9' || dateLine(line) {
+	if line == "" || line[0] < '0' || line[0] > '9' {
 		return heading{}, 0, false
 	}
 	m := acadreHeadingRe.FindStringSubmatch(line)
-	if m == nil {
+	if m == nil || dateLine(line) {
 		return heading{}, 0, false
 	}
 	n, _ := strconv.Atoi(m[1])
@@ -272,9 +275,30 @@ func klTOC(line string) (string, string, bool) {
 
 // dateLine: a line that starts with a date ("20. juni 2013 - kl. 10:30", "1. januar 2024
 // træder …") is not a heading, though it starts like one.
+//
+// Only "20. juni …" needs the check: "20-06-2013" and "2013-06-20" never read as
+// headings. So the full date search runs only when a month's name follows the number.
 func dateLine(line string) bool {
+	_, rest, _ := strings.Cut(line, " ")
+	word, _, _ := strings.Cut(strings.TrimSpace(rest), " ")
+	if !monthWord(word) {
+		return false
+	}
 	d, ok := plaintext.FindDate(string(plaintext.Head([]byte(line), 40)))
 	return ok && d.Start == 0
+}
+
+func monthWord(w string) bool {
+	w = strings.ToLower(strings.TrimSuffix(w, "."))
+	if len(w) < 3 {
+		return false
+	}
+	for _, m := range plaintext.MonthNames {
+		if strings.HasPrefix(m, w[:3]) {
+			return true
+		}
+	}
+	return false
 }
 
 // cleanTitle drops dot leaders, emphasis and extraction artifacts from a heading's title.

@@ -418,6 +418,9 @@ var (
 // partLine reads a line that stands between items: an open or closed part of the agenda,
 // or the signature page that ends it.
 func (p *parser) partLine(line string) bool {
+	if len(line) > 40 {
+		return false // the labels are short
+	}
 	line = plaintext.StripEmphasis(line)
 	if endRe.MatchString(line) {
 		p.finishItem()
@@ -437,15 +440,15 @@ func (p *parser) partLine(line string) bool {
 // "Indstilling:", "Beslutning i KKR Hovedstaden", "Beslutning i Udvalget for plan,
 // udvikling og kultur (PUK) den 10-04-2013").
 func (p *parser) sectionName(line string) (string, bool) {
-	if len(line) > 240 {
-		return "", false // the longest heading is a dated decision: spare the long lines
+	if len(line) > 80 && (len(line) > 240 || !mentionsDecision(line)) {
+		return "", false // only a dated decision's heading is long: spare the long lines
 	}
 	name := strings.TrimSpace(strings.TrimSuffix(plaintext.StripEmphasis(line), ":"))
 	low := strings.ToLower(name)
 	if p.lay.sections[low] {
 		return plaintext.SmartCase(name), true
 	}
-	if isDecision(name) && !strings.HasSuffix(name, ".") {
+	if mentionsDecision(name) && isDecision(name) && !strings.HasSuffix(name, ".") {
 		n := utf8.RuneCountInString(name)
 		if n <= 60 && !strings.ContainsAny(name, ".,;") || n <= 160 && hasDate(name) {
 			return plaintext.SmartCase(name), true
@@ -458,6 +461,9 @@ func (p *parser) sectionName(line string) (string, bool) {
 // den <dato>", "Udvalgets beslutning". Not "Beslutningspunkter" (what is to be decided) or
 // "Beslutningskompetence" (who decides). The ESDH importers read captions alike.
 func isDecision(name string) bool {
+	if !mentionsDecision(name) {
+		return false
+	}
 	words := strings.Fields(agenda.NormalizeTitle(name))
 	switch {
 	case len(words) == 0:
@@ -475,6 +481,11 @@ func isDecision(name string) bool {
 		return true
 	}
 	return false
+}
+
+// mentionsDecision is the cheap test that spares most lines isDecision's work.
+func mentionsDecision(s string) bool {
+	return strings.Contains(s, "eslutning") || strings.Contains(s, "ESLUTNING")
 }
 
 // isRecommendation: the section whose units members take a stance on. eDoc calls it
