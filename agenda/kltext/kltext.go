@@ -1,7 +1,10 @@
-// Package kltext imports agendas that reach the member as plain text — above all KL's and
-// the KKRs' agendas as text extracted from their PDFs ("DAGSORDEN 2023", "KKR HOVEDSTADEN",
-// "Dato: 21-04-2023 10:00", a table of contents, then "3.1. Title" items with a case line
-// and Baggrund / Indstilling / Sagsfremstilling / Bilag sections).
+// Package kltext imports agendas and minutes that reach the member as plain text: KL's
+// and the KKRs' agendas as text extracted from their PDFs ("DAGSORDEN 2023", "KKR
+// HOVEDSTADEN", "Dato: 21-04-2023 10:00", a table of contents, then "3.1. Title" items
+// with a case line and Baggrund / Indstilling / Sagsfremstilling / Bilag sections), and the
+// other layouts Danish agendas are printed in: FirstAgenda's "Punkt 3: Title", eDoc's "3."
+// on a line of its own, Acadre's numbers running through the year ("715."). agenda/pdf
+// hands it the text of PDF agendas.
 //
 // It is pure: bytes in, agenda types out. It reads no files, makes no network calls and
 // never panics on bad input; a text it cannot read is an error of one sentence. It does not
@@ -10,8 +13,9 @@
 //
 // The parser is a line-oriented state machine: the cover (kind, body, date, place, formøde)
 // and the table of contents until the first item heading, then items, each with its case
-// line and sections. What is particular to KL's way of writing lives in a layout value, so
-// the other Danish text layouts can be added beside it (see layout.go).
+// and metadata lines and sections. What is particular to a layout (its headings, table of
+// contents and section names) lives in a layout value (see layout.go); detect picks the
+// layout from the first lines.
 package kltext
 
 import (
