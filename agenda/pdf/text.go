@@ -35,6 +35,9 @@ func readPages(data []byte, hardBreaks bool) ([]string, error) {
 	var q quality
 	images, failed := 0, 0
 	var firstErr error
+	// A page that fails part-way keeps what was read before it failed, and the other pages
+	// are read: refusing a whole agenda for one damaged page helps no one. Only a file
+	// where nothing at all could be read is an error of its own.
 	for i := range d.pages {
 		p := d.extract(i)
 		if p.err != nil {
