@@ -66,10 +66,15 @@ func (s *itemScreen) buildBlocks(keep bool) {
 	s.recBlock = map[int]int{}
 	recsShown := len(it.Recommendations) == 0
 	decisionShown := it.Decision == ""
-	addRecs := func() {
+	// addRecs adds a block per recommendation; after[i] is the section's text that
+	// follows recommendation i, drawn after its block.
+	addRecs := func(after []string) {
 		for i := range it.Recommendations {
 			s.recBlock[i] = len(blocks)
 			blocks = append(blocks, rawBlock(func(w int) []string { return s.recLines(i, w) }, i, true))
+			if i < len(after) && strings.TrimSpace(after[i]) != "" {
+				blocks = append(blocks, markdownBlocks(s.c, after[i], true)...)
+			}
 		}
 		recsShown = true
 	}
@@ -86,7 +91,7 @@ func (s *itemScreen) buildBlocks(keep bool) {
 	for i, sec := range it.Sections {
 		if isIndstilling(sec.Heading) {
 			recSec = i
-			if _, _, ok := splitIndstilling(sec.Text, it.Recommendations); ok {
+			if _, ok := splitIndstilling(sec.Text, it.Recommendations); ok {
 				break
 			}
 		}
@@ -97,17 +102,14 @@ func (s *itemScreen) buildBlocks(keep bool) {
 			heading = ""
 		}
 		if !recsShown && i == recSec {
-			lead, trail, ok := splitIndstilling(sec.Text, it.Recommendations)
+			parts, ok := splitIndstilling(sec.Text, it.Recommendations)
 			if !ok {
 				// The section does not split the way the recommendations did: show it
 				// whole, then the blocks, rather than lose a word.
-				lead, trail = sec.Text, ""
+				parts = []string{sec.Text}
 			}
-			blocks = append(blocks, markdownBlocks(s.c, heading+lead, len(blocks) > 0)...)
-			addRecs()
-			if strings.TrimSpace(trail) != "" {
-				blocks = append(blocks, markdownBlocks(s.c, trail, true)...)
-			}
+			blocks = append(blocks, markdownBlocks(s.c, heading+parts[0], len(blocks) > 0)...)
+			addRecs(parts[1:])
 			addDecision()
 			continue
 		}
@@ -115,7 +117,7 @@ func (s *itemScreen) buildBlocks(keep bool) {
 	}
 	if !recsShown {
 		blocks = append(blocks, mdBlock(s.c, "## "+t.Recommendation, len(blocks) > 0))
-		addRecs()
+		addRecs(nil)
 	}
 	addDecision()
 	if len(it.Attachments) > 0 {
@@ -133,60 +135,79 @@ func isIndstilling(h string) bool { return indstillingRe.MatchString(h) }
 
 var recMarkerRe = regexp.MustCompile(`^(?:[-*•–·]|\d{1,2}[.)]|[a-zæøå][.)])\s+`)
 
-// splitIndstilling separates an Indstilling's lead-in ("Det indstilles, at KKR:") and any
-// closing prose from its units, which the item screen draws as blocks instead. It finds
-// each recommendation's first line in the text, in order; ok is false when one is not
-// there (then the section is shown whole, followed by the blocks).
-func splitIndstilling(text string, recs []agenda.Recommendation) (lead, trail string, ok bool) {
+// splitIndstilling cuts an Indstilling around its units, which the item screen draws as
+// blocks: parts[0] is the lead-in ("Det indstilles, at KKR:"), parts[i+1] the text after
+// unit i (a lead-in for the next units, "eller", a closing remark), so no word of the
+// section is lost. It finds each recommendation's first line in the text, in order; ok is
+// false when one is not there (then the section is shown whole, followed by the blocks).
+func splitIndstilling(text string, recs []agenda.Recommendation) (parts []string, ok bool) {
 	lines := strings.Split(strings.ReplaceAll(text, "\r\n", "\n"), "\n")
-	norm := func(s string) string { return strings.Join(strings.Fields(s), " ") }
+	// Compare words, not Markdown: the units lost the emphasis and escapes around them.
+	norm := func(s string) string {
+		s = strings.Map(func(r rune) rune {
+			if r == '*' || r == '_' || r == '`' || r == '\\' {
+				return -1
+			}
+			return r
+		}, s)
+		return strings.Join(strings.Fields(s), " ")
+	}
 	if len(recs) == 1 {
 		bullets := false
 		for _, l := range lines {
-			if recMarkerRe.MatchString(strings.TrimSpace(l)) {
+			if recMarkerRe.MatchString(norm(l)) {
 				bullets = true
 			}
 		}
 		if !bullets {
-			return "", "", true // the whole sentence is the recommendation
+			return []string{"", ""}, true // the whole sentence is the recommendation
 		}
 	}
-	first, last, from := -1, -1, 0
+	starts := make([]int, 0, len(recs))
+	from := 0
 	for _, r := range recs {
 		want := norm(strings.SplitN(r.Text, "\n", 2)[0])
 		if rs := []rune(want); len(rs) > 30 {
 			want = string(rs[:30])
 		}
 		found := -1
-		for i := from; i < len(lines); i++ {
-			t := strings.TrimSpace(lines[i])
-			t = recMarkerRe.ReplaceAllString(t, "")
-			if want != "" && strings.HasPrefix(norm(t), want) {
+		for i := from; i < len(lines) && want != ""; i++ {
+			// The line starts the unit, or is all of its start (the unit goes on, joined
+			// from indented lines below).
+			t := recMarkerRe.ReplaceAllString(norm(lines[i]), "")
+			if strings.HasPrefix(t, want) || len(t) >= 12 && strings.HasPrefix(want, t) {
 				found = i
 				break
 			}
 		}
 		if found < 0 {
-			return "", "", false
+			return nil, false
 		}
-		if first < 0 {
-			first = found
-		}
-		last, from = found, found+1
+		starts = append(starts, found)
+		from = found + 1
 	}
-	// The last unit runs on over indented lines; prose after a blank line is the trail.
-	end := last + 1
-	for end < len(lines) {
-		l := lines[end]
-		if strings.TrimSpace(l) == "" {
-			break
+	// A unit runs on over indented lines; what follows it up to the next unit is its own.
+	end := func(start int) int {
+		e := start + 1
+		for e < len(lines) {
+			l := lines[e]
+			if strings.TrimSpace(l) == "" || len(l)-len(strings.TrimLeft(l, " \t")) < 2 {
+				break
+			}
+			e++
 		}
-		if indent := len(l) - len(strings.TrimLeft(l, " \t")); indent < 2 {
-			break
-		}
-		end++
+		return e
 	}
-	return strings.Join(lines[:first], "\n"), strings.Join(lines[end:], "\n"), true
+	parts = append(parts, strings.Join(lines[:starts[0]], "\n"))
+	for i, st := range starts {
+		next := len(lines)
+		if i+1 < len(starts) {
+			next = starts[i+1]
+		}
+		e := min(end(st), next)
+		parts = append(parts, strings.Join(lines[e:next], "\n"))
+	}
+	return parts, true
 }
 
 // recLines draws recommendation i as a block: a bar, its number, its text, and the
@@ -303,6 +324,13 @@ func (s *itemScreen) selectRec(i int) {
 	s.pg.refreshRaw()
 	if b, ok := s.recBlock[i]; ok {
 		s.pg.show(b)
+	}
+}
+
+// showAttachments scrolls to the list of attachments.
+func (s *itemScreen) showAttachments() {
+	if n := len(s.pg.blocks); n > 0 && s.pg.blocks[n-1].raw != nil && s.pg.blocks[n-1].rec < 0 {
+		s.pg.show(n - 1)
 	}
 }
 

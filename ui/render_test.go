@@ -6,6 +6,8 @@ import (
 	"unicode"
 
 	"github.com/charmbracelet/x/ansi"
+
+	"github.com/dagsorden/dagsorden/agenda"
 )
 
 func TestWrapText(t *testing.T) {
@@ -75,6 +77,71 @@ func TestSplitMarkdownKeepsEveryByte(t *testing.T) {
 		}
 		if strings.Count(c, "```")%2 != 0 {
 			t.Fatalf("a chunk cuts a code fence: %q", c)
+		}
+	}
+}
+
+func TestHighlightKeepsTheMatchInView(t *testing.T) {
+	mark := func(s ...string) string { return "[" + strings.Join(s, "") + "]" }
+	text := "Forvaltningen foreslår hævede flader ved skolen og en sænket hastighed"
+	i := strings.Index(text, "skolen")
+	if got := highlight(text, [][2]int{{i, i + len("skolen")}}, 80, mark); got != "Forvaltningen foreslår hævede flader ved [skolen] og en sænket hastighed" {
+		t.Errorf("fits: %q", got)
+	}
+	got := highlight(text, [][2]int{{i, i + len("skolen")}}, 30, mark)
+	if !strings.HasPrefix(got, "…") || !strings.Contains(got, "[skolen]") || ansi.StringWidth(got) > 30 {
+		t.Errorf("narrow: %q", got)
+	}
+	// Offsets out of range or reversed are ignored, not a panic.
+	if got := highlight("kort", [][2]int{{3, 99}, {2, 1}}, 20, mark); got != "kort" {
+		t.Errorf("bad offsets: %q", got)
+	}
+}
+
+// No word of an Indstilling is lost when its units become blocks: the lead-in, the text
+// between units ("eller", a lead-in for the next ones) and a closing remark all stay.
+func TestSplitIndstillingKeepsEveryWord(t *testing.T) {
+	for _, c := range []struct {
+		text string
+		n    int
+	}{
+		{"Det indstilles, at KKR Hovedstaden:\n\n- Drøfter potentialer\n- Giver input\n\nSagen genoptages.", 2},
+		{"*Administrationen indstiller overfor A,*\n\n1\\. *at orienteringen tages til efterretning.*\n\n*Administrationen indstiller overfor B,*\n\n2\\. *at der ikke udarbejdes en plan.*", 2},
+		{"*Center indstiller,*\n\n*1. at byrådet vælger A.*\n\n*eller*\n\n*2. at byrådet vælger B.*", 2},
+		{"Forvaltningen indstiller, at udvalget\n\n- godkender projektet\n  for 2,1 mio. kr.\n- beder om en evaluering", 2},
+		{"Det indstilles, at KKR Hovedstaden godkender referatet.", 1},
+	} {
+		recs := agenda.Recommendations(c.text)
+		if len(recs) != c.n {
+			t.Fatalf("%q: agenda.Recommendations gives %d units, want %d", c.text, len(recs), c.n)
+		}
+		parts, ok := splitIndstilling(c.text, recs)
+		if !ok || len(parts) != len(recs)+1 {
+			t.Fatalf("%q: %d parts, ok %v", c.text, len(parts), ok)
+		}
+		// Every word of the section is in a part or in a unit.
+		var shown strings.Builder
+		for _, p := range parts {
+			shown.WriteString(p + " ")
+		}
+		for _, r := range recs {
+			shown.WriteString(r.Text + " ")
+		}
+		clean := func(s string) []string {
+			return strings.FieldsFunc(s, func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) })
+		}
+		have := map[string]int{}
+		for _, w := range clean(shown.String()) {
+			have[w]++
+		}
+		for _, w := range clean(c.text) {
+			if len(w) <= 2 && strings.Trim(w, "0123456789") == "" {
+				continue // a list's own numbers: the blocks number the units
+			}
+			if have[w] == 0 {
+				t.Errorf("%q: the word %q is not shown", c.text, w)
+			}
+			have[w]--
 		}
 	}
 }

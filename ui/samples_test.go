@@ -56,7 +56,7 @@ func TestRecommendationsSitInTheirSectionOnRealAgendas(t *testing.T) {
 				ok := false
 				for _, sec := range it.Sections {
 					if isIndstilling(sec.Heading) {
-						if _, _, fits := splitIndstilling(sec.Text, it.Recommendations); fits {
+						if _, fits := splitIndstilling(sec.Text, it.Recommendations); fits {
 							ok = true
 						}
 					}
