@@ -38,9 +38,36 @@ import (
 //	read
 //	  <item id>                → agenda.ItemTextHash of the item when the user last read it
 //	                             (raw string, not a codec record)
+//	attachment_text            (migration 3)
+//	  <sha256 hex>             → textRecord: the text of the PDF in blobs/<sha256>, one
+//	                             string per page, or why it has none (scanned, damaged).
+//	                             Extracted once per content, however many items share it
+//	watches                    (migration 3)
+//	  <folded phrase>          → the watched word or phrase as the member wrote it (raw)
 //
-// The full-text index (issue 3) belongs in this file too, updated in the import's
-// transaction: see putMeeting in import.go.
+// The full-text index (migration 3), written in the same transaction as what it indexes
+// (see index.go). A document of the index is one searchable unit: a meeting's header, an
+// item, one recommendation, a note, a reading-material document, or one page of an
+// attachment's text.
+//
+//	search_docs
+//	  <doc id: uint64 BE>      → docRecord: kind, what it points at (meeting, item,
+//	                             recommendation, note, document, attachment and page), its
+//	                             length for BM25, and its terms (to take it out again)
+//	search_postings
+//	  <term> 0x00 <doc id>     → posting: kind (1 byte), uvarint term frequency, uvarint
+//	                             document length: a query is scored from the postings
+//	                             alone, without reading a document it does not show
+//	search_terms
+//	  <term>                   → uvarint: how many documents hold the term; the
+//	                             dictionary a prefix query scans
+//	search_owners
+//	  <owner> 0x00 <doc id>    → empty: the documents made from one stored thing, to
+//	                             replace them when it changes. <owner> is "m"<meeting id>,
+//	                             "i"<item id> (the item and its recommendations),
+//	                             "a"<item id> 0x00 <attachment id> (its pages),
+//	                             "n"<note id> or "d"<document id>
+//	meta/search_stats          → indexStats: documents and total length per kind
 var (
 	bucketMeta         = []byte("meta")
 	bucketMeetings     = []byte("meetings")
@@ -54,8 +81,16 @@ var (
 	bucketMeetingNotes = []byte("meeting_notes")
 	bucketRead         = []byte("read")
 
-	keyVersion    = []byte("version")
-	keyGeneration = []byte("generation")
+	bucketAttachmentText = []byte("attachment_text")
+	bucketWatches        = []byte("watches")
+	bucketSearchDocs     = []byte("search_docs")
+	bucketPostings       = []byte("search_postings")
+	bucketTerms          = []byte("search_terms")
+	bucketOwners         = []byte("search_owners")
+
+	keyVersion     = []byte("version")
+	keyGeneration  = []byte("generation")
+	keySearchStats = []byte("search_stats")
 )
 
 // u64 is an 8-byte big-endian key or counter.

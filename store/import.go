@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -32,12 +33,19 @@ type ImportResult struct {
 // nothing. For each meeting it loads the stored version, gives the items their stored
 // ids (agenda.Reconcile), writes nothing when nothing changed, and otherwise replaces the
 // meeting, keeps the previous version of each changed or removed item, stores attachment
-// content by sha256, and re-anchors every note of the meeting (agenda.Reanchor): a note
-// is never deleted, a note whose item is gone becomes orphaned.
+// content by sha256 with the text of each PDF, re-anchors every note of the meeting
+// (agenda.Reanchor): a note is never deleted, a note whose item is gone becomes
+// orphaned; and replaces the search index's documents of what changed.
 //
-// Import does not change p. The results are for the meetings, in p's order.
+// The text of PDF attachments the store has no text for is extracted first, before the
+// write lock is taken. Import does not change p. The results are for the meetings, in
+// p's order.
 func (s *Store) Import(p agenda.Package) ([]ImportResult, error) {
 	meetings, docs, err := prepare(p)
+	if err != nil {
+		return nil, err
+	}
+	texts, err := s.extractTexts(meetings)
 	if err != nil {
 		return nil, err
 	}
@@ -46,8 +54,9 @@ func (s *Store) Import(p agenda.Package) ([]ImportResult, error) {
 		results = make([]ImportResult, 0, len(meetings))
 		stamp := now()
 		wrote := false
+		ix := newIndexer(tx)
 		for i := range meetings {
-			r, w, err := importMeeting(tx, &meetings[i], stamp)
+			r, w, err := importMeeting(tx, ix, &meetings[i], stamp, texts)
 			if err != nil {
 				return fmt.Errorf("%s: %w", describe(&meetings[i]), err)
 			}
@@ -55,7 +64,7 @@ func (s *Store) Import(p agenda.Package) ([]ImportResult, error) {
 			wrote = wrote || w
 		}
 		for i := range docs {
-			w, err := importDocument(tx, &docs[i])
+			w, err := importDocument(tx, ix, &docs[i])
 			if err != nil {
 				return fmt.Errorf("document %q: %w", docs[i].Title, err)
 			}
@@ -64,7 +73,7 @@ func (s *Store) Import(p agenda.Package) ([]ImportResult, error) {
 		if !wrote {
 			return errNoChange
 		}
-		return nil
+		return ix.flush()
 	})
 	if err != nil {
 		return nil, err
@@ -176,7 +185,7 @@ func loadMeeting(tx *bolt.Tx, id string) (*meetingRecord, error) {
 }
 
 // importMeeting imports one meeting; wrote says whether it changed the store.
-func importMeeting(tx *bolt.Tx, next *agenda.Meeting, stamp time.Time) (res ImportResult, wrote bool, err error) {
+func importMeeting(tx *bolt.Tx, ix *indexer, next *agenda.Meeting, stamp time.Time, texts map[string]*textRecord) (res ImportResult, wrote bool, err error) {
 	id := next.ID
 	stored, err := loadMeeting(tx, id)
 	if err != nil {
@@ -214,12 +223,12 @@ func importMeeting(tx *bolt.Tx, next *agenda.Meeting, stamp time.Time) (res Impo
 		rec.ItemIDs[i] = next.Items[i].ID
 		itemBytes[i] = encodeItem(&itemRecord{MeetingID: id, Item: next.Items[i]})
 	}
-	if stored != nil && sameAsStored(tx, stored, rec, next, itemBytes) {
+	if stored != nil && sameAsStored(tx, stored, rec, next, itemBytes) && !textPending(tx, next, texts) {
 		res.Unchanged = true
 		res.Notes, err = countNotes(tx, id)
 		return res, false, err
 	}
-	if err := putMeeting(tx, prev, next, rec, itemBytes, changes); err != nil {
+	if err := putMeeting(tx, ix, prev, next, rec, itemBytes, changes, texts); err != nil {
 		return res, false, err
 	}
 	res.Notes, err = reanchorNotes(tx, next)
@@ -252,29 +261,46 @@ func sameAsStored(tx *bolt.Tx, stored, rec *meetingRecord, next *agenda.Meeting,
 }
 
 // putMeeting writes a new or changed meeting: header, summary, items, the previous
-// version of changed and removed items, and attachment content. Whatever else must
-// follow a meeting's content in the same transaction (the search index) is called here.
-func putMeeting(tx *bolt.Tx, prev, next *agenda.Meeting, rec *meetingRecord, itemBytes [][]byte, changes []agenda.ItemChange) error {
+// version of changed and removed items, attachment content and text, and the search
+// index's documents of whatever changed. Items that did not change keep their documents:
+// a re-publication that changes one item re-indexes that item.
+func putMeeting(tx *bolt.Tx, ix *indexer, prev, next *agenda.Meeting, rec *meetingRecord, itemBytes [][]byte, changes []agenda.ItemChange, texts map[string]*textRecord) error {
 	items, previous, blobs := tx.Bucket(bucketItems), tx.Bucket(bucketPrevious), tx.Bucket(bucketBlobs)
+	fresh, err := putTexts(tx, next, texts)
+	if err != nil {
+		return err
+	}
 	for i := range next.Items {
 		it := &next.Items[i]
 		key := []byte(it.ID)
 		old := items.Get(key)
-		if bytes.Equal(old, itemBytes[i]) {
+		changed := !bytes.Equal(old, itemBytes[i])
+		if !changed && !hasFreshText(it, fresh) {
 			continue
 		}
+		var oldItem *agenda.Item
 		if old != nil {
-			if r, err := decodeItem(old); err != nil {
+			r, err := decodeItem(old)
+			if err != nil {
 				return fmt.Errorf("stored item %s: %w", it.ID, err)
-			} else if r.MeetingID != next.ID {
+			}
+			if r.MeetingID != next.ID {
 				return fmt.Errorf("item %s %q has the id of an item of another meeting", it.Number, it.Title)
 			}
-			// Clone: a Get's memory may be remapped by the writes of this transaction.
-			if err := previous.Put(key, bytes.Clone(old)); err != nil {
+			oldItem = &r.Item
+		}
+		if changed {
+			if old != nil {
+				// Clone: a Get's memory may be remapped by the writes of this transaction.
+				if err := previous.Put(key, bytes.Clone(old)); err != nil {
+					return err
+				}
+			}
+			if err := items.Put(key, itemBytes[i]); err != nil {
 				return err
 			}
 		}
-		if err := items.Put(key, itemBytes[i]); err != nil {
+		if err := ix.indexItem(next.ID, oldItem, it, fresh); err != nil {
 			return err
 		}
 	}
@@ -290,6 +316,14 @@ func putMeeting(tx *bolt.Tx, prev, next *agenda.Meeting, rec *meetingRecord, ite
 			if err := items.Delete(key); err != nil {
 				return err
 			}
+			if err := ix.removeItem(c.ItemID); err != nil {
+				return err
+			}
+		}
+	}
+	if prev == nil || !slices.Equal(slices.Collect(meetingSegments(prev)), slices.Collect(meetingSegments(next))) {
+		if err := ix.indexMeeting(next); err != nil {
+			return err
 		}
 	}
 	for i := range next.Items {
@@ -408,12 +442,25 @@ func forMeetingNotes(tx *bolt.Tx, meetingID string, fn func(seq, stored []byte, 
 	return nil
 }
 
-// importDocument writes a document unless the stored one is identical.
-func importDocument(tx *bolt.Tx, d *agenda.Document) (bool, error) {
+// importDocument writes and indexes a document unless the stored one is identical.
+func importDocument(tx *bolt.Tx, ix *indexer, d *agenda.Document) (bool, error) {
 	b := tx.Bucket(bucketDocuments)
 	v := encodeDocument(d)
 	if bytes.Equal(b.Get([]byte(d.ID)), v) {
 		return false, nil
 	}
-	return true, b.Put([]byte(d.ID), v)
+	if err := b.Put([]byte(d.ID), v); err != nil {
+		return true, err
+	}
+	return true, ix.indexDocument(d)
+}
+
+// hasFreshText: an attachment of it has text stored by this transaction.
+func hasFreshText(it *agenda.Item, fresh map[string]bool) bool {
+	for _, a := range it.Attachments {
+		if fresh[a.SHA256] {
+			return true
+		}
+	}
+	return false
 }

@@ -35,6 +35,19 @@ var migrations = []func(tx *bolt.Tx) error{
 			return idx.Put(meetingNoteKey(n.Anchor.MeetingID, readU64(k)), nil)
 		})
 	},
+	// 3: full-text search (the search_* buckets), attachments' text and watch words.
+	// The index of what the store already holds is built here, in the migration's
+	// transaction. Text is not extracted from PDFs already stored (it can take seconds,
+	// and Open must not): ExtractAttachmentTexts does that later.
+	func(tx *bolt.Tx) error {
+		for _, b := range [][]byte{bucketSearchDocs, bucketPostings, bucketTerms, bucketOwners,
+			bucketAttachmentText, bucketWatches} {
+			if _, err := tx.CreateBucketIfNotExists(b); err != nil {
+				return fmt.Errorf("create bucket %s: %w", b, err)
+			}
+		}
+		return buildIndex(tx)
+	},
 }
 
 // runMigrations runs migrations[from:to] and records the new version.

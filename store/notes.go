@@ -120,7 +120,8 @@ func placeNote(tx *bolt.Tx, n *agenda.Note, exists bool) error {
 	return nil
 }
 
-// putNote writes a note under seq with its id and meeting index entries.
+// putNote writes a note under seq with its id and meeting index entries, and its
+// document in the search index: a note is found the moment it is saved.
 func putNote(tx *bolt.Tx, seq uint64, n *agenda.Note) error {
 	if err := tx.Bucket(bucketNotes).Put(u64(seq), encodeNote(n)); err != nil {
 		return err
@@ -128,7 +129,14 @@ func putNote(tx *bolt.Tx, seq uint64, n *agenda.Note) error {
 	if err := tx.Bucket(bucketNoteIDs).Put([]byte(n.ID), u64(seq)); err != nil {
 		return err
 	}
-	return tx.Bucket(bucketMeetingNotes).Put(meetingNoteKey(n.Anchor.MeetingID, seq), nil)
+	if err := tx.Bucket(bucketMeetingNotes).Put(meetingNoteKey(n.Anchor.MeetingID, seq), nil); err != nil {
+		return err
+	}
+	ix := newIndexer(tx)
+	if err := ix.indexNote(n); err != nil {
+		return err
+	}
+	return ix.flush()
 }
 
 func newNoteID() string {
@@ -210,7 +218,8 @@ func (s *Store) NotesForMeeting(meetingID string) ([]agenda.Note, error) {
 }
 
 // DeleteNote turns a note into a tombstone (Deleted, revision+1), so group sync can pass
-// the deletion on. Deleting a tombstone changes nothing.
+// the deletion on, and takes it out of the search index. Deleting a tombstone changes
+// nothing.
 func (s *Store) DeleteNote(id string) error {
 	return s.update(func(tx *bolt.Tx) error {
 		seq, n, err := noteByID(tx, id)
@@ -223,7 +232,14 @@ func (s *Store) DeleteNote(id string) error {
 		n.Deleted = true
 		n.Revision++
 		n.Updated = now()
-		return tx.Bucket(bucketNotes).Put(u64(seq), encodeNote(n))
+		if err := tx.Bucket(bucketNotes).Put(u64(seq), encodeNote(n)); err != nil {
+			return err
+		}
+		ix := newIndexer(tx)
+		if err := ix.indexNote(n); err != nil { // a tombstone: out of the index
+			return err
+		}
+		return ix.flush()
 	})
 }
 

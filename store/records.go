@@ -5,6 +5,7 @@ package store
 // function; TestCodecCoversEveryField fails until both are done.
 
 import (
+	"encoding/binary"
 	"slices"
 	"time"
 
@@ -596,4 +597,270 @@ func readSummary(d *dec, m *MeetingSummary, slab *[]ItemSummary) error {
 		m.Items = (*slab)[first:len(*slab):len(*slab)]
 	}
 	return d.err
+}
+
+// docKind is what a document of the full-text index is (see SearchHit.Kind).
+type docKind uint8
+
+const (
+	kindMeeting docKind = iota + 1
+	kindItem
+	kindRecommendation
+	kindNote
+	kindDocument
+	kindAttachment
+	numKinds // one past the last kind
+)
+
+// docRecord is a document of the full-text index: what it points at, and what it put
+// into the index, to take it out again.
+type docRecord struct {
+	Kind               docKind
+	MeetingID, ItemID  string
+	Recommendation     *int
+	NoteID, DocumentID string
+	AttachmentID       string
+	AttachmentTitle    string
+	SHA256             string
+	Page               int    // 1-based page of an attachment; 0 for an unpaged text
+	Length             uint64 // weighted number of terms, BM25's document length
+	Terms              []string
+	TermFrequencies    []uint64 // of Terms, in the same order
+}
+
+func encodeDoc(d *docRecord) []byte {
+	e := newRecord()
+	e.uint(1, uint64(d.Kind))
+	e.str(2, d.MeetingID)
+	e.str(3, d.ItemID)
+	if d.Recommendation != nil {
+		e.intAlways(4, int64(*d.Recommendation))
+	}
+	e.str(5, d.NoteID)
+	e.str(6, d.DocumentID)
+	e.str(7, d.AttachmentID)
+	e.str(8, d.AttachmentTitle)
+	e.str(9, d.SHA256)
+	e.uint(10, uint64(d.Page))
+	e.uint(11, d.Length)
+	// Terms are sorted: each is written as the length it shares with the one before
+	// and the rest, which halves their size.
+	if len(d.Terms) > 0 {
+		e.msg(12, func(e *enc) {
+			prev := ""
+			for i, t := range d.Terms {
+				n := 0
+				for n < len(prev) && n < len(t) && prev[n] == t[n] {
+					n++
+				}
+				e.b = binary.AppendUvarint(e.b, uint64(n))
+				e.b = binary.AppendUvarint(e.b, uint64(len(t)-n))
+				e.b = append(e.b, t[n:]...)
+				var tf uint64
+				if i < len(d.TermFrequencies) {
+					tf = d.TermFrequencies[i]
+				}
+				e.b = binary.AppendUvarint(e.b, tf)
+				prev = t
+			}
+		})
+	}
+	return e.b
+}
+
+func decodeDoc(b []byte) (*docRecord, error) { return decodeDocRecord(b, true) }
+
+// decodeDocHead decodes all but the terms: what a search hit needs.
+func decodeDocHead(b []byte) (*docRecord, error) { return decodeDocRecord(b, false) }
+
+func decodeDocRecord(b []byte, terms bool) (*docRecord, error) {
+	if !terms {
+		b = docHead(b)
+	}
+	d, err := openRecord(b)
+	if err != nil {
+		return nil, err
+	}
+	r := &docRecord{}
+	for d.more() {
+		f, w := d.field()
+		switch f {
+		case 1:
+			r.Kind = docKind(d.uint(w))
+		case 2:
+			r.MeetingID = d.str(w)
+		case 3:
+			r.ItemID = d.str(w)
+		case 4:
+			i := int(d.int(w))
+			r.Recommendation = &i
+		case 5:
+			r.NoteID = d.str(w)
+		case 6:
+			r.DocumentID = d.str(w)
+		case 7:
+			r.AttachmentID = d.str(w)
+		case 8:
+			r.AttachmentTitle = d.str(w)
+		case 9:
+			r.SHA256 = d.str(w)
+		case 10:
+			r.Page = int(d.uint(w))
+		case 11:
+			r.Length = d.uint(w)
+		case 12:
+			sub := d.sub(w)
+			prev := ""
+			for sub.more() {
+				n, rest := sub.uvarint(), sub.uvarint()
+				if n > uint64(len(prev)) || rest > uint64(len(sub.s)) {
+					sub.fail("bad term list")
+					break
+				}
+				t := prev[:n] + sub.s[:rest]
+				sub.s = sub.s[rest:]
+				r.Terms = append(r.Terms, t)
+				r.TermFrequencies = append(r.TermFrequencies, sub.uvarint())
+				prev = t
+			}
+			d.done(sub)
+		default:
+			d.skip(w)
+		}
+	}
+	if d.err == nil && (r.Kind == 0 || r.Kind >= numKinds) {
+		d.fail("unknown document kind %d", r.Kind)
+	}
+	return r, d.err
+}
+
+// docHead cuts a document record before its terms (field 12, written last), so a search
+// hit copies only the few bytes it reads. A record it does not understand is returned
+// whole, for the decoder to judge.
+func docHead(b []byte) []byte {
+	for i := 1; i < len(b); {
+		t, n := binary.Uvarint(b[i:])
+		if n <= 0 {
+			return b
+		}
+		if t>>3 == 12 {
+			return b[:i]
+		}
+		i += n
+		switch t & 7 {
+		case wireVarint:
+			if _, n = binary.Uvarint(b[i:]); n <= 0 {
+				return b
+			}
+			i += n
+		case wireBytes:
+			l, n := binary.Uvarint(b[i:])
+			if n <= 0 || l > uint64(len(b)-i-n) {
+				return b
+			}
+			i += n + int(l)
+		default:
+			return b
+		}
+	}
+	return b
+}
+
+// textRecord is an attachment's text, a string per page, or why it has none.
+type textRecord struct {
+	Pages   []string
+	Failure string // one sentence; empty when there is text
+}
+
+func encodeText(t *textRecord) []byte {
+	e := newRecord()
+	for _, p := range t.Pages {
+		e.strAlways(1, p) // even empty: every page keeps its number
+	}
+	e.str(2, t.Failure)
+	return e.b
+}
+
+func decodeText(b []byte) (*textRecord, error) {
+	d, err := openRecord(b)
+	if err != nil {
+		return nil, err
+	}
+	t := &textRecord{}
+	for d.more() {
+		f, w := d.field()
+		switch f {
+		case 1:
+			t.Pages = append(t.Pages, d.str(w))
+		case 2:
+			t.Failure = d.str(w)
+		default:
+			d.skip(w)
+		}
+	}
+	return t, d.err
+}
+
+// indexStats are the index's document counts and total lengths per kind: BM25's average
+// document length is taken per kind, so a three-line recommendation is not compared with
+// a forty-page attachment.
+type indexStats struct {
+	Kinds [numKinds]kindStats
+}
+
+type kindStats struct {
+	Docs, Length uint64
+}
+
+func encodeStats(s *indexStats) []byte {
+	e := newRecord()
+	for k := range s.Kinds {
+		if ks := &s.Kinds[k]; ks.Docs != 0 || ks.Length != 0 {
+			e.msg(1, func(e *enc) {
+				e.uint(1, uint64(k))
+				e.uint(2, ks.Docs)
+				e.uint(3, ks.Length)
+			})
+		}
+	}
+	return e.b
+}
+
+func decodeStats(b []byte) (*indexStats, error) {
+	s := &indexStats{}
+	if b == nil {
+		return s, nil
+	}
+	d, err := openRecord(b)
+	if err != nil {
+		return nil, err
+	}
+	for d.more() {
+		f, w := d.field()
+		if f != 1 {
+			d.skip(w)
+			continue
+		}
+		sub := d.sub(w)
+		var k uint64
+		var ks kindStats
+		for sub.more() {
+			f, w := sub.field()
+			switch f {
+			case 1:
+				k = sub.uint(w)
+			case 2:
+				ks.Docs = sub.uint(w)
+			case 3:
+				ks.Length = sub.uint(w)
+			default:
+				sub.skip(w)
+			}
+		}
+		d.done(sub)
+		if k < uint64(numKinds) {
+			s.Kinds[k] = ks
+		}
+	}
+	return s, d.err
 }

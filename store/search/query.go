@@ -136,6 +136,9 @@ type Matcher struct {
 	q Query
 }
 
+// Words is how many words the matcher's query has.
+func (m *Matcher) Words() int { return len(m.q.Words) }
+
 // Matcher returns a matcher for q.
 func (a *Analyzer) Matcher(q Query) *Matcher { return &Matcher{a: a, q: q} }
 
@@ -168,6 +171,32 @@ func (m *Matcher) Match(word string) int {
 		}
 	}
 	return -1
+}
+
+// MayMatch is a quick test before reading a text word by word: false when no word of
+// the text can match, because none of the query's terms occurs in it written in lower
+// case or with a capital first letter (a stem is a prefix of its word). A word written
+// all in capitals or with a ligature slips through: use it where missing such a word
+// costs only the choice of a snippet.
+func (m *Matcher) MayMatch(text string) bool {
+	for i := range m.q.Words {
+		w := &m.q.Words[i]
+		for j := -1; j < len(w.Variants); j++ {
+			c := w.Stem
+			if j >= 0 {
+				c = w.Variants[j]
+			}
+			if strings.Contains(text, c) {
+				return true
+			}
+			if r, n := utf8.DecodeRuneInString(c); unicode.IsLower(r) {
+				if strings.Contains(text, string(unicode.ToUpper(r))+c[n:]) {
+					return true
+				}
+			}
+		}
+	}
+	return false
 }
 
 // Phrase finds the first place in text where every word of the query stands, at the same

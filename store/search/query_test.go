@@ -129,7 +129,7 @@ func TestSnippet(t *testing.T) {
 	}{
 		{"Kort tekst om lokalplanerne.", "lokalplan", 200, "Kort tekst om [lokalplanerne].", 1},
 		// The window with both words beats the ones with only one of them.
-		{long, "sundhedsklynger nære", 60, "…her. [Sundhedsklyngerne] skal styrke det [nære] sundhedsvæsen…", 2},
+		{long, "sundhedsklynger nære", 60, "…her. [Sundhedsklyngerne] skal styrke det [nære] sundhedsvæsen.…", 2},
 		{long, "sundhedsklynger", 50, "…her. [Sundhedsklyngerne] skal styrke det nære…", 1},
 		{"Ingen træf i denne tekst, som er lidt lang.", "budget", 20, "Ingen træf i denne…", 0},
 		{"Aftale for 2024-2027 og 2028", "2024", 200, "Aftale for [2024-2027] og 2028", 1}, // typing: a prefix

@@ -36,6 +36,23 @@ func AppendTokens(dst []Token, text string) []Token {
 	if len(dst) > 0 {
 		pos = dst[len(dst)-1].Pos + 1
 	}
+	eachToken(text, pos, func(t Token) bool {
+		dst = append(dst, t)
+		return true
+	})
+	return dst
+}
+
+// eachToken calls yield with the words of text, numbered from pos, until it returns
+// false.
+func eachToken(text string, pos int, yield func(Token) bool) {
+	emit := func(start, end, pos int) bool {
+		w := Fold(text[start:end])
+		if w == "" || len(w) > MaxWordLen {
+			return true
+		}
+		return yield(Token{Word: w, Start: start, End: end, Pos: pos})
+	}
 	for i := 0; i < len(text); {
 		r, n := utf8.DecodeRuneInString(text[i:])
 		if !isLetterOrDigit(r) { // a word never starts with a combining mark
@@ -56,7 +73,9 @@ func AppendTokens(dst []Token, text string) []Token {
 			}
 			end, joined = wordEnd(text, end+cn), true
 		}
-		dst = appendWord(dst, text, start, end, pos)
+		if !emit(start, end, pos) {
+			return
+		}
 		if joined {
 			for j := start; j < end; {
 				r, n := utf8.DecodeRuneInString(text[j:])
@@ -65,14 +84,15 @@ func AppendTokens(dst []Token, text string) []Token {
 					continue
 				}
 				e := wordEnd(text, j)
-				dst = appendWord(dst, text, j, e, pos)
+				if !emit(j, e, pos) {
+					return
+				}
 				j = e
 			}
 		}
 		pos++
 		i = end
 	}
-	return dst
 }
 
 // wordEnd is the end of the run of letters, digits and combining marks starting at i.
@@ -85,14 +105,6 @@ func wordEnd(text string, i int) int {
 		i += n
 	}
 	return i
-}
-
-func appendWord(dst []Token, text string, start, end, pos int) []Token {
-	w := Fold(text[start:end])
-	if w == "" || len(w) > MaxWordLen {
-		return dst
-	}
-	return append(dst, Token{Word: w, Start: start, End: end, Pos: pos})
 }
 
 func isLetterOrDigit(r rune) bool {

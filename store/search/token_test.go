@@ -25,9 +25,9 @@ func TestTokens(t *testing.T) {
 		{"mødet 21.04.2023 kl. 10", "mødet 21.04.2023 21 04 2023 kl 10"},
 		{"SAG-2023-01182 gitb", "sag 2023-01182 2023 01182 gitb"},
 		{"KL's oplæg, 72-timers modellen", "kl s oplæg 72 timers modellen"},
-		{"ﬁnansiering", "finansiering"},             // a PDF's ligature
-		{"a\u030abenhed", "åbenhed"},                // decomposed å, as some PDFs write it
-		{"ＫＫＲ", "kkr"},                             // full width
+		{"ﬁnansiering", "finansiering"},                  // a PDF's ligature
+		{"a\u030abenhed", "åbenhed"},                     // decomposed å, as some PDFs write it
+		{"ＫＫＲ", "kkr"},                                   // full width
 		{"3.5.\tTemadrøftelse", "3.5 3 5 temadrøftelse"}, // an item number, not its final dot
 		{"- Drøfter **muligheder**", "drøfter muligheder"},
 		{"", ""},

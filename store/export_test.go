@@ -1,0 +1,17 @@
+package store
+
+import bolt "go.etcd.io/bbolt"
+
+// IndexBytes is the space the full-text index takes in the file (pages allocated to its
+// buckets), for the benchmark that reports it.
+func IndexBytes(s *Store) (index, file int64, err error) {
+	err = s.view(func(tx *bolt.Tx) error {
+		for _, name := range [][]byte{bucketSearchDocs, bucketPostings, bucketTerms, bucketOwners} {
+			st := tx.Bucket(name).Stats()
+			index += int64(st.BranchAlloc + st.LeafAlloc)
+		}
+		file = tx.Size()
+		return nil
+	})
+	return index, file, err
+}

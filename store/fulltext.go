@@ -1,0 +1,649 @@
+package store
+
+// Reading the full-text index: Search.
+
+import (
+	"bytes"
+	"cmp"
+	"encoding/binary"
+	"fmt"
+	"iter"
+	"slices"
+	"strings"
+
+	"github.com/dagsorden/dagsorden/agenda"
+	"github.com/dagsorden/dagsorden/store/search"
+	bolt "go.etcd.io/bbolt"
+)
+
+// SearchHit is one ranked search result.
+type SearchHit struct {
+	// Kind is what matched: "meeting", "item", "recommendation", "note", "document" or
+	// "attachment".
+	Kind string
+	// MeetingID is set for every kind but documents; ItemID for items, recommendations,
+	// attachments and notes on an item.
+	MeetingID, ItemID string
+	// Recommendation is the 0-based index for a recommendation (or a note on one), else nil.
+	Recommendation *int
+	NoteID         string // for notes
+	DocumentID     string // for reading material
+	// AttachmentID and AttachmentTitle name the attachment of an attachment hit; Page is
+	// the 1-based page the words are on (0 when the importer gave the text unpaged).
+	AttachmentID, AttachmentTitle string
+	Page                          int
+	// Title says what matched, ready to show: "3.5 Temadrøftelse om sundhedsområdet…" for
+	// anything in an item, the document's title, "Body · Title · date" for a meeting.
+	Title string
+	// Snippet is a passage around the best match, one line of plain text.
+	Snippet string
+	// Matches are the byte offsets [start, end) of the matched words in Snippet.
+	Matches [][2]int
+	// Score ranks hits: higher is better.
+	Score float64
+}
+
+var kindNames = [numKinds]string{
+	kindMeeting: "meeting", kindItem: "item", kindRecommendation: "recommendation",
+	kindNote: "note", kindDocument: "document", kindAttachment: "attachment",
+}
+
+func (k docKind) String() string {
+	if k < numKinds && kindNames[k] != "" {
+		return kindNames[k]
+	}
+	return fmt.Sprintf("kind %d", k)
+}
+
+// kindBoost tilts the ranking between kinds with equal BM25 scores: the member's own
+// notes a little up, the pages of attachments (long and many) a little down.
+var kindBoost = [numKinds]float64{
+	kindMeeting: 1, kindItem: 1, kindRecommendation: 0.9, kindNote: 1.1, kindDocument: 1,
+	kindAttachment: 0.8,
+}
+
+// Weights of the terms a query word matches besides its own: another form of the word
+// (search.Word.Variants) and, for the word being typed, a longer word it begins.
+const (
+	variantWeight = 0.9
+	prefixWeight  = 0.6
+)
+
+// maxExpansions bounds the terms a prefix stands for; the most frequent are taken (a
+// prefix more likely begins a common word, and each term costs a scan of its postings).
+const maxExpansions = 12
+
+// snippetLen is the most bytes of text a snippet shows.
+const snippetLen = 160
+
+// Search finds meetings, items, recommendations, notes, reading material and pages of
+// attachments that hold every word of query, ranked best first by BM25 (with a title
+// counting more than the text), at most limit of them (20 when limit is not positive).
+// The last word of a query typed without a space after it also matches the words it
+// begins, so search can run as the member types. When no document holds every word, the
+// documents holding the most of them are returned. A query without any word to look for
+// (only stop words, say) finds nothing.
+func (s *Store) Search(query string, limit int) ([]SearchHit, error) {
+	if limit <= 0 {
+		limit = 20
+	}
+	a := search.NewAnalyzer()
+	q := a.ParseQuery(query)
+	if q.Empty() {
+		return nil, nil
+	}
+	var hits []SearchHit
+	err := s.view(func(tx *bolt.Tx) error {
+		r, err := newIndexReader(tx)
+		if err != nil {
+			return err
+		}
+		found, err := r.find(q)
+		if err != nil {
+			return err
+		}
+		top := topHits(found, limit)
+		hits, err = r.hits(top, a.Matcher(q))
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("search: %w", err)
+	}
+	return hits, nil
+}
+
+// indexReader reads the index in one read transaction.
+type indexReader struct {
+	tx                            *bolt.Tx
+	docs, postings, terms, owners *bolt.Bucket
+	docCount                      int
+	avgdl                         [numKinds]float64
+	// Records read for snippets, by id: several hits come from one item.
+	items map[string]*agenda.Item
+}
+
+func newIndexReader(tx *bolt.Tx) (*indexReader, error) {
+	st, err := decodeStats(tx.Bucket(bucketMeta).Get(keySearchStats))
+	if err != nil {
+		return nil, fmt.Errorf("search statistics: %w", err)
+	}
+	r := &indexReader{
+		tx: tx, docs: tx.Bucket(bucketSearchDocs), postings: tx.Bucket(bucketPostings),
+		terms: tx.Bucket(bucketTerms), owners: tx.Bucket(bucketOwners),
+		items: map[string]*agenda.Item{},
+	}
+	for k, ks := range st.Kinds {
+		r.docCount += int(ks.Docs)
+		if ks.Docs > 0 {
+			r.avgdl[k] = float64(ks.Length) / float64(ks.Docs)
+		}
+	}
+	return r, nil
+}
+
+// alt is one term a query word matches.
+type alt struct {
+	term   string
+	df     int
+	weight float64
+}
+
+// alts are the terms a query word matches that are in the index.
+func (r *indexReader) alts(w search.Word) []alt {
+	var out []alt
+	add := func(term string, weight float64) {
+		if slices.ContainsFunc(out, func(a alt) bool { return a.term == term }) {
+			return
+		}
+		if df := readDF(r.terms.Get([]byte(term))); df > 0 {
+			out = append(out, alt{term, df, weight})
+		}
+	}
+	add(w.Stem, 1)
+	for _, v := range w.Variants {
+		add(v, variantWeight)
+	}
+	if !w.Prefix {
+		return out
+	}
+	// The words the prefix begins: keep the most frequent, without copying every key
+	// of the dictionary's range (a two-letter prefix spans thousands).
+	var exp []alt
+	prefix := []byte(w.Stem)
+	c := r.terms.Cursor()
+	for k, v := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, v = c.Next() {
+		if len(k) == len(prefix) {
+			continue
+		}
+		df := readDF(v)
+		if len(exp) == maxExpansions && df <= exp[len(exp)-1].df {
+			continue
+		}
+		a := alt{string(k), df, prefixWeight}
+		i, _ := slices.BinarySearchFunc(exp, a, func(x, y alt) int { return cmp.Compare(y.df, x.df) })
+		exp = slices.Insert(exp, i, a)
+		if len(exp) > maxExpansions {
+			exp = exp[:maxExpansions]
+		}
+	}
+	for _, e := range exp {
+		add(e.term, e.weight)
+	}
+	return out
+}
+
+func readDF(v []byte) int {
+	n, _ := binary.Uvarint(v)
+	return int(n)
+}
+
+// scored is a document and its score so far.
+type scored struct {
+	doc   uint64
+	score float64
+	words int // how many query words it holds
+}
+
+// queryWord is a query word's terms in the index and what reading them costs.
+type queryWord struct {
+	alts []alt
+	cost int // postings to read
+}
+
+func (r *indexReader) words(q search.Query) []queryWord {
+	ws := make([]queryWord, 0, len(q.Words))
+	for _, w := range q.Words {
+		as := r.alts(w)
+		cost := 0
+		for _, a := range as {
+			cost += a.df
+		}
+		ws = append(ws, queryWord{as, cost})
+	}
+	return ws
+}
+
+// find scores the documents that hold every word of q, or, when none does, those that
+// hold the most of them.
+func (r *indexReader) find(q search.Query) ([]scored, error) {
+	ws := r.words(q)
+	cands, err := r.every(ws)
+	if err != nil || len(cands) > 0 || len(ws) < 2 {
+		return cands, err
+	}
+	// No document holds every word: rank those holding most of them, best first.
+	var all []scored
+	for _, w := range ws {
+		list, err := r.scan(w.alts)
+		if err != nil {
+			return nil, err
+		}
+		all = union(all, list)
+	}
+	n := float64(len(ws))
+	for i := range all {
+		all[i].score *= float64(all[i].words) / n
+	}
+	return all, nil
+}
+
+// every scores the documents that hold every word, in doc order.
+func (r *indexReader) every(ws []queryWord) ([]scored, error) {
+	// Rarest word first: the candidates only shrink from there.
+	order := slices.Clone(ws)
+	slices.SortStableFunc(order, func(a, b queryWord) int { return cmp.Compare(a.cost, b.cost) })
+	var cands []scored
+	for i, w := range order {
+		if len(w.alts) == 0 {
+			return nil, nil
+		}
+		var err error
+		switch {
+		case i == 0:
+			cands, err = r.scan(w.alts)
+		case len(cands)*seekRatio < w.cost:
+			cands, err = r.probe(cands, w.alts)
+		default:
+			var list []scored
+			list, err = r.scan(w.alts)
+			cands = intersect(cands, list)
+		}
+		if err != nil || len(cands) == 0 {
+			return nil, err
+		}
+	}
+	return cands, nil
+}
+
+// seekRatio: when a word's postings outnumber the candidates this many times, the
+// candidates are looked up in them one by one rather than read through.
+const seekRatio = 16
+
+// scorer scores the postings of one term.
+type scorer struct {
+	weight float64 // the term's weight in its query word times its IDF
+	avgdl  *[numKinds]float64
+}
+
+func (r *indexReader) scorer(a alt) scorer {
+	return scorer{a.weight * search.IDF(r.docCount, a.df), &r.avgdl}
+}
+
+// score is BM25 of one posting.
+func (s scorer) score(p posting) float64 {
+	return s.weight * search.TF(float64(p.tf), float64(p.length), s.avgdl[p.kind]) * kindBoost[p.kind]
+}
+
+// scan reads the postings of a word's terms: the documents holding any of them, in doc
+// order, each scored by the best of its terms.
+func (r *indexReader) scan(alts []alt) ([]scored, error) {
+	var out []scored
+	c := r.postings.Cursor()
+	for i, a := range alts {
+		sc := r.scorer(a)
+		p := termPrefix(a.term)
+		list := make([]scored, 0, a.df)
+		for k, v := c.Seek(p); k != nil; k, v = c.Next() {
+			first, ok := blockStart(k, p)
+			if !ok {
+				break
+			}
+			err := decodeBlock(first, v, func(x posting) bool {
+				list = append(list, scored{x.doc, sc.score(x), 1})
+				return true
+			})
+			if err != nil {
+				return nil, fmt.Errorf("postings of %q: %w", a.term, err)
+			}
+		}
+		if i == 0 {
+			out = list
+		} else {
+			out = mergeBest(out, list)
+		}
+	}
+	return out, nil
+}
+
+// probe keeps the candidates (in doc order) that hold one of a word's terms, adding its
+// best score. Each term's blocks are visited in order, each decoded once.
+func (r *indexReader) probe(cands []scored, alts []alt) ([]scored, error) {
+	best := make([]float64, len(cands))
+	for i := range best {
+		best[i] = -1
+	}
+	for _, a := range alts {
+		sc := r.scorer(a)
+		p := termPrefix(a.term)
+		c := r.postings.Cursor()
+		var end uint64 // the candidates before this doc id are done for this term
+		for i := 0; i < len(cands); {
+			if end != 0 && cands[i].doc < end {
+				i++
+				continue
+			}
+			_, v, first, ok := findBlock(c, p, a.term, cands[i].doc)
+			if !ok {
+				i++
+				continue
+			}
+			end = 1<<64 - 1
+			if nk, _ := c.Next(); nk != nil {
+				if n, ok := blockStart(nk, p); ok {
+					end = n
+				}
+			}
+			j := i
+			err := decodeBlock(first, v, func(x posting) bool {
+				for j < len(cands) && cands[j].doc < x.doc {
+					j++
+				}
+				if j == len(cands) || cands[j].doc >= end {
+					return false
+				}
+				if cands[j].doc == x.doc {
+					best[j] = max(best[j], sc.score(x))
+				}
+				return true
+			})
+			if err != nil {
+				return nil, fmt.Errorf("postings of %q: %w", a.term, err)
+			}
+			for i < len(cands) && cands[i].doc < end {
+				i++
+			}
+		}
+	}
+	out := cands[:0]
+	for i, c := range cands {
+		if best[i] >= 0 {
+			c.score += best[i]
+			c.words++
+			out = append(out, c)
+		}
+	}
+	return out, nil
+}
+
+// mergeBest merges two doc-ordered lists of one word, keeping a document's better score.
+func mergeBest(a, b []scored) []scored {
+	out := make([]scored, 0, len(a)+len(b))
+	i, j := 0, 0
+	for i < len(a) && j < len(b) {
+		switch {
+		case a[i].doc < b[j].doc:
+			out = append(out, a[i])
+			i++
+		case a[i].doc > b[j].doc:
+			out = append(out, b[j])
+			j++
+		default:
+			x := a[i]
+			x.score = max(x.score, b[j].score)
+			out = append(out, x)
+			i++
+			j++
+		}
+	}
+	out = append(out, a[i:]...)
+	return append(out, b[j:]...)
+}
+
+// intersect keeps the documents in both doc-ordered lists, summing their scores.
+func intersect(a, b []scored) []scored {
+	out := a[:0]
+	i, j := 0, 0
+	for i < len(a) && j < len(b) {
+		switch {
+		case a[i].doc < b[j].doc:
+			i++
+		case a[i].doc > b[j].doc:
+			j++
+		default:
+			x := a[i]
+			x.score += b[j].score
+			x.words += b[j].words
+			out = append(out, x)
+			i++
+			j++
+		}
+	}
+	return out
+}
+
+// union merges doc-ordered lists of different words, summing scores and words.
+func union(a, b []scored) []scored {
+	out := make([]scored, 0, len(a)+len(b))
+	i, j := 0, 0
+	for i < len(a) && j < len(b) {
+		switch {
+		case a[i].doc < b[j].doc:
+			out = append(out, a[i])
+			i++
+		case a[i].doc > b[j].doc:
+			out = append(out, b[j])
+			j++
+		default:
+			x := a[i]
+			x.score += b[j].score
+			x.words += b[j].words
+			out = append(out, x)
+			i++
+			j++
+		}
+	}
+	out = append(out, a[i:]...)
+	return append(out, b[j:]...)
+}
+
+// topHits returns the best limit documents, best first; among equals the later indexed
+// (the newer) first.
+func topHits(found []scored, limit int) []scored {
+	better := func(a, b scored) int {
+		if c := cmp.Compare(b.score, a.score); c != 0 {
+			return c
+		}
+		return cmp.Compare(b.doc, a.doc)
+	}
+	if len(found) > 4*limit {
+		// Keep a sorted window of the best limit: one pass, no sort of every candidate.
+		top := make([]scored, 0, limit+1)
+		for _, f := range found {
+			if len(top) == limit && better(f, top[limit-1]) >= 0 {
+				continue
+			}
+			i, _ := slices.BinarySearchFunc(top, f, better)
+			top = slices.Insert(top, i, f)
+			if len(top) > limit {
+				top = top[:limit]
+			}
+		}
+		return top
+	}
+	slices.SortFunc(found, better)
+	return found[:min(limit, len(found))]
+}
+
+// hits turns documents into hits with their titles and snippets. A document whose
+// record is gone (which would be a bug) is left out rather than failing the search.
+func (r *indexReader) hits(top []scored, m *search.Matcher) ([]SearchHit, error) {
+	hits := make([]SearchHit, 0, len(top))
+	for _, t := range top {
+		v := r.docs.Get(u64(t.doc))
+		if v == nil {
+			continue
+		}
+		d, err := decodeDocHead(v)
+		if err != nil {
+			return nil, fmt.Errorf("search document %d: %w", t.doc, err)
+		}
+		h, ok, err := r.hit(d, m)
+		if err != nil {
+			return nil, err
+		}
+		if ok {
+			h.Score = t.score
+			hits = append(hits, h)
+		}
+	}
+	return hits, nil
+}
+
+func (r *indexReader) item(id string) (*agenda.Item, error) {
+	if it, ok := r.items[id]; ok {
+		return it, nil
+	}
+	v := r.tx.Bucket(bucketItems).Get([]byte(id))
+	if v == nil {
+		r.items[id] = nil
+		return nil, nil
+	}
+	ir, err := decodeItem(v)
+	if err != nil {
+		return nil, fmt.Errorf("stored item %s: %w", id, err)
+	}
+	r.items[id] = &ir.Item
+	return &ir.Item, nil
+}
+
+// hit fills in what a document points at; ok is false when that is gone.
+func (r *indexReader) hit(d *docRecord, m *search.Matcher) (h SearchHit, ok bool, err error) {
+	h = SearchHit{Kind: d.Kind.String(), MeetingID: d.MeetingID, ItemID: d.ItemID, NoteID: d.NoteID,
+		DocumentID: d.DocumentID, AttachmentID: d.AttachmentID, AttachmentTitle: d.AttachmentTitle, Page: d.Page}
+	var segs iter.Seq[segment]
+	skipTitle := true
+	switch d.Kind {
+	case kindMeeting:
+		v := r.tx.Bucket(bucketMeetings).Get([]byte(d.MeetingID))
+		if v == nil {
+			return h, false, nil
+		}
+		mr, err := decodeMeeting(v)
+		if err != nil {
+			return h, false, fmt.Errorf("stored meeting %s: %w", d.MeetingID, err)
+		}
+		mt := &mr.Meeting
+		h.Title = meetingTitle(mt)
+		segs, skipTitle = meetingSegments(mt), false
+	case kindItem, kindRecommendation, kindAttachment:
+		it, err := r.item(d.ItemID)
+		if err != nil || it == nil {
+			return h, false, err
+		}
+		h.Title = itemTitle(it)
+		switch d.Kind {
+		case kindItem:
+			segs = itemSegments(it)
+		case kindRecommendation:
+			i := *d.Recommendation
+			if i < 0 || i >= len(it.Recommendations) {
+				return h, false, nil
+			}
+			h.Recommendation = &i
+			segs, skipTitle = plainSegment(it.Recommendations[i].Text), false
+		default:
+			if segs, err = r.attachmentSegments(it, d); err != nil {
+				return h, false, err
+			}
+			skipTitle = false
+		}
+	case kindNote:
+		_, n, err := noteByID(r.tx, d.NoteID)
+		if err != nil || n.Deleted {
+			return h, false, nil
+		}
+		h.MeetingID, h.ItemID, h.Recommendation = n.Anchor.MeetingID, n.Anchor.ItemID, n.Anchor.Recommendation
+		h.Title = strings.TrimSpace(n.Anchor.ItemNumber + " " + n.Anchor.ItemTitle)
+		segs, skipTitle = plainSegment(n.Text), false
+	case kindDocument:
+		v := r.tx.Bucket(bucketDocuments).Get([]byte(d.DocumentID))
+		if v == nil {
+			return h, false, nil
+		}
+		doc, err := decodeDocument(v)
+		if err != nil {
+			return h, false, fmt.Errorf("stored document %s: %w", d.DocumentID, err)
+		}
+		h.Title = doc.Title
+		segs = documentSegments(doc)
+	}
+	h.Snippet, h.Matches = bestSnippet(segs, skipTitle, m)
+	return h, true, nil
+}
+
+// bestSnippet cuts the snippet from the first segment that shows every query word, else
+// the one showing the most of them, then the most matches; without any, the start of
+// the first segment with text. skipTitle leaves out the first segment: a title shown
+// already.
+func bestSnippet(segs iter.Seq[segment], skipTitle bool, m *search.Matcher) (string, [][2]int) {
+	if segs == nil {
+		return "", nil
+	}
+	snippet, matches, words := "", [][2]int(nil), 0
+	var first *segment // the first with text: the snippet when none matches
+	for s := range segs {
+		if skipTitle {
+			skipTitle = false
+			continue
+		}
+		if s.body == "" {
+			continue
+		}
+		if first == nil {
+			first = &s
+		}
+		// Most sections of a long item hold none of the words: skip them without
+		// making them plain and reading them word by word.
+		if !m.MayMatch(s.body) && !m.MayMatch(s.heading) {
+			continue
+		}
+		sn, ms, n := m.Snippet(s.text(), snippetLen)
+		if n > words || n == words && len(ms) > len(matches) {
+			snippet, matches, words = sn, ms, n
+		}
+		if n == m.Words() {
+			break
+		}
+	}
+	if words == 0 && first != nil {
+		// The start of the text; only its beginning needs to be made plain.
+		f := *first
+		f.body = f.body[:min(len(f.body), 4*snippetLen)]
+		snippet, matches, _ = m.Snippet(f.text(), snippetLen)
+	}
+	return snippet, matches
+}
+
+// meetingTitle: "KKR Hovedstaden · Dagsorden 2023 · 21.04.2023".
+func meetingTitle(m *agenda.Meeting) string {
+	var parts []string
+	for _, p := range []string{m.Body.Name, m.Title} {
+		if p = strings.TrimSpace(p); p != "" {
+			parts = append(parts, p)
+		}
+	}
+	if !m.Start.IsZero() {
+		parts = append(parts, m.Start.In(agenda.Copenhagen).Format("02.01.2006"))
+	}
+	return strings.Join(parts, " · ")
+}
