@@ -51,6 +51,7 @@ type Catalog struct {
 	SearchTitle, SearchPlaceholder, SearchNone, SearchUnavailable, SearchHint string
 
 	HitKinds map[string]string
+	Page     string // "s. %d"
 
 	// Help.
 	HelpTitle, HelpNavigation, HelpItem, HelpMeetings, HelpEditor, HelpGeneral,
@@ -232,8 +233,9 @@ func danish() *Catalog {
 		SearchHint:        "↑/↓ vælger · enter springer dertil · esc tilbage",
 		HitKinds: map[string]string{
 			HitMeeting: "Møde", HitItem: "Punkt", HitRecommendation: "Indstilling",
-			HitNote: "Note", HitDocument: "Læsestof",
+			HitNote: "Note", HitDocument: "Læsestof", HitAttachment: "Bilag",
 		},
+		Page: "s. %d",
 
 		HelpTitle:      "Taster",
 		HelpNavigation: "Bevæg dig",
@@ -371,8 +373,9 @@ func english() *Catalog {
 		SearchHint:        "↑/↓ select · enter jumps there · esc back",
 		HitKinds: map[string]string{
 			HitMeeting: "Meeting", HitItem: "Item", HitRecommendation: "Recommendation",
-			HitNote: "Note", HitDocument: "Reading",
+			HitNote: "Note", HitDocument: "Reading", HitAttachment: "Attachment",
 		},
+		Page: "p. %d",
 
 		HelpTitle:      "Keys",
 		HelpNavigation: "Moving around",

@@ -127,7 +127,7 @@ func TestFlowSeedAgenda(t *testing.T) {
 }
 
 func TestFlowSearchJumps(t *testing.T) {
-	st := searchStore{fixtureStore(t)}
+	st := fixtureStore(t)
 	tm := startProgram(t, st, 100, 30)
 	waitFor(t, tm, "Teknik- og Miljøudvalget")
 	send(tm, "/")

@@ -39,7 +39,7 @@ var scenes = []struct {
 	{"item-notes", func(t testing.TB) Store { return fixtureStore(t) }, []string{"enter", "enter", "]", "n"}, "Spørg til tidsplanen"},
 	{"editor", func(t testing.TB) Store { return exampleStore(t) }, []string{"enter", "j", "enter", "]", "n"}, "Vi bør stemme imod"},
 	{"help", func(t testing.TB) Store { return exampleStore(t) }, []string{"?"}, ""},
-	{"search", func(t testing.TB) Store { return searchStore{fixtureStore(t)} }, []string{"/"}, "skole"},
+	{"search", func(t testing.TB) Store { return fixtureStore(t) }, []string{"/"}, "skole"},
 }
 
 // play drives a scene; the item scenes save the typed note and return to the item.
@@ -130,7 +130,7 @@ func TestResizeLeavesNoGarbage(t *testing.T) {
 
 // A member mashing keys and resizing never crashes the program or breaks the layout.
 func TestRandomKeysNeverBreakTheScreen(t *testing.T) {
-	st := searchStore{fixtureStore(t)}
+	st := fixtureStore(t)
 	p, err := example.Package(testNow)
 	if err != nil {
 		t.Fatal(err)

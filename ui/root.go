@@ -36,6 +36,7 @@ type (
 	openMeetingIntent struct {
 		MeetingID, ItemID, NoteID string
 		Rec                       *int
+		Attachments               bool // show the item's attachments (an attachment hit)
 	}
 	openItemIntent     struct{ ItemID string }
 	openOrphansIntent  struct{}
@@ -581,7 +582,11 @@ func (m *model) meetingLoaded(msg meetingLoadedMsg) tea.Cmd {
 	m.push(newAgendaScreen(m.c, m.md))
 	t := msg.target
 	if t.ItemID != "" && m.md.item(t.ItemID) != nil {
-		return m.openItem(t.ItemID, t.Rec, t.NoteID)
+		cmd := m.openItem(t.ItemID, t.Rec, t.NoteID)
+		if s, ok := m.top().(*itemScreen); ok && t.Attachments {
+			s.showAttachments()
+		}
+		return cmd
 	}
 	return nil
 }
@@ -669,7 +674,8 @@ func (m *model) handleIntent(in tea.Msg) tea.Cmd {
 		case h.Kind == HitDocument && h.DocumentID != "":
 			return m.handleIntent(openDocumentIntent{ID: h.DocumentID})
 		case h.MeetingID != "":
-			return m.handleIntent(openMeetingIntent{MeetingID: h.MeetingID, ItemID: h.ItemID, Rec: h.Recommendation, NoteID: h.NoteID})
+			return m.handleIntent(openMeetingIntent{MeetingID: h.MeetingID, ItemID: h.ItemID, Rec: h.Recommendation,
+				NoteID: h.NoteID, Attachments: h.Kind == HitAttachment})
 		}
 		return nil
 

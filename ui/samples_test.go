@@ -108,3 +108,30 @@ func TestSeedItemsOpenAtSixtyColumns(t *testing.T) {
 		}
 	}
 }
+
+// The search acceptance through the screen: on the KKR agenda "sundhedsklynger"
+// ranks item 3.5 first, and enter opens it.
+func TestSearchSeedSundhedsklynger(t *testing.T) {
+	data, err := os.ReadFile(shared.Path(t, "seeds", "001_147b9d108b7927a9.txt"))
+	if err != nil {
+		t.Skip(err)
+	}
+	p, err := importer.Parse("001.txt", data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	st := openStore(t)
+	if _, err := st.Import(p); err != nil {
+		t.Fatal(err)
+	}
+	d := newDriver(t, st, Options{}, 120, 30)
+	d.keys("/")
+	d.typeText("sundhedsklynger")
+	s := d.m.top().(*searchScreen)
+	if len(s.hits) == 0 || s.hits[0].ItemID == "" {
+		t.Fatalf("no item hit:\n%s", d.view())
+	}
+	d.mustSee("3.5 Temadrøftelse om sundhedsområdet")
+	d.keys("enter")
+	d.mustSee("3.5  Temadrøftelse om sundhedsområdet og samarbejdet i sundhedsklyngerne")
+}

@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"fmt"
 	"sort"
 	"strings"
 
@@ -199,6 +200,12 @@ func (s *searchScreen) row(i int) []string {
 		}
 	}
 	head += st.Title.Render(h.Title)
+	if h.Kind == HitAttachment && h.AttachmentTitle != "" {
+		head += st.Subtle.Render(" · ") + st.Bold.Render(h.AttachmentTitle)
+		if h.Page > 0 {
+			head += st.Subtle.Render(", " + fmt.Sprintf(t.Page, h.Page))
+		}
+	}
 	snippet := "    " + highlight(h.Snippet, h.Matches, max(s.w-5, 10), st.Match.Render)
 	lines := []string{fit(head, s.w), fit(snippet, s.w)}
 	if selected {
@@ -210,7 +217,8 @@ func (s *searchScreen) row(i int) []string {
 }
 
 // highlight styles the matched byte ranges of one line of text and cuts it to width
-// cells, moving the window so the first match is in view.
+// cells; when the first match would fall past the edge, the line starts a little before
+// it instead.
 func highlight(text string, matches [][2]int, width int, mark func(...string) string) string {
 	// Line breaks become spaces byte for byte, so the offsets still fit.
 	text = strings.Map(func(r rune) rune {
@@ -227,7 +235,7 @@ func highlight(text string, matches [][2]int, width int, mark func(...string) st
 	}
 	sort.Slice(ms, func(i, j int) bool { return ms[i][0] < ms[j][0] })
 	start := 0
-	if len(ms) > 0 && ansi.StringWidth(text[:ms[0][0]]) > width/3 {
+	if len(ms) > 0 && ansi.StringWidth(text[:ms[0][1]]) > width-4 {
 		// Start a little before the first match, at a rune boundary.
 		start = ms[0][0]
 		for n := 0; start > 0 && n < width/4; n++ {
@@ -235,6 +243,10 @@ func highlight(text string, matches [][2]int, width int, mark func(...string) st
 			for start > 0 && !utf8Start(text[start]) {
 				start--
 			}
+		}
+		// Start at a word, not inside one.
+		if i := strings.IndexByte(text[start:ms[0][0]], ' '); start > 0 && text[start-1] != ' ' && i >= 0 {
+			start += i + 1
 		}
 	}
 	var b strings.Builder
