@@ -37,6 +37,7 @@ func fixtureMeeting(start time.Time, body string) agenda.Meeting {
 				Attachments: []agenda.Attachment{{
 					Title: "Projektbeskrivelse", FileName: "projekt.pdf", MediaType: "application/pdf",
 					Size: int64(len(pdfBytes)), SHA256: hex.EncodeToString(sum[:]), Content: pdfBytes,
+					Text: "Projektbeskrivelse. Vejbump og fartdæmpning ved skolens indgang.",
 				}},
 			},
 			{Number: "2", Title: "Køb af grund", Closed: true, Group: "Lukkede punkter"},

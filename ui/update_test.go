@@ -485,6 +485,16 @@ func TestSearchJumpsToTheSpot(t *testing.T) {
 	d.mustSee("Kommunerne i hovedstaden samarbejder")
 }
 
+// A hit in an attachment's text opens its item at the attachments.
+func TestSearchAttachmentHit(t *testing.T) {
+	d := newDriver(t, fixtureStore(t), Options{}, 100, 14) // too low to show the item whole
+	d.keys("/")
+	d.typeText("fartdæmpning")
+	d.mustSee("Bilag · ", "Projektbeskrivelse")
+	d.keys("enter")
+	d.mustSee("Sag 26/100", "1. Projektbeskrivelse (pdf")
+}
+
 func TestStaleSearchResultsAreDropped(t *testing.T) {
 	st := fixtureStore(t)
 	d := newDriver(t, st, Options{}, 100, 30)
