@@ -27,6 +27,14 @@ func TestRecommendations(t *testing.T) {
 		{"closing prose after bullets ignored", "Det indstilles, at:\n\n- A\n- B\n\nSagen sendes videre til byrådet.",
 			[]string{"A", "B"}},
 		{"empty", "  \n\n", nil},
+		{"italic numbered (Greve)", "*Administrationen indstiller,*\n\n*1. at den foreslåede mødekalender godkendes*\n\n*2. at den faste mødedag bliver mandag.*",
+			[]string{"at den foreslåede mødekalender godkendes", "at den faste mødedag bliver mandag."}},
+		{"escaped number outside emphasis", "*Centrene indstiller til udvalget,*\n\n1\\. *at der laves en plan*\n\n*2. at planen er 10-årig*",
+			[]string{"at der laves en plan", "at planen er 10-årig"}},
+		{"lettered sub-points after a colon", "*Center for Teknik indstiller,*\n\n*1. at der meddeles bevilling*\n\n*2. at der igangsættes projekter på følgende adresser:*\n\n*a) Aktivhuset.*\n\n*b) Rådhuset.*\n\n*3. at besparelsen indgår i budgettet*",
+			[]string{"at der meddeles bevilling", "at der igangsættes projekter på følgende adresser:\n  - Aktivhuset.\n  - Rådhuset.", "at besparelsen indgår i budgettet"}},
+		{"bold single sentence", "**Det indstilles, at referatet godkendes.**",
+			[]string{"Det indstilles, at referatet godkendes."}},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

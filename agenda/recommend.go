@@ -9,8 +9,10 @@ import (
 // bullet after the lead-in ("Det indstilles, at KKR Hovedstaden:", "Forvaltningen
 // indstiller, at"), one per "at"-line when the lead-in ends in "at" and the units follow
 // as lines of their own, and otherwise one unit for the whole recommendation sentence.
-// Nested bullets stay with their parent. Every importer uses it, so all sources split
-// the same way.
+// Nested bullets, and lettered sub-points after a unit that ends in ":", stay with their
+// parent. Emphasis around whole lines (Greve writes every Indstilling in italics) and
+// escaped numbering ("1\.") are read through. Every importer uses it, so all sources
+// split the same way.
 func Recommendations(md string) []Recommendation {
 	lines := strings.Split(strings.ReplaceAll(md, "\r\n", "\n"), "\n")
 	var units []string
@@ -19,17 +21,20 @@ func Recommendations(md string) []Recommendation {
 	afterLeadIn := false
 	for _, raw := range lines {
 		line := strings.TrimRight(raw, " \t")
-		trim := strings.TrimSpace(line)
+		trim := plainLine(line)
 		if trim == "" {
 			cur = -1
 			continue
 		}
 		indent := len(line) - len(strings.TrimLeft(line, " \t"))
 		if m := bulletRe.FindStringSubmatch(trim); m != nil {
-			text := strings.TrimSpace(m[1])
-			if indent >= 2 && len(units) > 0 {
-				// A nested bullet belongs to the unit above it.
-				units[len(units)-1] += "\n  - " + text
+			text := strings.TrimSpace(m[2])
+			last := len(units) - 1
+			nested := last >= 0 && (indent >= 2 ||
+				// "2. at der igangsættes projekter på følgende adresser:" then "a) …"
+				(letterRe.MatchString(m[1]) && strings.HasSuffix(firstLineOf(units[last]), ":")))
+			if nested {
+				units[last] += "\n  - " + text
 				continue
 			}
 			units = append(units, text)
@@ -71,9 +76,42 @@ func Recommendations(md string) []Recommendation {
 	return out
 }
 
+// plainLine trims a line and reads through what Markdown converters wrap around whole
+// lines: emphasis markers at both ends ("*1. at …*", "**…**", "_…_") and the escaped
+// dot or parenthesis of a leading number ("1\. *at …*").
+func plainLine(line string) string {
+	s := strings.TrimSpace(line)
+	s = escapedNumberRe.ReplaceAllString(s, "$1$2")
+	s = trimEmphasis(s)
+	// Emphasis that opened after a bullet marker: "1. *at …" (the closing one is gone).
+	if m := bulletRe.FindStringSubmatch(s); m != nil {
+		s = s[:len(s)-len(m[2])] + trimEmphasis(m[2])
+	}
+	return s
+}
+
+// trimEmphasis drops emphasis markers that touch the text at either end ("*x*",
+// "**x**", "_x_"); a "* " bullet marker, followed by a space, is not emphasis.
+func trimEmphasis(s string) string {
+	for len(s) > 1 && (s[0] == '*' || s[0] == '_') && s[1] != ' ' {
+		s = s[1:]
+	}
+	for len(s) > 1 && (s[len(s)-1] == '*' || s[len(s)-1] == '_') && s[len(s)-2] != ' ' {
+		s = s[:len(s)-1]
+	}
+	return strings.TrimSpace(s)
+}
+
+func firstLineOf(s string) string {
+	s, _, _ = strings.Cut(s, "\n")
+	return strings.TrimSpace(s)
+}
+
 var (
 	// "- x", "* x", "• x", "– x", "1. x", "1) x", "a) x", "a. x" (single letter).
-	bulletRe = regexp.MustCompile(`^(?:[-*•–·]|\d{1,2}[.)]|[a-zæøå][.)])\s+(.*\S)`)
+	bulletRe        = regexp.MustCompile(`^([-*•–·]|\d{1,2}[.)]|[a-zæøå][.)])\s+(.*\S)`)
+	letterRe        = regexp.MustCompile(`^[a-zæøå][.)]$`)
+	escapedNumberRe = regexp.MustCompile(`^(\d{1,2})\\([.)])`)
 	// A lead-in ends with "at" or "at:" or ":" and says who recommends.
 	leadInRe = regexp.MustCompile(`(?i)(indstill\w*|anbefal\w*|foresl\w*).*(\bat|:|,)\s*$`)
 	atLineRe = regexp.MustCompile(`(?i)^at\s+\S`)

@@ -14,6 +14,7 @@ import (
 	"github.com/dagsorden/dagsorden/agenda/firstagenda"
 	"github.com/dagsorden/dagsorden/agenda/kltext"
 	"github.com/dagsorden/dagsorden/agenda/native"
+	"github.com/dagsorden/dagsorden/agenda/pdf"
 	"github.com/dagsorden/dagsorden/agenda/sbsys"
 )
 
@@ -31,6 +32,7 @@ type Format struct {
 // Formats in the order they are tried: specific before general, plain text last.
 var Formats = []Format{
 	{"dagsorden", native.Sniff, native.Parse},
+	{"pdf", pdf.Sniff, pdf.Parse},
 	{"firstagenda", firstagenda.Sniff, firstagenda.Parse},
 	{"sbsys", sbsys.Sniff, sbsys.Parse},
 	{"acadre", acadre.Sniff, acadre.Parse},
