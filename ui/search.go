@@ -194,18 +194,20 @@ func (s *searchScreen) row(i int) []string {
 		kind = h.Kind
 	}
 	head := marker + st.Bold.Render(kind) + st.Subtle.Render(" · ")
+	if h.Kind == HitAttachment && h.AttachmentTitle != "" {
+		// What the attachment is comes first; the item it belongs to after.
+		head += st.Title.Render(h.AttachmentTitle)
+		if h.Page > 0 {
+			head += st.Subtle.Render(", " + fmt.Sprintf(t.Page, h.Page))
+		}
+		head += st.Subtle.Render(" · ")
+	}
 	if s.context != nil {
 		if c := s.context(h); c != "" {
 			head += st.Subtle.Render(c + " · ")
 		}
 	}
 	head += st.Title.Render(h.Title)
-	if h.Kind == HitAttachment && h.AttachmentTitle != "" {
-		head += st.Subtle.Render(" · ") + st.Bold.Render(h.AttachmentTitle)
-		if h.Page > 0 {
-			head += st.Subtle.Render(", " + fmt.Sprintf(t.Page, h.Page))
-		}
-	}
 	snippet := "    " + highlight(h.Snippet, h.Matches, max(s.w-5, 10), st.Match.Render)
 	lines := []string{fit(head, s.w), fit(snippet, s.w)}
 	if selected {
