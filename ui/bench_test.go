@@ -316,3 +316,32 @@ func BenchmarkIdlePoll(b *testing.B) {
 	}
 	cpu.report(b)
 }
+
+// Typing in the search screen over 1,000 meetings: each key runs the store's search and
+// draws the results (the search itself is the store's budget; this is the screen's).
+func BenchmarkSearchTyping(b *testing.B) {
+	m := benchModel(largeStore(b), 120, 40)
+	runAll(m, m.Init())
+	m.Update(press("/"))
+	word := []rune("lokalplanerne")
+	var cpu cpuMeter
+	i := 0
+	for b.Loop() {
+		k := i % (len(word) + 1)
+		cpu.begin()
+		var cmd tea.Cmd
+		if k == len(word) {
+			_, cmd = m.Update(press("ctrl+u")) // start over
+		} else {
+			_, cmd = m.Update(press(string(word[k])))
+		}
+		runAll(m, cmd)
+		_ = m.View()
+		cpu.end()
+		i++
+	}
+	cpu.report(b)
+	if len(m.srch.hits) == 0 && m.srch.in.Value() != "" {
+		b.Fatalf("no hits for %q", m.srch.in.Value())
+	}
+}
