@@ -393,6 +393,7 @@ func syncOne(ctx context.Context, st *store.Store, s source.Source, cfgPath stri
 			r.Err = err
 			return r
 		}
+		defer cache.Close()
 		maxAtt := int64(s.MaxAttachmentMB) << 20
 		res, err := feed.Sync(ctx, st, &state, feed.Options{
 			Source: s.Name, Location: s.URL, Key: pinned, HTTP: hc, Cache: cache,

@@ -3,6 +3,8 @@ package feed
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"os"
 	"path/filepath"
@@ -16,7 +18,7 @@ import (
 )
 
 func TestSyncIntoEmptyStoreThenUnchanged(t *testing.T) {
-	ms := testMeetings(6, 4, 3000)
+	ms := testMeetings(6, 4, packLimit+10)
 	f := newFixture(t, ms)
 	res := f.mustSync()
 	if res.Meetings != 6 || len(res.Imports) != 6 {
@@ -275,6 +277,7 @@ func TestInterruptedSyncResumesWithoutRefetching(t *testing.T) {
 		t.Fatalf("%d meetings applied before every blob was verified", len(got))
 	}
 	// What the first attempt finished (verified into the cache) must not travel again.
+	f.cache.Close() // as a new process would: reopen and verify the pack
 	var finished []string
 	filepath.WalkDir(f.cache.dir, func(p string, d os.DirEntry, err error) error {
 		if err == nil && !d.IsDir() && ValidHash(d.Name()) {
@@ -282,6 +285,12 @@ func TestInterruptedSyncResumesWithoutRefetching(t *testing.T) {
 		}
 		return nil
 	})
+	f.cache.mu.Lock()
+	f.cache.openPack()
+	for h := range f.cache.index {
+		finished = append(finished, h)
+	}
+	f.cache.mu.Unlock()
 	if len(finished) == 0 {
 		t.Fatal("the interrupted sync cached nothing; the test proves nothing")
 	}
@@ -446,4 +455,65 @@ func tamper(t testing.TB, dir, hash string) {
 	if err := os.WriteFile(p, data, 0o644); err != nil {
 		t.Fatal(err)
 	}
+}
+
+func TestCachePackSurvivesATornTail(t *testing.T) {
+	dir := t.TempDir()
+	c, _ := OpenCache(dir)
+	blobs := [][]byte{[]byte("eins"), []byte("zwei"), bytes.Repeat([]byte("x"), 3000)}
+	var hashes []string
+	for _, b := range blobs {
+		h := hashOf(b)
+		hashes = append(hashes, h)
+		if err := c.Put(h, b); err != nil {
+			t.Fatal(err)
+		}
+	}
+	big := bytes.Repeat([]byte("stor"), packLimit/4+1)
+	if err := c.Put(hashOf(big), big); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.Put(hashes[0], []byte("falsk")); err == nil {
+		t.Fatal("Put accepted content that does not match its hash")
+	}
+	c.Close()
+	// A kill in the middle of the last append.
+	p := filepath.Join(dir, packName)
+	fi, _ := os.Stat(p)
+	os.Truncate(p, fi.Size()-100)
+	c, _ = OpenCache(dir)
+	defer c.Close()
+	for i, h := range hashes {
+		got, ok := c.Get(h)
+		if want := i < 2; ok != want || (ok && !bytes.Equal(got, blobs[i])) {
+			t.Fatalf("blob %d after a torn tail: ok=%v, want %v", i, ok, want)
+		}
+	}
+	if got, ok := c.Get(hashOf(big)); !ok || !bytes.Equal(got, big) {
+		t.Fatal("large blob file lost")
+	}
+	// Appends continue after the cut.
+	if err := c.Put(hashes[2], blobs[2]); err != nil {
+		t.Fatal(err)
+	}
+	c.Close()
+	c2, _ := OpenCache(dir)
+	defer c2.Close()
+	if !c2.Has(hashes[2]) {
+		t.Fatal("blob appended after the repair is lost")
+	}
+	// A damaged blob file is found out and removed.
+	bp := c2.filePath(hashOf(big))
+	os.WriteFile(bp, []byte("kaput"), 0o600)
+	if _, ok := c2.Get(hashOf(big)); ok {
+		t.Fatal("damaged blob file returned")
+	}
+	if _, err := os.Stat(bp); err == nil {
+		t.Fatal("damaged blob file kept")
+	}
+}
+
+func hashOf(b []byte) string {
+	sum := sha256.Sum256(b)
+	return hex.EncodeToString(sum[:])
 }

@@ -226,6 +226,7 @@ func newFixture(t testing.TB, ms []agenda.Meeting) *fixture {
 	if f.cache, err = OpenCache(filepath.Join(f.st.Dir(), "cache")); err != nil {
 		t.Fatal(err)
 	}
+	t.Cleanup(func() { f.cache.Close() })
 	return f
 }
 

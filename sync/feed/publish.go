@@ -13,8 +13,6 @@ import (
 	"strings"
 	"time"
 
-	"golang.org/x/sync/errgroup"
-
 	"github.com/dagsorden/dagsorden/agenda"
 	"github.com/dagsorden/dagsorden/sync/internal/atomicfile"
 )
@@ -207,30 +205,13 @@ type blobWriter struct {
 	pending []string // new blob files not yet fsynced
 }
 
-// flush makes the new blobs durable before the index that names them is written. The
-// fsyncs run in parallel: the file system commits them together, which turns a first
-// publication of thousands of blobs from seconds into a fraction of that.
+// flush makes the new blobs durable before the index that names them is written.
 func (w *blobWriter) flush() error {
 	if len(w.pending) == 0 {
 		return nil
 	}
-	var g errgroup.Group
-	g.SetLimit(32)
-	for _, p := range w.pending {
-		g.Go(func() error {
-			f, err := os.Open(p)
-			if err != nil {
-				return fmt.Errorf("write blob: %w", err)
-			}
-			defer f.Close()
-			if err := f.Sync(); err != nil {
-				return fmt.Errorf("write blob: %w", err)
-			}
-			return nil
-		})
-	}
-	if err := g.Wait(); err != nil {
-		return err
+	if err := syncFiles(w.dir, w.pending); err != nil {
+		return fmt.Errorf("write blobs: %w", err)
 	}
 	w.pending = nil
 	return atomicfile.SyncDir(w.dir)
