@@ -156,14 +156,26 @@ type indexer struct {
 }
 
 func newIndexer(tx *bolt.Tx) *indexer {
-	return &indexer{
+	ix := &indexer{
 		tx: tx, a: search.NewAnalyzer(),
 		docs: tx.Bucket(bucketSearchDocs), postings: tx.Bucket(bucketPostings),
 		terms: tx.Bucket(bucketTerms), owners: tx.Bucket(bucketOwners),
 		adds: map[string][]posting{}, dels: map[string][]uint64{},
 		df: map[string]int{}, tf: map[string]uint64{},
 	}
+	if tx.Writable() {
+		// Documents only ever come at the end (their ids are a sequence): pages split
+		// full, not half full as bbolt does by default for writes anywhere. Half-full
+		// pages made the documents bucket three times its size. A term's postings grow
+		// at the end of its range too.
+		ix.docs.FillPercent = 1
+		ix.postings.FillPercent = postingsFill
+	}
+	return ix
 }
+
+// postingsFill is the postings bucket's FillPercent (see newIndexer).
+var postingsFill = 0.9
 
 func (ix *indexer) loadStats() error {
 	if ix.stats != nil {

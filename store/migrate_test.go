@@ -1,6 +1,9 @@
 package store
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
 	"os"
 	"path/filepath"
 	"strings"
@@ -40,8 +43,10 @@ func TestMigration1InitialLayout(t *testing.T) {
 				t.Errorf("bucket %s missing after migration 1", b)
 			}
 		}
-		if tx.Bucket(bucketMeetingNotes) != nil {
-			t.Error("migration 1 made the bucket of migration 2")
+		for _, b := range [][]byte{bucketMeetingNotes, bucketSearchDocs, bucketPostings, bucketTerms, bucketOwners, bucketAttachmentText, bucketWatches} {
+			if tx.Bucket(b) != nil {
+				t.Errorf("migration 1 made the bucket %s of a later one", b)
+			}
 		}
 		if v := schemaVersion(tx); v != 1 {
 			t.Errorf("version %d, want 1", v)
@@ -149,5 +154,86 @@ func TestOpenRefusesAStoreFromANewerDagsorden(t *testing.T) {
 	_, err := Open(dir)
 	if err == nil || !strings.Contains(err.Error(), "newer dagsorden") {
 		t.Fatalf("Open = %v, want an error saying a newer dagsorden wrote it", err)
+	}
+}
+
+// A version-2 store (meetings, items, a note, a document and a stored PDF, written as
+// version 2 wrote them: without an index) upgrades to version 3 at Open: search finds
+// what it held, the index is what a fresh build gives, and the PDF's text, which the
+// migration leaves alone, comes with ExtractAttachmentTexts.
+func TestMigration3BuildsTheSearchIndex(t *testing.T) {
+	dir, db := boltAt(t, 2)
+	pdf := MakePDF("Bilagets tekst om skybrudssikring.")
+	sum := sha256.Sum256(pdf)
+	sha := hex.EncodeToString(sum[:])
+	m := testMeeting(7,
+		testItem("1", "Klimatilpasning i Karlslunde", "Skybrud oversvømmer kældrene.", "vedtager klimaplanen"),
+		testItem("2", "Budget", "Budgettet holder."))
+	m.Items[0].Attachments = []agenda.Attachment{{ID: "a1", Title: "Bilag 1", SHA256: sha, Size: int64(len(pdf))}}
+	doc := agenda.Document{ID: "d1", Title: "Nyhedsbrev", Sections: []agenda.Section{{Text: "Om grundvandet."}}}
+	note := agenda.Note{ID: "n1", Anchor: agenda.Anchor{MeetingID: m.ID, ItemID: m.Items[1].ID}, Text: "Spørg til anlægsrammen.", Status: agenda.StatusOK}
+	err := db.Update(func(tx *bolt.Tx) error {
+		rec := &meetingRecord{Meeting: m, ItemIDs: []string{m.Items[0].ID, m.Items[1].ID}}
+		rec.Meeting.Items = nil
+		puts := []struct {
+			bucket   []byte
+			key, val []byte
+		}{
+			{bucketMeetings, []byte(m.ID), encodeMeeting(rec)},
+			{bucketItems, []byte(m.Items[0].ID), encodeItem(&itemRecord{MeetingID: m.ID, Item: m.Items[0]})},
+			{bucketItems, []byte(m.Items[1].ID), encodeItem(&itemRecord{MeetingID: m.ID, Item: m.Items[1]})},
+			{bucketBlobs, []byte(sha), pdf},
+			{bucketDocuments, []byte(doc.ID), encodeDocument(&doc)},
+			{bucketNotes, u64(1), encodeNote(&note)},
+			{bucketNoteIDs, []byte(note.ID), u64(1)},
+			{bucketMeetingNotes, meetingNoteKey(m.ID, 1), nil},
+		}
+		sum := summarize(&m, time.Now(), false, nil)
+		puts = append(puts, struct {
+			bucket   []byte
+			key, val []byte
+		}{bucketSummaries, summaryKey(m.Start, m.ID), encodeSummary(&sum)})
+		for _, p := range puts {
+			if err := tx.Bucket(p.bucket).Put(p.key, p.val); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+
+	s, err := Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for q, kind := range map[string]string{"skybrud": "item", "karlslunde": "item", "klimaplanen": "recommendation",
+		"anlægsrammen": "note", "grundvandet": "document", "budgettet": "item"} {
+		hits, err := s.Search(q, 5)
+		if err != nil || len(hits) != 1 || hits[0].Kind != kind {
+			t.Errorf("Search(%q) after the migration: %+v, %v", q, hits, err)
+		}
+	}
+	checkIndex(t, s)
+	if hits, _ := s.Search("skybrudssikring", 5); len(hits) != 0 {
+		t.Errorf("the migration extracted the PDF: %+v", hits)
+	}
+	if _, err := s.AttachmentText(sha); !errors.Is(err, ErrNotFound) {
+		t.Errorf("AttachmentText before extraction: %v", err)
+	}
+	if n, err := s.ExtractAttachmentTexts(); n != 1 || err != nil {
+		t.Fatalf("ExtractAttachmentTexts = %d, %v", n, err)
+	}
+	if hits, _ := s.Search("skybrudssikring", 5); len(hits) != 1 || hits[0].Kind != "attachment" || hits[0].Page != 1 || hits[0].AttachmentTitle != "Bilag 1" {
+		t.Errorf("after extraction: %+v", hits)
+	}
+	if n, err := s.ExtractAttachmentTexts(); n != 0 || err != nil {
+		t.Errorf("a second ExtractAttachmentTexts = %d, %v", n, err)
+	}
+	checkIndex(t, s)
+	if err := s.WatchAdd("skybrud"); err != nil {
+		t.Errorf("watches after the migration: %v", err)
 	}
 }

@@ -23,7 +23,7 @@ import (
 
 // maxBlock bounds a block: small enough that taking a document out rewrites little,
 // large enough that a common term is a few dozen keys.
-const maxBlock = 1024
+const maxBlock = 512
 
 // posting is one term in one document: enough to score it without reading the document.
 type posting struct {

@@ -186,31 +186,53 @@ func (r *indexReader) watchHits(phrases []string) ([]WatchHit, error) {
 		item, attm int // positions in the agenda and the item
 		watch      int
 	}
-	meetings := map[string]*meetingRecord{}
+	type meeting struct {
+		title string
+		start time.Time
+		items map[string]int // item id → position in the agenda
+		sum   MeetingSummary // its items' numbers and titles, without decoding the items
+	}
+	meetings := map[string]*meeting{}
 	var all []placed
 	for _, h := range found {
-		mr, ok := meetings[h.MeetingID]
+		mt, ok := meetings[h.MeetingID]
 		if !ok {
 			if v := r.tx.Bucket(bucketMeetings).Get([]byte(h.MeetingID)); v != nil {
-				var err error
-				if mr, err = decodeMeeting(v); err != nil {
+				mr, err := decodeMeeting(v)
+				if err != nil {
 					return nil, fmt.Errorf("stored meeting %s: %w", h.MeetingID, err)
 				}
+				mt = &meeting{title: meetingTitle(&mr.Meeting), start: mr.Meeting.Start, items: map[string]int{}}
+				for i, id := range mr.ItemIDs {
+					mt.items[id] = i
+				}
+				sv := r.tx.Bucket(bucketSummaries).Get(summaryKey(mr.Meeting.Start, h.MeetingID))
+				if sv == nil {
+					return nil, fmt.Errorf("meeting %s has no summary: %w", h.MeetingID, errDamaged)
+				}
+				if err := decodeSummary(sv, &mt.sum); err != nil {
+					return nil, fmt.Errorf("stored meeting summary %s: %w", h.MeetingID, err)
+				}
 			}
-			meetings[h.MeetingID] = mr
+			meetings[h.MeetingID] = mt
 		}
-		it, err := r.item(h.ItemID)
-		if err != nil {
-			return nil, err
+		pos, ok := 0, false
+		if mt != nil {
+			pos, ok = mt.items[h.ItemID]
 		}
-		if mr == nil || it == nil {
-			continue
+		if !ok || pos >= len(mt.sum.Items) {
+			continue // the item is gone (which would be a bug): leave it out
 		}
-		h.Meeting, h.Start, h.Title = meetingTitle(&mr.Meeting), mr.Meeting.Start, itemTitle(it)
+		is := &mt.sum.Items[pos]
+		h.Meeting, h.Start, h.Title = mt.title, mt.start, strings.TrimSpace(is.Number+" "+is.Title)
 		slices.Sort(h.Pages)
 		h.Pages = slices.Compact(h.Pages)
-		p := placed{h: *h, item: slices.Index(mr.ItemIDs, h.ItemID), watch: watchOrder[h.Watch]}
+		p := placed{h: *h, item: pos, watch: watchOrder[h.Watch]}
 		if h.AttachmentID != "" {
+			it, err := r.item(h.ItemID)
+			if err != nil || it == nil {
+				return nil, err
+			}
 			p.attm = 1 + slices.IndexFunc(it.Attachments, func(a agenda.Attachment) bool { return a.ID == h.AttachmentID })
 		}
 		all = append(all, p)
@@ -256,6 +278,9 @@ func (r *indexReader) phraseIn(d *docRecord, m *search.Matcher) (bool, error) {
 		return false, nil
 	}
 	for s := range segs {
+		if m.Literal(s.body) {
+			return true, nil // the common case, without reading the text word by word
+		}
 		if !m.MayMatch(s.body) {
 			continue
 		}

@@ -199,6 +199,42 @@ func (m *Matcher) MayMatch(text string) bool {
 	return false
 }
 
+// Literal is a quick test for a phrase: whether text holds it word for word as the query
+// was written (folded, one space apart, in lower case or with a capital first letter),
+// as whole words. Where it does, Phrase would find it too; where it does not, only
+// Phrase can tell (another form of a word, other spacing, stop words in between).
+func (m *Matcher) Literal(text string) bool {
+	ws := m.q.Words
+	if len(ws) == 0 {
+		return false
+	}
+	parts := make([]string, len(ws))
+	for i, w := range ws {
+		if i > 0 && w.Pos != ws[i-1].Pos+1 {
+			return false // a stop word in between: the query's text is not all here
+		}
+		parts[i] = w.Text
+	}
+	lit := strings.Join(parts, " ")
+	r, n := utf8.DecodeRuneInString(lit)
+	for _, form := range []string{lit, string(unicode.ToUpper(r)) + lit[n:]} {
+		for i := 0; ; {
+			j := strings.Index(text[i:], form)
+			if j < 0 {
+				break
+			}
+			start, end := i+j, i+j+len(form)
+			before, _ := utf8.DecodeLastRuneInString(text[:start])
+			after, _ := utf8.DecodeRuneInString(text[end:])
+			if (start == 0 || !isLetterOrDigit(before)) && (end == len(text) || !isLetterOrDigit(after)) {
+				return true
+			}
+			i = start + 1
+		}
+	}
+	return false
+}
+
 // Phrase finds the first place in text where every word of the query stands, at the same
 // distances from each other as in the query (stop words between them count as words),
 // and returns its byte offsets [start, end).

@@ -244,3 +244,23 @@ func TestVariantsJoinFormsStemmedApart(t *testing.T) {
 		}
 	}
 }
+
+func TestLiteral(t *testing.T) {
+	a := NewAnalyzer()
+	text := "Indsatser for borgere med kroniske sygdomme. Kroniske sygdomme igen; ukroniske sygdommex."
+	for _, c := range []struct {
+		phrase, text string
+		want         bool
+	}{
+		{"kroniske sygdomme", text, true},
+		{"Kroniske  Sygdomme", "Om Kroniske sygdomme.", true},
+		{"kroniske sygdomme", "ukroniske sygdommex", false},     // not whole words
+		{"kronisk sygdom", text, false},                         // another form: for Phrase to say
+		{"borgere kroniske", text, false},                       // "med" between
+		{"nære i sundhedsvæsen", "nære i sundhedsvæsen", false}, // "i" is a stop word: left to Phrase
+	} {
+		if got := a.Matcher(a.ParsePhrase(c.phrase)).Literal(c.text); got != c.want {
+			t.Errorf("Literal(%q in %q) = %v", c.phrase, c.text, got)
+		}
+	}
+}
