@@ -1,0 +1,79 @@
+#!/usr/bin/env bash
+# Smoke test of the reading room in a real terminal (tmux), as a new user meets it:
+# empty store → welcome → example → open an item → select the 2nd recommendation →
+# write a note → save → set a stance → quit; then the note must be in the store.
+# Meanwhile a second terminal imports a meeting, which must appear without a restart,
+# and the window is resized from 200 to 60 columns and back.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+command -v tmux >/dev/null || { echo "smoke: no tmux; skipped"; exit 0; }
+work=$(mktemp -d)
+sock="dagsorden-smoke-$$"
+trap 'tmux -L "$sock" kill-server 2>/dev/null || true; rm -rf "$work"' EXIT
+go build -o "$work/dagsorden" ./cmd/dagsorden
+data="$work/data"
+bin="$work/dagsorden"
+
+fail() {
+  echo "smoke: FAIL: $*"
+  echo "--- screen:"; tmux -L "$sock" capture-pane -pt smoke 2>/dev/null || true
+  exit 1
+}
+screen() { tmux -L "$sock" capture-pane -pt smoke; }
+# wait_for TEXT: poll the screen until TEXT shows (at most 10 s).
+wait_for() {
+  for _ in $(seq 100); do
+    screen | grep -qF -- "$1" && return 0
+    sleep 0.1
+  done
+  fail "waited for \"$1\""
+}
+keys() { tmux -L "$sock" send-keys -t smoke "$@"; sleep 0.3; }
+
+tmux -L "$sock" new-session -d -s smoke -x 120 -y 40 \
+  "env DAGSORDEN_AUTHOR=smoke TERM=xterm-256color $bin --data $data --lang da; sleep 5"
+wait_for "Velkommen til dagsorden"
+keys Enter
+wait_for "Fjordby"
+# Open item 2 (the budget), select its 2nd recommendation, write a note.
+keys j
+keys Enter
+wait_for "Budget 2027-2030"
+keys ']' ']'
+keys n
+sleep 0.5
+tmux -L "$sock" send-keys -t smoke -l "Hvad koster lånet?"
+sleep 0.3
+keys C-s
+sleep 0.5
+keys s s
+sleep 0.5
+
+# A second terminal imports another meeting while the UI is open.
+if [ -f ../shared/seeds/001_147b9d108b7927a9.txt ]; then
+  "$bin" --data "$data" import ../shared/seeds/001_147b9d108b7927a9.txt >/dev/null
+  keys Escape
+  keys Escape
+  wait_for "KKR Hovedstaden"
+fi
+
+# Resize from 200 to 60 columns and back; the screen must still make sense.
+for w in 200 60 200 100; do
+  tmux -L "$sock" resize-window -t smoke -x "$w" -y 40
+  sleep 0.4
+  widest=$(screen | wc -L)
+  [ "$widest" -le "$w" ] || fail "a line of $widest columns on a $w-column screen after resize"
+  screen | grep -q "Fjordby" || fail "the meeting list is gone after resizing to $w columns"
+done
+keys '?'
+wait_for "ctrl+c"
+keys Escape
+keys q
+sleep 1
+
+out=$("$bin" --data "$data" note list --json)
+echo "$out" | grep -q '"Hvad koster lånet?"' || fail "the note is not in the store: $out"
+echo "$out" | grep -q '"stance": "against"' || fail "the stance is not imod: $out"
+echo "$out" | grep -q '"recommendation": 1' || fail "the note is not on recommendation 1: $out"
+echo "smoke: ok (welcome → example → note on recommendation 1 with stance against; live import; resize; help)"
