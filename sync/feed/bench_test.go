@@ -85,6 +85,38 @@ func BenchmarkFirstSync(b *testing.B) {
 	}
 }
 
+// nullStore takes what a sync applies and keeps nothing: with it the benchmark measures
+// the sync's own part (transfer, verification, cache) without the store's writes.
+type nullStore struct{}
+
+func (nullStore) Import(p agenda.Package) ([]store.ImportResult, error) {
+	return make([]store.ImportResult, len(p.Meetings)), nil
+}
+func (nullStore) Meeting(string) (*agenda.Meeting, error) { return nil, store.ErrNotFound }
+func (nullStore) HasAttachment(string) (bool, error)      { return false, nil }
+
+// BenchmarkFirstSyncTransfer is BenchmarkFirstSync without the store: fetch, verify,
+// cache and assemble the 100 meetings, for comparison with curl.
+func BenchmarkFirstSyncTransfer(b *testing.B) {
+	f := newBenchFeed(b)
+	b.SetBytes(f.bytes)
+	for b.Loop() {
+		b.StopTimer()
+		cache, err := OpenCache(b.TempDir())
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.StartTimer()
+		var state State
+		res, err := Sync(context.Background(), nullStore{}, &state, Options{Location: f.srv.URL, Key: publicKey(f.priv), Cache: cache,
+			HTTP: httpx.New(httpx.Options{Rate: -1, Retries: -1})})
+		if err != nil || len(res.Imports) != benchMeetings {
+			b.Fatalf("%v, %d meetings", err, len(res.Imports))
+		}
+		cache.Close()
+	}
+}
+
 // BenchmarkUnchangedResync: the feed did not change since the last sync.
 func BenchmarkUnchangedResync(b *testing.B) {
 	f := newBenchFeed(b)
