@@ -32,7 +32,6 @@ type Cache struct {
 	pack    *os.File // opened on first use
 	packErr error
 	index   map[string]packEntry
-	end     int64
 	dirs    map[string]bool // fan-out folders known to exist
 }
 
@@ -68,7 +67,9 @@ func (c *Cache) openPack() error {
 	if fi, err := os.Stat(p); err == nil && fi.Size() > packMax {
 		os.Remove(p)
 	}
-	f, err := os.OpenFile(p, os.O_RDWR|os.O_CREATE, 0o600)
+	// O_APPEND: two dagsorden processes syncing at once append whole records instead
+	// of overwriting each other's.
+	f, err := os.OpenFile(p, os.O_RDWR|os.O_CREATE|os.O_APPEND, 0o600)
 	if err != nil {
 		c.packErr = fmt.Errorf("open blob cache: %w", err)
 		return c.packErr
@@ -106,7 +107,7 @@ func (c *Cache) openPack() error {
 			return c.packErr
 		}
 	}
-	c.pack, c.end = f, off
+	c.pack = f
 	return nil
 }
 
@@ -187,11 +188,14 @@ func (c *Cache) Put(hash string, data []byte) error {
 		copy(rec[4:], sum)
 		binary.BigEndian.PutUint64(rec[4+sha256.Size:], uint64(len(data)))
 		copy(rec[recordHeader:], data)
-		if _, err := c.pack.WriteAt(rec, c.end); err != nil {
+		if _, err := c.pack.Write(rec); err != nil {
 			return fmt.Errorf("write blob cache: %w", err)
 		}
-		c.index[hash] = packEntry{off: c.end + recordHeader, size: int64(len(data))}
-		c.end += int64(len(rec))
+		end, err := c.pack.Seek(0, io.SeekCurrent)
+		if err != nil {
+			return fmt.Errorf("write blob cache: %w", err)
+		}
+		c.index[hash] = packEntry{off: end - int64(len(rec)) + recordHeader, size: int64(len(data))}
 		return nil
 	}
 	sub := filepath.Join(c.dir, hash[:2])

@@ -6,6 +6,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
@@ -516,4 +517,35 @@ func TestCachePackSurvivesATornTail(t *testing.T) {
 func hashOf(b []byte) string {
 	sum := sha256.Sum256(b)
 	return hex.EncodeToString(sum[:])
+}
+
+func TestTwoProcessesShareTheCachePack(t *testing.T) {
+	dir := t.TempDir()
+	a, _ := OpenCache(dir)
+	b, _ := OpenCache(dir)
+	defer a.Close()
+	defer b.Close()
+	var hashes []string
+	for i := range 20 {
+		blob := []byte(fmt.Sprintf("blob %d from %s", i, []string{"a", "b"}[i%2]))
+		h := hashOf(blob)
+		hashes = append(hashes, h)
+		c := a
+		if i%2 == 1 {
+			c = b
+		}
+		if err := c.Put(h, blob); err != nil {
+			t.Fatal(err)
+		}
+		if _, ok := c.Get(h); !ok {
+			t.Fatalf("blob %d unreadable right after its Put", i)
+		}
+	}
+	fresh, _ := OpenCache(dir)
+	defer fresh.Close()
+	for i, h := range hashes {
+		if _, ok := fresh.Get(h); !ok {
+			t.Fatalf("blob %d lost when two caches appended to one pack", i)
+		}
+	}
 }
