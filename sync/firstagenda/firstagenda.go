@@ -21,6 +21,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net/http"
 	"net/url"
 	"slices"
 	"strings"
@@ -40,6 +41,11 @@ const (
 	// DefaultMaxAttachment caps one attachment PDF unless the source sets its own cap.
 	DefaultMaxAttachment = 50 << 20
 )
+
+// SettledAfter: a meeting already synced whose site gives no release time is not
+// fetched again once it was held this long ago (the minutes are out by then), so a site
+// with years of meetings does not cost hundreds of requests per sync.
+const SettledAfter = 60 * 24 * time.Hour
 
 // Client talks to one site.
 type Client struct {
@@ -68,11 +74,35 @@ func (c *Client) Site() string { return c.base.String() }
 // api fetches a JSON route. Some sites answer 302 until the client holds the anonymous
 // session cookie that the front page hands out: then GET / once and ask again.
 func (c *Client) api(ctx context.Context, path string, limit int64) ([]byte, error) {
+	resp, err := c.apiCond(ctx, path, limit, Validators{})
+	if err != nil {
+		return nil, err
+	}
+	return resp.Body, nil
+}
+
+// Validators make a meeting request conditional, when the site offered them.
+type Validators struct {
+	ETag         string `json:"etag,omitempty"`
+	LastModified string `json:"last_modified,omitempty"`
+}
+
+func (c *Client) apiCond(ctx context.Context, path string, limit int64, cond Validators) (*httpx.Response, error) {
 	u := c.base.JoinPath(path).String()
+	h := http.Header{"Accept": {"application/json"}}
+	if cond.ETag != "" {
+		h.Set("If-None-Match", cond.ETag)
+	}
+	if cond.LastModified != "" {
+		h.Set("If-Modified-Since", cond.LastModified)
+	}
 	for attempt := 0; ; attempt++ {
-		resp, err := c.http.Get(ctx, httpx.Request{URL: u, Limit: limit, NoRedirect: true, Header: map[string][]string{"Accept": {"application/json"}}})
+		resp, err := c.http.Get(ctx, httpx.Request{URL: u, Limit: limit, NoRedirect: true, Header: h})
 		if err != nil {
 			return nil, err
+		}
+		if resp.Status == http.StatusNotModified {
+			return resp, nil
 		}
 		if resp.Status >= 300 && resp.Status < 400 {
 			if attempt > 0 {
@@ -83,7 +113,7 @@ func (c *Client) api(ctx context.Context, path string, limit int64) ([]byte, err
 			}
 			continue
 		}
-		return resp.Body, nil
+		return resp, nil
 	}
 }
 
@@ -207,12 +237,20 @@ func ValidID(id string) bool {
 	return true
 }
 
-// Meeting fetches one meeting's JSON.
-func (c *Client) Meeting(ctx context.Context, id string) ([]byte, error) {
+// Meeting fetches one meeting's JSON. With validators from an earlier answer the
+// request is conditional: notModified reports a 304 (no body).
+func (c *Client) Meeting(ctx context.Context, id string, cond Validators) (data []byte, v Validators, notModified bool, err error) {
 	if !ValidID(id) {
-		return nil, fmt.Errorf("%q is not a FirstAgenda meeting id", id)
+		return nil, cond, false, fmt.Errorf("%q is not a FirstAgenda meeting id", id)
 	}
-	return c.api(ctx, "/api/agenda/dagsorden/"+id, MaxMeetingSize)
+	resp, err := c.apiCond(ctx, "/api/agenda/dagsorden/"+id, MaxMeetingSize, cond)
+	if err != nil {
+		return nil, cond, false, err
+	}
+	if resp.Status == http.StatusNotModified {
+		return nil, cond, true, nil
+	}
+	return resp.Body, Validators{ETag: resp.Header.Get("ETag"), LastModified: resp.Header.Get("Last-Modified")}, false, nil
 }
 
 // Attachment fetches one attachment's PDF, at most limit bytes.
@@ -243,8 +281,9 @@ type State struct {
 
 // MeetingState is one applied publication.
 type MeetingState struct {
-	Released string `json:"released,omitempty"`
-	Hash     string `json:"hash"` // sha256 of the meeting JSON
+	Released string     `json:"released,omitempty"`
+	Hash     string     `json:"hash"` // sha256 of the meeting JSON
+	HTTP     Validators `json:"http,omitzero"`
 }
 
 // AttachState is a fetched attachment (FirstAgenda never reuses attachment ids).
@@ -329,6 +368,7 @@ func Sync(ctx context.Context, st Store, c *Client, state *State, opts Options) 
 		}
 	}
 	res.Listed = len(refs)
+	settled := time.Now().Add(-SettledAfter)
 	// Oldest first, so that of two publications of one meeting (agenda, then minutes)
 	// the later is applied last.
 	slices.SortStableFunc(refs, func(a, b MeetingRef) int {
@@ -345,17 +385,34 @@ func Sync(ctx context.Context, st Store, c *Client, state *State, opts Options) 
 		if known && ref.Released != "" && prev.Released == ref.Released {
 			continue // not re-released: not fetched again
 		}
+		if known && ref.Released == "" && !ref.Date.IsZero() && ref.Date.Before(settled) {
+			// The site states no release time, so nothing says whether this meeting
+			// changed. One held more than SettledAfter ago is taken as settled rather
+			// than fetched again on every sync.
+			continue
+		}
 		report(progress.Progress{Phase: progress.PhaseFetch, Done: i, Total: len(refs), Message: ref.Name + " " + ref.Date.In(agenda.Copenhagen).Format("2006-01-02")})
-		data, err := c.Meeting(ctx, ref.ID)
+		var cond Validators
+		if known {
+			cond = prev.HTTP
+		}
+		data, v, notModified, err := c.Meeting(ctx, ref.ID, cond)
 		if err != nil {
 			return res, fmt.Errorf("fetch meeting %s: %w", ref.ID, err)
+		}
+		if notModified {
+			if !opts.DryRun {
+				prev.Released = ref.Released
+				state.Meetings[ref.ID] = prev
+			}
+			continue
 		}
 		res.Fetched++
 		sum := sha256.Sum256(data)
 		hash := hex.EncodeToString(sum[:])
 		if known && prev.Hash == hash {
 			if !opts.DryRun {
-				state.Meetings[ref.ID] = MeetingState{Released: ref.Released, Hash: hash}
+				state.Meetings[ref.ID] = MeetingState{Released: ref.Released, Hash: hash, HTTP: v}
 			}
 			continue // same content: not written again
 		}
@@ -397,7 +454,7 @@ func Sync(ctx context.Context, st Store, c *Client, state *State, opts Options) 
 			return res, fmt.Errorf("apply meeting %s: %w", ref.ID, err)
 		}
 		res.Imports = append(res.Imports, results...)
-		state.Meetings[ref.ID] = MeetingState{Released: ref.Released, Hash: hash}
+		state.Meetings[ref.ID] = MeetingState{Released: ref.Released, Hash: hash, HTTP: v}
 	}
 	report(progress.Progress{Phase: progress.PhaseApply, Done: len(refs), Total: len(refs)})
 	return res, nil

@@ -3,6 +3,8 @@ package firstagenda
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -134,6 +136,14 @@ func (r *replay) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 		data, ok := r.meetings[strings.TrimPrefix(p, "/api/agenda/dagsorden/")]
 		if !ok {
 			http.NotFound(w, req)
+			return
+		}
+		sum := sha256.Sum256(data)
+		etag := `"` + hex.EncodeToString(sum[:8]) + `"`
+		w.Header().Set("ETag", etag)
+		if req.Header.Get("If-None-Match") == etag {
+			r.requests["not-modified"]++
+			w.WriteHeader(http.StatusNotModified)
 			return
 		}
 		w.Header().Set("Content-Type", "application/json")
@@ -388,6 +398,47 @@ func TestDryRunFetchesButWritesNothing(t *testing.T) {
 	}
 	if ms, _ := st.Meetings(); len(ms) != 0 || len(state.Meetings) != 0 {
 		t.Fatal("a dry run wrote to the store or the sync state")
+	}
+}
+
+func TestSitesWithoutReleaseTimes(t *testing.T) {
+	r := newReplay(t)
+	srv := httptest.NewServer(r)
+	defer srv.Close()
+	c, _ := New(srv.URL, httpx.New(httpx.Options{Rate: -1}))
+	st := openStore(t)
+	var state State
+	opts := Options{Wants: wantOnly(questions)}
+	if _, err := Sync(context.Background(), st, c, &state, opts); err != nil {
+		t.Fatal(err)
+	}
+	// A re-release with the same content: the conditional request answers 304.
+	r.mu.Lock()
+	for id, m := range r.meta {
+		if m.Committee == questions {
+			r.released[id] = "2030-01-01T00:00:00"
+		}
+	}
+	r.mu.Unlock()
+	r.reset()
+	if _, err := Sync(context.Background(), st, c, &state, opts); err != nil {
+		t.Fatal(err)
+	}
+	if r.count("not-modified") != 3 || r.count("meeting") != 3 {
+		t.Fatalf("%d of %d meeting requests answered 304; want 3 of 3", r.count("not-modified"), r.count("meeting"))
+	}
+	// No release times at all: meetings held long ago are settled, not fetched again.
+	r.mu.Lock()
+	for id := range r.released {
+		r.released[id] = ""
+	}
+	r.mu.Unlock()
+	r.reset()
+	if _, err := Sync(context.Background(), st, c, &state, opts); err != nil {
+		t.Fatal(err)
+	}
+	if r.count("meeting") != 0 {
+		t.Fatalf("%d settled meetings fetched again", r.count("meeting"))
 	}
 }
 
