@@ -98,7 +98,7 @@ func (s *agendaScreen) Capturing() bool { return false }
 
 func (s *agendaScreen) ShortHelp() []key.Binding {
 	k := s.c.Keys
-	return []key.Binding{k.Open, k.Back, k.Search}
+	return []key.Binding{k.Open, k.Back, k.Formoede, k.Brief, k.Search}
 }
 
 const agendaHeader = 4
@@ -126,6 +126,10 @@ func (s *agendaScreen) Update(msg tea.Msg) (screen, tea.Cmd) {
 			s.open()
 		case matches(msg, k.Back):
 			s.c.emit(backIntent{})
+		case matches(msg, k.Formoede) && k.Formoede.Enabled():
+			s.c.emit(openFormoedeIntent{})
+		case matches(msg, k.Brief) && k.Brief.Enabled():
+			s.c.emit(writeBriefIntent{MeetingID: s.md.meeting.ID})
 		}
 	case tea.MouseClickMsg:
 		row := s.list.rowAt(msg.Y - agendaHeader)

@@ -40,12 +40,24 @@ var scenes = []struct {
 	{"editor", func(t testing.TB) Store { return exampleStore(t) }, []string{"enter", "j", "enter", "]", "n"}, "Vi bør stemme imod"},
 	{"help", func(t testing.TB) Store { return exampleStore(t) }, []string{"?"}, ""},
 	{"search", func(t testing.TB) Store { return fixtureStore(t) }, []string{"/"}, "skole"},
+	{"formoede", func(t testing.TB) Store { return groupStore(t) }, []string{"enter", "F"}, ""},
+}
+
+// sceneOptions are the options a scene needs beyond the defaults (the formøde view needs
+// the group client).
+var sceneOptions = map[string]func(st Store) Options{
+	"formoede": func(st Store) Options { return Options{Author: "Anne", Group: groupClient(st)} },
 }
 
 // play drives a scene; the item scenes save the typed note and return to the item.
 func play(t testing.TB, w, h int, sc int) *driver {
 	s := scenes[sc]
-	d := newDriver(t, s.store(t), Options{}, w, h)
+	st := s.store(t)
+	var opts Options
+	if f := sceneOptions[s.name]; f != nil {
+		opts = f(st)
+	}
+	d := newDriver(t, st, opts, w, h)
 	d.keys(s.keys...)
 	if s.text != "" {
 		d.typeText(s.text)

@@ -45,7 +45,9 @@ func (s *helpScreen) build() []string {
 	for _, g := range groups {
 		out = append(out, "  "+st.Heading.Render(g.Title))
 		for _, b := range g.Bindings {
-			out = append(out, row(b.Help().Key, b.Help().Desc))
+			if b.Enabled() {
+				out = append(out, row(b.Help().Key, b.Help().Desc))
+			}
 		}
 		out = append(out, "")
 	}

@@ -11,6 +11,8 @@ type KeyMap struct {
 
 	Filter key.Binding
 
+	Formoede, Disagree, NoPosition, NextConflict, Resolve, Brief, Diff, Sync, Text key.Binding
+
 	Save, Cancel, NextField, PrevField, CycleStance, ToggleGroup key.Binding
 
 	Yes, No key.Binding
@@ -44,6 +46,16 @@ func DefaultKeyMap(t *Catalog) KeyMap {
 
 		Filter: b("f", t.KeyFilter, "f"),
 
+		Formoede:     b("F", t.KeyFormoede, "F"),
+		Disagree:     b("u", t.KeyDisagree, "u"),
+		NoPosition:   b("i", t.KeyNoPosition, "i"),
+		NextConflict: b("c", t.KeyNextConflict, "c"),
+		Resolve:      b("r", t.KeyResolve, "r"),
+		Brief:        b("B", t.KeyBrief, "B"),
+		Diff:         b("d", t.KeyDiff, "d"),
+		Sync:         b("S", t.KeySync, "S"),
+		Text:         b("t", t.KeyText, "t"),
+
 		Save:        b("ctrl+s", t.KeySave, "ctrl+s"),
 		Cancel:      b("esc", t.KeyCancel, "esc"),
 		NextField:   b("tab", t.KeyNextField, "tab"),
@@ -65,8 +77,9 @@ func DefaultKeyMap(t *Catalog) KeyMap {
 func (k KeyMap) helpGroups(t *Catalog) []helpGroup {
 	return []helpGroup{
 		{t.HelpNavigation, []key.Binding{k.Up, k.Down, k.Open, k.Back, k.Tab, k.Top, k.Bottom, k.PageUp, k.PageDown}},
-		{t.HelpItem, []key.Binding{k.NextRec, k.PrevRec, k.NewNote, k.EditNote, k.Stance, k.Attachment, k.DeleteNote}},
-		{t.HelpMeetings, []key.Binding{k.Filter}},
+		{t.HelpItem, []key.Binding{k.NextRec, k.PrevRec, k.NewNote, k.EditNote, k.Stance, k.Attachment, k.DeleteNote, k.Diff, k.Text}},
+		{t.HelpMeetings, []key.Binding{k.Filter, k.Sync}},
+		{t.HelpFormoede, []key.Binding{k.Formoede, k.Disagree, k.NoPosition, k.NextConflict, k.Resolve, k.Brief}},
 		{t.HelpEditor, []key.Binding{k.Save, k.Cancel, k.NextField, k.CycleStance, k.ToggleGroup}},
 		{t.HelpGeneral, []key.Binding{k.Search, k.Help, k.Quit, k.ForceQuit}},
 	}

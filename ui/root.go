@@ -166,6 +166,8 @@ func newModel(st Store, opts Options, logger *log.Logger) *model {
 	if s, ok := st.(Searcher); ok {
 		m.search = s
 	}
+	c.Keys.Formoede.SetEnabled(opts.Group != nil)
+	c.Keys.Brief.SetEnabled(opts.WriteBrief != nil)
 	m.home = newHomeScreen(c, opts.LoadExample != nil)
 	m.srch = newSearchScreen(c, m.search)
 	m.srch.context = m.hitContext
@@ -396,6 +398,17 @@ func (m *model) update(msg tea.Msg) tea.Cmd {
 			m.c.fail(fmt.Errorf("open %s: %w", msg.title, msg.err))
 		}
 		return nil
+
+	case formoedeLoadedMsg, conflictResolvedMsg:
+		// The formøde screen may be under help; it finds its own results by request id.
+		return m.forwardAll(msg)
+
+	case briefWrittenMsg:
+		if msg.err != nil {
+			m.c.fail(msg.err)
+			return nil
+		}
+		return m.setStatus(fmt.Sprintf(m.c.T.BriefWritten, msg.path), false)
 
 	case statusExpireMsg:
 		if msg.seq == m.statusSeq {
@@ -652,6 +665,28 @@ func (m *model) handleIntent(in tea.Msg) tea.Cmd {
 			return nil
 		}
 		return m.openItem(in.ItemID, nil, "")
+
+	case openFormoedeIntent:
+		if m.md == nil {
+			return nil
+		}
+		if m.opts.Group == nil {
+			return m.setStatus(m.c.T.FormoedeUnavailable, true)
+		}
+		m.popWhile(func(s screen) bool { _, ok := s.(*formoedeScreen); return ok })
+		s := newFormoedeScreen(m.c, m.opts.Group, m.st, m.md.meeting)
+		m.push(s)
+		return s.load()
+
+	case writeBriefIntent:
+		if m.opts.WriteBrief == nil {
+			return m.setStatus(m.c.T.BriefUnavailable, true)
+		}
+		write, id, g := m.opts.WriteBrief, in.MeetingID, in.Group
+		return func() tea.Msg {
+			path, err := write(id, g)
+			return briefWrittenMsg{path: path, err: err}
+		}
 
 	case openOrphansIntent:
 		if m.md != nil {

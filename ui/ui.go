@@ -74,6 +74,13 @@ type Options struct {
 	TempDir string
 	// Now is the clock that decides which meetings are upcoming; default time.Now.
 	Now func() time.Time
+	// Group is the party-group side of the formøde view (F on an agenda): wire
+	// &group.Client{Store: st, Author: author}. nil hides the view.
+	Group Formoede
+	// WriteBrief writes the formøde brief (Markdown) of a meeting for group ("" for only
+	// the member's notes) and returns where (B on an agenda or in the formøde view). nil
+	// hides the key.
+	WriteBrief func(meetingID, group string) (path string, err error)
 }
 
 // Run runs the full-screen program until the user quits. It returns when the user quits,

@@ -451,7 +451,9 @@ func TestHelpListsEveryBinding(t *testing.T) {
 	d.keys("?")
 	for _, g := range d.m.c.Keys.helpGroups(d.m.c.T) {
 		for _, b := range g.Bindings {
-			d.mustSee(b.Help().Key, b.Help().Desc)
+			if b.Enabled() { // keys of what is not set up (the formøde without a group) are hidden
+				d.mustSee(b.Help().Key, b.Help().Desc)
+			}
 		}
 	}
 	d.mustSee("Musehjulet ruller")

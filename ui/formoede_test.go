@@ -1,0 +1,228 @@
+package ui
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/charmbracelet/x/exp/teatest/v2"
+
+	"github.com/dagsorden/dagsorden/agenda"
+	"github.com/dagsorden/dagsorden/store"
+	"github.com/dagsorden/dagsorden/sync/group"
+)
+
+// The group client must satisfy the formøde view's interface, and the store the group list's.
+var (
+	_ Formoede    = (*group.Client)(nil)
+	_ GroupLister = (*store.Store)(nil)
+)
+
+func groupClient(st Store) Formoede {
+	return &group.Client{Store: st.(*store.Store), Author: "Anne",
+		Now: func() time.Time { return testNow }}
+}
+
+// groupStore is the fixture meeting in a real store whose member, Anne, is in A-gruppen
+// with Bo, Carl and Dorte. On item 1: recommendation 1 has Anne for and Bo against (the
+// group disagrees); recommendation 2 has Carl for, in a note Anne edited concurrently (a
+// conflict with two versions); recommendation 3 has no stance at all. Anne also has a
+// private note on recommendation 1, and a note shared with V-gruppen that A-gruppen must
+// not show.
+func groupStore(t testing.TB) *store.Store {
+	t.Helper()
+	st := fixtureStore(t)
+	members := []store.GroupMember{{ID: "m-anne", Name: "Anne"}, {ID: "m-bo", Name: "Bo"},
+		{ID: "m-carl", Name: "Carl"}, {ID: "m-dorte", Name: "Dorte"}}
+	if err := st.AddGroup(&store.GroupState{Name: "A-gruppen", ID: "ga", Server: "http://127.0.0.1:1",
+		MemberID: "m-anne", Author: "Anne", Members: members}); err != nil {
+		t.Fatal(err)
+	}
+	if err := st.AddGroup(&store.GroupState{Name: "V-gruppen", ID: "gv", Server: "http://127.0.0.1:1",
+		MemberID: "m-anne2", Author: "Anne", Members: []store.GroupMember{{ID: "m-anne2", Name: "Anne"}}}); err != nil {
+		t.Fatal(err)
+	}
+	ms, err := st.Meetings()
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := st.Meeting(ms[0].ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	it := &m.Items[0]
+	save := func(author, grp string, rec int, stance agenda.Stance, text string) agenda.Note {
+		t.Helper()
+		r := rec
+		a, err := agenda.AnchorOn(m, it, &r)
+		if err != nil {
+			t.Fatal(err)
+		}
+		n := agenda.Note{Anchor: a, Author: author, Stance: stance, Text: text, Visibility: agenda.Private}
+		if grp != "" {
+			n.Visibility, n.Group = agenda.Group, grp
+		}
+		if err := st.SaveNote(&n); err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	save("Anne", "A-gruppen", 0, agenda.StanceFor, "Godt for skolebørnene.")
+	save("Bo", "A-gruppen", 0, agenda.StanceAgainst, "For dyrt i år.")
+	carl := save("Carl", "A-gruppen", 1, agenda.StanceFor, "Evaluering efter et år er fint.")
+	save("Anne", "", 0, agenda.StanceNone, "Min egen tanke: spørg til driften.")
+	save("Anne", "V-gruppen", 2, agenda.StanceAgainst, "Kun for V-gruppen.")
+
+	anne := carl
+	anne.Text = "Evaluering allerede efter et halvt år."
+	err = st.UpdateGroup("A-gruppen", func(g *store.GroupState, tx *store.GroupTx) error {
+		return tx.PutNote(&store.GroupNote{
+			ID: carl.ID,
+			Heads: []store.GroupVersion{
+				{Note: carl, Vector: map[string]uint64{"m-carl": 2}, Clock: 2, Editor: "m-carl", EditorName: "Carl"},
+				{Note: anne, Vector: map[string]uint64{"m-carl": 1, "m-anne": 1}, Clock: 1, Editor: "m-anne", EditorName: "Anne"},
+			},
+			Local: store.NoteSync{Revision: carl.Revision, Vector: map[string]uint64{"m-carl": 2}},
+		})
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return st
+}
+
+func formoedeDriver(t *testing.T, st *store.Store, opts Options) *driver {
+	t.Helper()
+	opts.Author = "Anne"
+	opts.Group = groupClient(st)
+	d := newDriver(t, st, opts, 120, 60)
+	d.keys("enter", "F")
+	if _, ok := d.m.top().(*formoedeScreen); !ok {
+		t.Fatalf("F on the agenda did not open the formøde view:\n%s", d.view())
+	}
+	return d
+}
+
+func TestFormoedeShowsTalliesWhoSaidWhatAndMyPrivateNotes(t *testing.T) {
+	d := formoedeDriver(t, groupStore(t), Options{})
+	d.mustSee("Formøde", "gruppe: A-gruppen", "4 medlemmer",
+		"Indstilling 1: godkender projektet",
+		"1 for · 1 imod · 0 undlader · 2 uden holdning", "[uenige]",
+		"Anne (mig): for", "Godt for skolebørnene.", "Bo: imod", "For dyrt i år.",
+		"Indstilling 3: orienterer skolebestyrelsen", "0 for · 0 imod · 0 undlader · 4 uden holdning",
+		"mig · privat, kun for dig", "Min egen tanke",
+		"⚠ konflikt", "Evaluering efter et år er fint.", "Evaluering allerede efter et halvt år.")
+	// Another group's note is not A-gruppen's business.
+	d.mustNotSee("Kun for V-gruppen.")
+	if v := d.view(); strings.Count(v, "⚠ konflikt") != 2 {
+		t.Fatalf("want both versions of the conflict, got:\n%s", v)
+	}
+}
+
+func TestFormoedeFilters(t *testing.T) {
+	d := formoedeDriver(t, groupStore(t), Options{})
+	d.keys("u")
+	d.mustSee("hvor vi er uenige", "Indstilling 1:", "Bo: imod")
+	d.mustNotSee("Indstilling 2:", "Indstilling 3:", "Meddelelser")
+	d.keys("i")
+	d.mustSee("hvor ingen har taget stilling", "Indstilling 3:", "4 uden holdning")
+	d.mustNotSee("Indstilling 1:", "Indstilling 2:", "Bo: imod")
+	d.keys("i")
+	d.mustSee("Indstilling 1:", "Indstilling 2:", "Indstilling 3:")
+	// The footer names the filter keys.
+	d.m.status = ""
+	d.mustSee("u uenige", "i ingen holdning")
+}
+
+func TestFormoedeSwitchGroupAndOnlyMine(t *testing.T) {
+	d := formoedeDriver(t, groupStore(t), Options{})
+	d.keys("tab")
+	d.mustSee("gruppe: V-gruppen", "Kun for V-gruppen.")
+	d.mustNotSee("For dyrt i år.")
+	d.keys("tab")
+	d.mustSee("kun mine noter", "Godt for skolebørnene.", "Min egen tanke", "Kun for V-gruppen.")
+	d.mustNotSee("For dyrt i år.", "Bo: imod")
+	d.keys("tab")
+	d.mustSee("gruppe: A-gruppen", "Bo: imod")
+}
+
+func TestFormoedeResolveKeepsTheChosenVersion(t *testing.T) {
+	st := groupStore(t)
+	d := formoedeDriver(t, st, Options{})
+	d.keys("r")
+	d.mustSee("Vælg først en version med c.")
+	d.keys("c", "c") // the second version: Anne's
+	d.keys("r")
+	d.mustSee("Konflikten er løst")
+	d.mustNotSee("⚠ konflikt", "Evaluering efter et år er fint.")
+	d.mustSee("Evaluering allerede efter et halvt år.", "konflikten er løst her")
+	// Leaving and coming back still shows it settled (the group keeps both versions
+	// until the next sync shares the kept one).
+	d.keys("esc", "F")
+	d.mustNotSee("⚠ konflikt")
+	d.mustSee("Evaluering allerede efter et halvt år.")
+	var kept bool
+	for _, n := range storedNotes(t, st) {
+		kept = kept || n.Text == "Evaluering allerede efter et halvt år."
+	}
+	if !kept {
+		t.Fatal("the kept version is not in the notes bucket")
+	}
+}
+
+func TestFormoedeWritesTheBrief(t *testing.T) {
+	var gotMeeting, gotGroup string
+	d := formoedeDriver(t, groupStore(t), Options{WriteBrief: func(meetingID, group string) (string, error) {
+		gotMeeting, gotGroup = meetingID, group
+		return "/tmp/formoede.md", nil
+	}})
+	d.keys("B")
+	d.mustSee("Formødebrevet er skrevet til /tmp/formoede.md")
+	if gotGroup != "A-gruppen" || gotMeeting != d.m.md.meeting.ID {
+		t.Fatalf("brief written for %q/%q", gotMeeting, gotGroup)
+	}
+}
+
+func TestFormoedeHiddenWithoutGroup(t *testing.T) {
+	d := newDriver(t, groupStore(t), Options{}, 100, 30)
+	d.keys("enter", "F")
+	if _, ok := d.m.top().(*agendaScreen); !ok {
+		t.Fatalf("F opened %T without a group client", d.m.top())
+	}
+	d.mustNotSee("F formøde", "B skriv")
+	d.keys("?")
+	d.mustNotSee("formøde", "skriv formødebrev")
+}
+
+// The formøde view in the real program loop: open it, filter, resolve, back.
+func TestFlowFormoede(t *testing.T) {
+	st := groupStore(t)
+	m := newModel(st, Options{Now: func() time.Time { return testNow }, Author: "Anne", Group: groupClient(st)}, nil)
+	tm := teatest.NewTestModel(t, m, teatest.WithInitialTermSize(110, 50))
+	waitFor(t, tm, "Teknik- og Miljøudvalget")
+	send(tm, "enter")
+	waitFor(t, tm, "Sager til beslutning")
+	send(tm, "F")
+	waitFor(t, tm, "1 for · 1 imod · 0 undlader · 2 uden holdning", "⚠ konflikt")
+	send(tm, "u")
+	waitFor(t, tm, "hvor vi er uenige")
+	send(tm, "u", "c", "c", "r") // filter off, then the second version: Anne's
+	waitFor(t, tm, "Konflikten er løst")
+	send(tm, "esc", "q")
+	tm.WaitFinished(t, teatest.WithFinalTimeout(10*time.Second))
+	n, err := st.Note(noteWithText(t, st, "Evaluering allerede efter et halvt år.").ID)
+	if err != nil || n.Text != "Evaluering allerede efter et halvt år." {
+		t.Fatalf("the kept version is not stored: %v %+v", err, n)
+	}
+}
+
+func noteWithText(t *testing.T, st *store.Store, text string) agenda.Note {
+	t.Helper()
+	for _, n := range storedNotes(t, st) {
+		if n.Text == text {
+			return n
+		}
+	}
+	t.Fatalf("no stored note says %q", text)
+	return agenda.Note{}
+}
