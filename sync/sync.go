@@ -292,7 +292,8 @@ type Plan struct {
 	Changes   []agenda.ItemChange
 }
 
-// SourceResult is what one source's sync did. Err is one sentence when it failed.
+// SourceResult is what one source's sync did. Err is one sentence when it failed (it
+// does not repeat the source's name: Name is there for that).
 type SourceResult struct {
 	Name string
 	Kind source.Kind
@@ -456,9 +457,6 @@ func syncOne(ctx context.Context, st *store.Store, s source.Source, cfgPath stri
 		r.Err = err
 	default:
 		r.Err = fmt.Errorf("source %q has unknown kind %q", s.Name, s.Kind)
-	}
-	if r.Err != nil {
-		r.Err = fmt.Errorf("%s: %w", s.Name, r.Err)
 	}
 	return r
 }

@@ -273,7 +273,7 @@ func TestFailingSourceDoesNotStopOthers(t *testing.T) {
 	if err != nil || len(res) != 2 {
 		t.Fatalf("%v, %+v", err, res)
 	}
-	if res[0].Err != nil || res[1].Err == nil || !strings.HasPrefix(res[1].Err.Error(), "gone: ") {
+	if res[0].Err != nil || res[1].Err == nil || res[1].Name != "gone" {
 		t.Fatalf("results: good=%v gone=%v", res[0].Err, res[1].Err)
 	}
 }
