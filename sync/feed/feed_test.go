@@ -12,6 +12,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/dagsorden/dagsorden/agenda"
 	"github.com/dagsorden/dagsorden/store"
@@ -547,5 +548,31 @@ func TestTwoProcessesShareTheCachePack(t *testing.T) {
 		if _, ok := fresh.Get(h); !ok {
 			t.Fatalf("blob %d lost when two caches appended to one pack", i)
 		}
+	}
+}
+
+func TestDocumentsTravelToo(t *testing.T) {
+	dir, priv := t.TempDir(), newKey(t)
+	doc := agenda.Document{Title: "Nyhedsbrev fra KKR", Date: time.Date(2025, 2, 1, 0, 0, 0, 0, agenda.Copenhagen),
+		Source: agenda.Source{Format: "text", Path: "/home/sekretariat/nyhedsbrev.txt"},
+		Sections: []agenda.Section{{Heading: "Nyt om budgettet", Text: "Aftalen er på plads."}}}
+	doc.ID = agenda.DocumentID(&doc, "")
+	if _, err := Publish(agenda.Package{Meetings: testMeetings(1, 1, 0), Documents: []agenda.Document{doc}}, dir, priv, PublishOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	st := openStore(t)
+	cache, _ := OpenCache(t.TempDir())
+	defer cache.Close()
+	var state State
+	res, err := Sync(context.Background(), st, &state, Options{Location: dir, Key: publicKey(priv), Cache: cache})
+	if err != nil || res.Documents != 1 {
+		t.Fatalf("%v, %d documents", err, res.Documents)
+	}
+	got, err := st.Document(doc.ID)
+	if err != nil || got.Sections[0].Text != "Aftalen er på plads." {
+		t.Fatalf("document after the feed: %+v, %v", got, err)
+	}
+	if got.Source.Path != "" {
+		t.Fatalf("the publisher's file path %q travelled with the feed", got.Source.Path)
 	}
 }
