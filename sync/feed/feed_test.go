@@ -554,7 +554,7 @@ func TestTwoProcessesShareTheCachePack(t *testing.T) {
 func TestDocumentsTravelToo(t *testing.T) {
 	dir, priv := t.TempDir(), newKey(t)
 	doc := agenda.Document{Title: "Nyhedsbrev fra KKR", Date: time.Date(2025, 2, 1, 0, 0, 0, 0, agenda.Copenhagen),
-		Source: agenda.Source{Format: "text", Path: "/home/sekretariat/nyhedsbrev.txt"},
+		Source:   agenda.Source{Format: "text", Path: "/home/sekretariat/nyhedsbrev.txt"},
 		Sections: []agenda.Section{{Heading: "Nyt om budgettet", Text: "Aftalen er på plads."}}}
 	doc.ID = agenda.DocumentID(&doc, "")
 	if _, err := Publish(agenda.Package{Meetings: testMeetings(1, 1, 0), Documents: []agenda.Document{doc}}, dir, priv, PublishOptions{}); err != nil {
