@@ -41,6 +41,8 @@ var scenes = []struct {
 	{"help", func(t testing.TB) Store { return exampleStore(t) }, []string{"?"}, ""},
 	{"search", func(t testing.TB) Store { return fixtureStore(t) }, []string{"/"}, "skole"},
 	{"formoede", func(t testing.TB) Store { return groupStore(t) }, []string{"enter", "F"}, ""},
+	{"diff", func(t testing.TB) Store { return changedStore(t) }, []string{"enter", "enter", "d"}, ""},
+	{"attachment-text", func(t testing.TB) Store { return fixtureStore(t) }, []string{"enter", "enter", "t"}, ""},
 }
 
 // sceneOptions are the options a scene needs beyond the defaults (the formøde view needs

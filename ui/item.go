@@ -40,12 +40,14 @@ type itemScreen struct {
 	gone       bool
 	reveal     bool // bring the selected recommendation's block into view at the next refresh
 	wasChanged bool
+	readHash   string // the text hash the member last read, before this visit marked it
 	hash       string
 }
 
 func newItemScreen(c *Common, md *meetingData, id string) *itemScreen {
 	s := &itemScreen{c: c, md: md, id: id, pg: newPager(c), rec: -1}
 	s.wasChanged = md.state(id) == changedSinceRead
+	s.readHash = md.marks[id]
 	s.hash = md.hashes[id]
 	s.notes = md.notesOn(id)
 	s.buildBlocks(false)
@@ -442,7 +444,7 @@ func (s *itemScreen) Capturing() bool { return false }
 func (s *itemScreen) ShortHelp() []key.Binding {
 	k := s.c.Keys
 	if s.picking {
-		return []key.Binding{k.Open, k.Back}
+		return []key.Binding{k.Open, k.Text, k.Back}
 	}
 	if s.confirmDel {
 		return []key.Binding{k.Yes, k.No}
@@ -452,7 +454,11 @@ func (s *itemScreen) ShortHelp() []key.Binding {
 		b = []key.Binding{k.EditNote, k.DeleteNote}
 	}
 	if it := s.item(); it != nil && len(it.Attachments) > 0 {
-		b = append(b, k.Attachment)
+		b = append(b, k.Attachment, k.Text)
+	}
+	if s.wasChanged {
+		// What changed is what the member came back for: its key comes first.
+		b = append([]key.Binding{k.Diff}, b...)
 	}
 	return append(b, k.Tab, k.Back)
 }
@@ -541,6 +547,10 @@ func (s *itemScreen) key(msg tea.KeyPressMsg) tea.Cmd {
 			s.picking = false
 			s.c.emit(openAttachmentIntent{Att: it.Attachments[s.pick]})
 			s.SetSize(s.w, s.h)
+		case matches(msg, k.Text):
+			s.picking = false
+			s.c.emit(textIntent{Att: it.Attachments[s.pick]})
+			s.SetSize(s.w, s.h)
 		case matches(msg, k.Back), matches(msg, k.Attachment):
 			s.picking = false
 			s.SetSize(s.w, s.h)
@@ -583,6 +593,18 @@ func (s *itemScreen) key(msg tea.KeyPressMsg) tea.Cmd {
 			s.c.status(s.c.T.NoAttachments)
 		case 1:
 			s.c.emit(openAttachmentIntent{Att: it.Attachments[0]})
+		default:
+			s.picking, s.pick = true, 0
+			s.SetSize(s.w, s.h)
+		}
+	case matches(msg, k.Diff):
+		s.c.emit(diffIntent{ItemID: s.id, ReadHash: s.readHash})
+	case matches(msg, k.Text):
+		switch len(it.Attachments) {
+		case 0:
+			s.c.status(s.c.T.NoAttachments)
+		case 1:
+			s.c.emit(textIntent{Att: it.Attachments[0]})
 		default:
 			s.picking, s.pick = true, 0
 			s.SetSize(s.w, s.h)

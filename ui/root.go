@@ -137,6 +137,8 @@ type model struct {
 	md     *meetingData
 	srch   *searchScreen
 	docReq int
+	// textReq numbers diff and attachment-text requests; only the last one opens.
+	textReq int
 
 	gen         uint64
 	homeLoading bool
@@ -397,6 +399,18 @@ func (m *model) update(msg tea.Msg) tea.Cmd {
 		if msg.err != nil {
 			m.c.fail(fmt.Errorf("open %s: %w", msg.title, msg.err))
 		}
+		return nil
+
+	case textReadyMsg:
+		if msg.req != m.textReq {
+			return nil
+		}
+		if msg.err != nil {
+			m.c.fail(msg.err)
+			return nil
+		}
+		m.popWhile(func(s screen) bool { _, ok := s.(*textScreen); return ok })
+		m.push(newTextScreen(m.c, msg))
 		return nil
 
 	case formoedeLoadedMsg, conflictResolvedMsg:
@@ -687,6 +701,25 @@ func (m *model) handleIntent(in tea.Msg) tea.Cmd {
 			path, err := write(id, g)
 			return briefWrittenMsg{path: path, err: err}
 		}
+
+	case diffIntent:
+		h, ok := m.st.(History)
+		if m.md == nil || m.md.item(in.ItemID) == nil {
+			return nil
+		}
+		if !ok {
+			return m.setStatus(m.c.T.DiffUnavailable, true)
+		}
+		m.textReq++
+		return loadDiff(m.c, h, m.textReq, *m.md.item(in.ItemID), in.ReadHash)
+
+	case textIntent:
+		at, ok := m.st.(AttachmentTexter)
+		if !ok {
+			return m.setStatus(m.c.T.AttachmentTextUnavailable, true)
+		}
+		m.textReq++
+		return loadAttachmentText(m.c, at, m.textReq, in.Att)
 
 	case openOrphansIntent:
 		if m.md != nil {

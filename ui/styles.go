@@ -21,6 +21,8 @@ type Styles struct {
 	Title, Subtle, Bold, Heading, Cursor, CursorRow lipgloss.Style
 
 	Unread, Read, Changed, Closed lipgloss.Style
+	// DiffDel and DiffIns colour a word diff; its [-…-] and {+…+} marks carry it without colour.
+	DiffDel, DiffIns lipgloss.Style
 
 	Stance map[agenda.Stance]lipgloss.Style
 
@@ -54,6 +56,7 @@ func NewStyles(dark, noColor bool) Styles {
 		s.Cursor = base.Bold(true)
 		s.CursorRow = base.Reverse(true)
 		s.Unread, s.Read, s.Changed, s.Closed = base.Bold(true), base, base.Bold(true), base
+		s.DiffDel, s.DiffIns = base, base.Bold(true)
 		s.Stance = map[agenda.Stance]lipgloss.Style{}
 		for _, st := range agenda.Stances {
 			s.Stance[st] = base.Bold(st != agenda.StanceNone)
@@ -111,6 +114,8 @@ func NewStyles(dark, noColor bool) Styles {
 	s.Read = base.Foreground(subtle)
 	s.Changed = base.Foreground(orange).Bold(true)
 	s.Closed = base.Foreground(yellow)
+	s.DiffDel = base.Foreground(red).Strikethrough(true)
+	s.DiffIns = base.Foreground(green).Bold(true)
 	s.Stance = map[agenda.Stance]lipgloss.Style{
 		agenda.StanceNone:     base.Foreground(subtle),
 		agenda.StanceFor:      base.Foreground(green).Bold(true),
