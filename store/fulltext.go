@@ -166,8 +166,9 @@ func (r *indexReader) alts(w search.Word) []alt {
 	if !w.Prefix {
 		return out
 	}
-	// The words the prefix begins: keep the most frequent, without copying every key
-	// of the dictionary's range (a two-letter prefix spans thousands).
+	// The words the prefix begins: keep the most frequent (the likeliest ends of what is
+	// being typed), without copying every key of the dictionary's range (a two-letter
+	// prefix spans thousands), and no more than maxPrefixPostings of them in all.
 	var exp []alt
 	prefix := []byte(w.Stem)
 	c := r.terms.Cursor()
@@ -186,11 +187,21 @@ func (r *indexReader) alts(w search.Word) []alt {
 			exp = exp[:maxExpansions]
 		}
 	}
-	for _, e := range exp {
+	budget := maxPrefixPostings
+	for i, e := range exp {
+		if i > 0 && e.df > budget {
+			break
+		}
+		budget -= e.df
 		add(e.term, e.weight)
 	}
 	return out
 }
+
+// maxPrefixPostings bounds the postings a prefix's expansions are read for: a two-letter
+// prefix begins a dozen of the commonest words, and reading them all would cost more
+// than the budget of a key press. The most frequent expansion is always read.
+const maxPrefixPostings = 25_000
 
 func readDF(v []byte) int {
 	n, _ := binary.Uvarint(v)
@@ -223,28 +234,55 @@ func (r *indexReader) words(q search.Query) []queryWord {
 	return ws
 }
 
-// find scores the documents that hold every word of q, or, when none does, those that
-// hold the most of them.
+// find scores the documents that hold every word of q. When a word is in no document
+// at all (a typo, a word the agendas do not use), the documents holding all the others
+// are found instead. When every word is somewhere but never all in one document, those
+// holding the most of them are found, if reading every word's postings is cheap
+// enough; their scores are scaled by the share of the words they hold.
 func (r *indexReader) find(q search.Query) ([]scored, error) {
 	ws := r.words(q)
-	cands, err := r.every(ws)
-	if err != nil || len(cands) > 0 || len(ws) < 2 {
+	present := slices.DeleteFunc(slices.Clone(ws), func(w queryWord) bool { return len(w.alts) == 0 })
+	if len(present) == 0 {
+		return nil, nil
+	}
+	cands, err := r.every(present)
+	if err != nil || len(cands) > 0 || len(present) < 2 {
+		scale(cands, len(present), len(ws))
 		return cands, err
 	}
-	// No document holds every word: rank those holding most of them, best first.
+	cost := 0
+	for _, w := range present {
+		cost += w.cost
+	}
+	if cost > maxFallbackPostings {
+		return nil, nil
+	}
 	var all []scored
-	for _, w := range ws {
+	for _, w := range present {
 		list, err := r.scan(w.alts)
 		if err != nil {
 			return nil, err
 		}
 		all = union(all, list)
 	}
-	n := float64(len(ws))
 	for i := range all {
-		all[i].score *= float64(all[i].words) / n
+		all[i].score *= float64(all[i].words) / float64(len(ws))
 	}
 	return all, nil
+}
+
+// maxFallbackPostings bounds the postings read to rank documents that hold only some of
+// a query's words: a few common words never all together are not worth 20 ms.
+const maxFallbackPostings = 50_000
+
+// scale lowers the scores of documents that hold found of want query words.
+func scale(cands []scored, found, want int) {
+	if found == want {
+		return
+	}
+	for i := range cands {
+		cands[i].score *= float64(found) / float64(want)
+	}
 }
 
 // every scores the documents that hold every word, in doc order.

@@ -16,7 +16,23 @@ func Plain(md string) string {
 	b.Grow(len(md))
 	space := false // a space is due before the next text
 	put := func(s string) {
-		for _, r := range s {
+		for i := 0; i < len(s); {
+			// A run of printable ASCII is copied whole: most of any Danish text.
+			j := i
+			for j < len(s) && s[j] > ' ' && s[j] < 0x7f {
+				j++
+			}
+			if j > i {
+				if space {
+					b.WriteByte(' ')
+					space = false
+				}
+				b.WriteString(s[i:j])
+				i = j
+				continue
+			}
+			r, n := utf8.DecodeRuneInString(s[i:])
+			i += n
 			if unicode.IsSpace(r) || unicode.IsControl(r) {
 				space = b.Len() > 0
 				continue
@@ -25,7 +41,7 @@ func Plain(md string) string {
 				b.WriteByte(' ')
 				space = false
 			}
-			b.WriteRune(r)
+			b.WriteRune(r) // U+FFFD for an invalid byte
 		}
 	}
 	for line := range strings.Lines(md) {

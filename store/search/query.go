@@ -56,6 +56,14 @@ func (a *Analyzer) query(toks []Token, typing bool) Query {
 	if len(toks) > 0 {
 		lastPos = toks[len(toks)-1].Pos
 	}
+	if typing && lastPos > 0 && utf8.RuneCountInString(toks[len(toks)-1].Word) < MinPrefix {
+		// The first letter of the next word: too little to look for, and as a word of
+		// its own it would only make the query find nothing until the next key.
+		for len(toks) > 0 && toks[len(toks)-1].Pos == lastPos {
+			toks = toks[:len(toks)-1]
+		}
+		lastPos = -1
+	}
 	seen := map[string]bool{}
 	for i, t := range toks {
 		if i > 0 && t.Pos == toks[i-1].Pos {
