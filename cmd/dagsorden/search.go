@@ -1,0 +1,141 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"strings"
+
+	"github.com/dagsorden/dagsorden/agenda"
+	"github.com/dagsorden/dagsorden/store"
+)
+
+// searchHitJSON is a hit as `search --json` writes it.
+type searchHitJSON struct {
+	Kind            string   `json:"kind"`
+	MeetingID       string   `json:"meeting_id,omitempty"`
+	Meeting         string   `json:"meeting,omitempty"` // "KKR Hovedstaden 2023-04-21"
+	ItemID          string   `json:"item_id,omitempty"`
+	Recommendation  *int     `json:"recommendation,omitempty"`
+	NoteID          string   `json:"note_id,omitempty"`
+	DocumentID      string   `json:"document_id,omitempty"`
+	AttachmentID    string   `json:"attachment_id,omitempty"`
+	AttachmentTitle string   `json:"attachment_title,omitempty"`
+	Page            int      `json:"page,omitempty"`
+	Title           string   `json:"title"`
+	Snippet         string   `json:"snippet"`
+	Matches         [][2]int `json:"matches"`
+	Score           float64  `json:"score"`
+}
+
+func cmdSearch(e *env, args []string) error {
+	fs := newFlags(e, "search", "QUERY… [--json] [--limit N]",
+		"Search meetings, items, recommendations, notes, reading material and the text of\n"+
+			"attachments. Every word must be found (in any of its forms: \"lokalplanerne\" finds\n"+
+			"\"lokalplan\"); the last one also as the beginning of a longer word. Best hits first.")
+	asJSON := fs.Bool("json", false, "write the hits as JSON")
+	limit := fs.Int("limit", 20, "show at most `N` hits")
+	pos, err := parseInterspersed(e, fs, args)
+	if err != nil {
+		return err
+	}
+	query := strings.TrimSpace(strings.Join(pos, " "))
+	if query == "" {
+		return usageErr(e, fs, "say what to search for")
+	}
+	if *limit < 1 {
+		return usageErr(e, fs, "--limit must be at least 1")
+	}
+	st, err := e.openStore()
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	hits, err := st.Search(query, *limit)
+	if err != nil {
+		return err
+	}
+	where, err := meetingNames(st)
+	if err != nil {
+		return err
+	}
+	if *asJSON {
+		out := make([]searchHitJSON, len(hits))
+		for i, h := range hits {
+			out[i] = searchHitJSON{
+				Kind: h.Kind, MeetingID: h.MeetingID, Meeting: where[h.MeetingID], ItemID: h.ItemID,
+				Recommendation: h.Recommendation, NoteID: h.NoteID, DocumentID: h.DocumentID,
+				AttachmentID: h.AttachmentID, AttachmentTitle: h.AttachmentTitle, Page: h.Page,
+				Title: h.Title, Snippet: h.Snippet, Matches: h.Matches, Score: h.Score,
+			}
+			if out[i].Matches == nil {
+				out[i].Matches = [][2]int{}
+			}
+		}
+		enc := json.NewEncoder(e.stdout)
+		enc.SetIndent("", "  ")
+		return enc.Encode(out)
+	}
+	if len(hits) == 0 {
+		fmt.Fprintf(e.stdout, "Nothing found for %q.\n", query)
+		return nil
+	}
+	for _, h := range hits {
+		fmt.Fprintln(e.stdout, hitLine(h, where[h.MeetingID]))
+		fmt.Fprintln(e.stdout, "\t"+marked(h.Snippet, h.Matches))
+	}
+	return nil
+}
+
+// meetingNames names each meeting by body and date, for the hits' context.
+func meetingNames(st *store.Store) (map[string]string, error) {
+	ms, err := st.Meetings()
+	if err != nil {
+		return nil, err
+	}
+	names := make(map[string]string, len(ms))
+	for _, m := range ms {
+		names[m.ID] = strings.TrimSpace(m.Body.Name + " " + m.Start.In(agenda.Copenhagen).Format("2006-01-02"))
+	}
+	return names, nil
+}
+
+// hitLine: what matched, where, and the id to use with other commands (note add takes
+// the item id).
+func hitLine(h store.SearchHit, meeting string) string {
+	what := h.Title
+	id := h.ItemID
+	switch h.Kind {
+	case "recommendation":
+		what += fmt.Sprintf(" — rec %d", *h.Recommendation)
+	case "attachment":
+		what += " — " + h.AttachmentTitle
+		if h.Page > 0 {
+			what += fmt.Sprintf(", page %d", h.Page)
+		}
+	case "note":
+		id = h.NoteID
+	case "document":
+		id = h.DocumentID
+	case "meeting":
+		id, meeting = h.MeetingID, ""
+	}
+	line := h.Kind + "\t" + what
+	if meeting != "" {
+		line += "\t" + meeting
+	}
+	return line + "\t" + id
+}
+
+// marked puts the matched words of a snippet in brackets: "…the [lokalplan] for…".
+func marked(snippet string, matches [][2]int) string {
+	var b strings.Builder
+	last := 0
+	for _, m := range matches {
+		if m[0] < last || m[1] > len(snippet) || m[0] > m[1] {
+			continue
+		}
+		b.WriteString(snippet[last:m[0]] + "[" + snippet[m[0]:m[1]] + "]")
+		last = m[1]
+	}
+	return b.String() + snippet[last:]
+}
