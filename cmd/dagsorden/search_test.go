@@ -118,7 +118,7 @@ func TestWatchCommand(t *testing.T) {
 		t.Fatal(err)
 	}
 	if !strings.Contains(out, `"sundhedsklynger": `) || !strings.Contains(out, `"Det nære sundhedsvæsen": `) ||
-		!strings.Contains(out, "\tKKR Hovedstaden · Dagsorden") || !strings.Contains(out, "\t3.5 Temadrøftelse") {
+		!strings.Contains(out, "\n  KKR Hovedstaden · Dagsorden") || !strings.Contains(out, "\t3.5 Temadrøftelse") {
 		t.Errorf("list:\n%s", out)
 	}
 	out, err = both(t, data, "watch", cmdWatch, "list", "--json")
