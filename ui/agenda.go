@@ -98,7 +98,7 @@ func (s *agendaScreen) Capturing() bool { return false }
 
 func (s *agendaScreen) ShortHelp() []key.Binding {
 	k := s.c.Keys
-	return []key.Binding{k.Open, k.Back, k.Formoede, k.Brief, k.Search}
+	return []key.Binding{k.Open, k.Back, k.Formoede, k.Brief, k.Sync, k.Search}
 }
 
 const agendaHeader = 4

@@ -197,7 +197,7 @@ func (s *homeScreen) ShortHelp() []key.Binding {
 	if s.tab == 1 {
 		return []key.Binding{k.Open, k.Tab, k.Search}
 	}
-	return []key.Binding{k.Open, k.Tab, k.Filter, k.Search}
+	return []key.Binding{k.Open, k.Tab, k.Filter, k.Sync, k.Search}
 }
 
 func (s *homeScreen) cur() *listState {

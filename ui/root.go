@@ -153,6 +153,8 @@ type model struct {
 	quitAnyway bool
 	locals     int
 
+	sync syncState
+
 	status    string
 	statusErr bool
 	statusSeq int
@@ -170,6 +172,7 @@ func newModel(st Store, opts Options, logger *log.Logger) *model {
 	}
 	c.Keys.Formoede.SetEnabled(opts.Group != nil)
 	c.Keys.Brief.SetEnabled(opts.WriteBrief != nil)
+	c.Keys.Sync.SetEnabled(opts.Sync != nil)
 	m.home = newHomeScreen(c, opts.LoadExample != nil)
 	m.srch = newSearchScreen(c, m.search)
 	m.srch.context = m.hitContext
@@ -401,6 +404,9 @@ func (m *model) update(msg tea.Msg) tea.Cmd {
 		}
 		return nil
 
+	case syncWaitMsg, syncDoneMsg:
+		return m.syncMsg(msg)
+
 	case textReadyMsg:
 		if msg.req != m.textReq {
 			return nil
@@ -478,6 +484,8 @@ func (m *model) key(msg tea.KeyPressMsg) tea.Cmd {
 			}
 			m.push(newHelpScreen(m.c))
 			return nil
+		case matches(msg, k.Sync):
+			return m.startSync()
 		case matches(msg, k.Search):
 			if _, ok := top.(*helpScreen); ok {
 				m.pop()
@@ -508,6 +516,13 @@ func (m *model) quit(force bool) tea.Cmd {
 				cmd = tea.Batch(cmd, m.handleIntent(in))
 			}
 		}
+	}
+	if m.sync.cancel != nil {
+		defer func() {
+			if m.saves == 0 {
+				m.sync.cancel() // leaving: the sync need not finish
+			}
+		}()
 	}
 	if m.saves > 0 {
 		m.quitting = true
@@ -1021,6 +1036,13 @@ func (m *model) View() tea.View {
 	}
 	top := m.top()
 	body := frame(top.View(), w, m.bodyHeight())
+	if bars := m.syncLines(w); len(bars) > 0 {
+		// The bars cover the bottom of the screen while the sync runs.
+		lines := strings.Split(body, "\n")
+		n := min(len(bars), len(lines)/2)
+		copy(lines[len(lines)-n:], bars[:n])
+		body = strings.Join(lines, "\n")
+	}
 	if h < 3 {
 		v.SetContent(safeFrame(body))
 		return v
@@ -1047,8 +1069,13 @@ func (m *model) header(w int) string {
 		}
 	}
 	right := ""
-	if m.saves > 0 {
+	switch {
+	case m.saves > 0:
 		right = m.c.T.Saving
+	case m.sync.running:
+		right = m.c.T.SyncRunning
+	case !m.sync.last.IsZero():
+		right = fmt.Sprintf(m.c.T.SyncLast, m.c.T.Clock(m.sync.last))
 	}
 	text := strings.Join(crumbs, " › ")
 	room := w - ansi.StringWidth(right) - 1

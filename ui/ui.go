@@ -81,6 +81,10 @@ type Options struct {
 	// the member's notes) and returns where (B on an agenda or in the formøde view). nil
 	// hides the key.
 	WriteBrief func(meetingID, group string) (path string, err error)
+	// Sync syncs every source (S on the meetings and agenda screens). It runs in a
+	// command; progress may be called from any goroutine and must not be called after
+	// Sync returns. summary is one line ("2 nye møder, 1 ændret"). nil hides S.
+	Sync func(ctx context.Context, progress func(Progress)) (summary string, err error)
 }
 
 // Run runs the full-screen program until the user quits. It returns when the user quits,
