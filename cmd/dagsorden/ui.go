@@ -2,14 +2,19 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"strings"
 	"syscall"
 	"time"
 
 	"golang.org/x/term"
 
+	"github.com/dagsorden/dagsorden/store"
+	dsync "github.com/dagsorden/dagsorden/sync"
+	"github.com/dagsorden/dagsorden/sync/group"
 	"github.com/dagsorden/dagsorden/ui"
 )
 
@@ -26,14 +31,90 @@ func runUI(e *env, demo bool) error {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM)
 	defer stop()
+	lang := uiLang(e.lang)
+	gc := &group.Client{Store: st, Author: author()}
 	return ui.Run(ctx, st, ui.Options{
-		Lang:        uiLang(e.lang),
+		Lang:        lang,
 		Demo:        demo,
 		LogFile:     e.logFile,
 		Author:      author(),
 		LoadExample: func() error { return loadExample(st) },
 		Now:         time.Now,
+		Group:       gc,
+		WriteBrief: func(meetingID, grp string) (string, error) {
+			b, err := gc.Brief(meetingID, grp, "md")
+			if err != nil {
+				return "", err
+			}
+			// The file name is ours (the meeting id is a hex hash), never a name from a source.
+			name := "dagsorden-brief-" + meetingID + ".md"
+			if err := os.WriteFile(name, b, 0o600); err != nil {
+				name = filepath.Join(st.Dir(), name)
+				if err := os.WriteFile(name, b, 0o600); err != nil {
+					return "", err
+				}
+			}
+			return filepath.Abs(name)
+		},
+		Sync: func(ctx context.Context, progress func(ui.Progress)) (string, error) {
+			return syncFromUI(ctx, st, gc, lang, progress)
+		},
 	})
+}
+
+// syncFromUI runs what `dagsorden sync` runs (sources, then groups) for the S key and
+// sums it up in one line in the UI's language.
+func syncFromUI(ctx context.Context, st *store.Store, gc *group.Client, lang string, progress func(ui.Progress)) (string, error) {
+	report := func(p dsync.Progress) {
+		phase := string(p.Phase)
+		if p.Err != nil {
+			phase, p.Message = "error", p.Err.Error()
+		}
+		progress(ui.Progress{Source: p.Source, Done: p.Done, Total: p.Total, Phase: phase, Message: p.Message})
+	}
+	var added, updated, failed int
+	srcs, err := dsync.SourceList()
+	if err != nil {
+		return "", err
+	}
+	if len(srcs) > 0 {
+		results, err := dsync.Sync(ctx, st, dsync.Options{Progress: report})
+		if err != nil {
+			return "", err
+		}
+		for _, r := range results {
+			if r.Err != nil {
+				failed++
+				continue
+			}
+			a, u, _ := r.Counts()
+			added, updated = added+a, updated+u
+		}
+	}
+	shared := 0
+	if gs, err := st.Groups(); err == nil && len(gs) > 0 {
+		results, _ := gc.Sync(ctx)
+		for _, r := range results {
+			if r.Err != nil {
+				failed++
+				progress(ui.Progress{Source: r.Group, Phase: "error", Message: r.Err.Error()})
+				continue
+			}
+			shared += r.Applied
+		}
+	}
+	if lang == "en" {
+		s := fmt.Sprintf("%d new meetings, %d updated, %d group notes received", added, updated, shared)
+		if failed > 0 {
+			s += fmt.Sprintf(", %d failed", failed)
+		}
+		return s, nil
+	}
+	s := fmt.Sprintf("%d nye møder, %d opdaterede, %d gruppenoter modtaget", added, updated, shared)
+	if failed > 0 {
+		s += fmt.Sprintf(", %d fejlede", failed)
+	}
+	return s, nil
 }
 
 // uiLang picks the UI language: --lang, else English for an English locale, else Danish.
