@@ -67,6 +67,8 @@ for w in 200 60 200 100; do
   screen | grep -q "Fjordby" || fail "the meeting list is gone after resizing to $w columns"
 done
 keys '?'
+wait_for "skift holdning"
+keys G
 wait_for "ctrl+c"
 keys Escape
 keys q
