@@ -162,24 +162,11 @@ func Publish(pkg agenda.Package, dir string, priv ed25519.PrivateKey, opts Publi
 	return res, nil
 }
 
-// dedupe keeps one meeting per id: the later release, or else the later one given.
+// dedupe keeps one meeting per id at its newest release (agenda.Latest), in start order
+// so the index is stable.
 func dedupe(ms []agenda.Meeting, dups *int) []agenda.Meeting {
-	pos := map[string]int{}
-	var out []agenda.Meeting
-	for _, m := range ms {
-		if m.ID == "" {
-			agenda.AssignIDs(&m)
-		}
-		if i, ok := pos[m.ID]; ok {
-			*dups++
-			if !m.Source.Released.Before(out[i].Source.Released) {
-				out[i] = m
-			}
-			continue
-		}
-		pos[m.ID] = len(out)
-		out = append(out, m)
-	}
+	out, dropped := agenda.Latest(ms)
+	*dups += dropped
 	slices.SortStableFunc(out, func(a, b agenda.Meeting) int {
 		if c := a.Start.Compare(b.Start); c != 0 {
 			return c
