@@ -85,9 +85,21 @@ func isRule(line string) bool {
 // linear time.
 const maxAutolink = 512
 
+// inlineMarks are the bytes inline looks at; everything else is copied.
+const inlineMarks = "[]*_`|\\!<>"
+
+var isMark = func() (t [256]bool) {
+	for _, c := range []byte(inlineMarks) {
+		t[c] = true
+	}
+	return t
+}()
+
+var noBrackets = strings.NewReplacer("[", "", "]", "")
+
 // inline strips the inline Markdown of one line.
 func inline(s string) string {
-	if !strings.ContainsAny(s, "[]*_`|\\!<>") && utf8.ValidString(s) {
+	if !strings.ContainsAny(s, inlineMarks) && utf8.ValidString(s) {
 		return s
 	}
 	var b strings.Builder
@@ -119,7 +131,7 @@ func inline(s string) string {
 						next = parenAt + 1
 					}
 				}
-				b.WriteString(inline(strings.NewReplacer("[", "", "]", "").Replace(text)))
+				b.WriteString(inline(noBrackets.Replace(text)))
 				i = next
 				continue
 			}
@@ -138,9 +150,22 @@ func inline(s string) string {
 				continue
 			}
 		}
-		r, n := utf8.DecodeRuneInString(s[i:])
-		b.WriteRune(r) // RuneError for an invalid byte
-		i += n
+		if c < utf8.RuneSelf { // ordinary text: copy the run up to the next mark
+			j := i + 1
+			for j < len(s) && s[j] < utf8.RuneSelf && !isMark[s[j]] {
+				j++
+			}
+			b.WriteString(s[i:j])
+			i = j
+			continue
+		}
+		if r, n := utf8.DecodeRuneInString(s[i:]); r == utf8.RuneError && n == 1 {
+			b.WriteRune(r) // an invalid byte
+			i++
+		} else {
+			b.WriteString(s[i : i+n])
+			i += n
+		}
 	}
 	return b.String()
 }

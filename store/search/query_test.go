@@ -25,8 +25,8 @@ func TestParseQuery(t *testing.T) {
 		{"og", []word{{"og", true}}}, // maybe the start of "også"… or "ogsågodt"
 		{"og ", nil},
 		{"det og at ", nil},
-		{"de", []word{{"de", true}}}, // the start of "demokrati"
-		{"d", []word{{"d", false}}},  // one letter is too short to be a prefix
+		{"de", []word{{"de", true}}},                                         // the start of "demokrati"
+		{"d", []word{{"d", false}}},                                          // one letter is too short to be a prefix
 		{"offentlig høring o", []word{{"offent", false}, {"høring", false}}}, // and is left out after others
 		{"lokalplan lokalplanerne ", []word{{"lokalplan", false}}},
 		{"2024-2027", []word{{"2024-2027", true}}},

@@ -98,6 +98,13 @@ func eachToken(text string, pos int, yield func(Token) bool) {
 // wordEnd is the end of the run of letters, digits and combining marks starting at i.
 func wordEnd(text string, i int) int {
 	for i < len(text) {
+		if c := text[i]; c < utf8.RuneSelf {
+			if 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' {
+				i++
+				continue
+			}
+			break
+		}
 		r, n := utf8.DecodeRuneInString(text[i:])
 		if !isLetterOrDigit(r) && !unicode.Is(unicode.Mn, r) {
 			break
@@ -138,6 +145,9 @@ func Fold(word string) string {
 		}
 		return strings.ToLower(word)
 	}
+	if w, ok := foldDanish(word); ok {
+		return w
+	}
 	w := word
 	if !norm.NFKC.IsNormalString(w) {
 		if n := norm.NFKC.String(w); foldable(n) {
@@ -146,6 +156,27 @@ func Fold(word string) string {
 	}
 	w = strings.ToLower(w)
 	return strings.ReplaceAll(w, "–", "-")
+}
+
+// foldDanish folds a word of ASCII letters and digits and the Danish letters æ, ø, å
+// (which NFKC leaves alone) without the normaliser; false for any other letter.
+func foldDanish(word string) (string, bool) {
+	upper := false
+	for _, r := range word {
+		switch {
+		case r < utf8.RuneSelf:
+			upper = upper || 'A' <= r && r <= 'Z'
+		case r == 'æ' || r == 'ø' || r == 'å':
+		case r == 'Æ' || r == 'Ø' || r == 'Å':
+			upper = true
+		default:
+			return "", false
+		}
+	}
+	if !upper {
+		return word, true
+	}
+	return strings.ToLower(word), true
 }
 
 func foldable(s string) bool {
