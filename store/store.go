@@ -1,6 +1,9 @@
 // Package store keeps dagsorden's data in one bbolt file in the data folder: meetings and
 // their items, the previous version of changed items, reading material, attachment
-// content, the member's notes and what they have read.
+// content and its text, the member's notes and what they have read, watch words, and a
+// full-text index of all of it (Search, WatchHits), written in the same transaction as
+// what it indexes. What a word is (tokens, stems, stop words, snippets, BM25) is decided
+// in the pure sub-package store/search; the bbolt side of the index is here.
 //
 // Two processes share one store: the UI stays open for hours while `dagsorden import` or
 // `sync` writes from another terminal. So a Store holds no open file: every method opens
