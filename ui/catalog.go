@@ -68,7 +68,7 @@ type Catalog struct {
 	FormoedeTitle, OnlyMine, FilterDisagree, FilterNoPosition, FormoedeEmpty, FormoedeNoSplit,
 	FormoedeAllPositioned, NoPosition, Disagreement, Me, EditedBy, ConflictLabel,
 	PrivateOnlyYou, ConflictResolved, NoConflicts, SelectConflictFirst, BriefWritten,
-	BriefUnavailable, FormoedeUnavailable, HelpFormoede, ResolvedUnsynced string
+	BriefUnavailable, FormoedeUnavailable, HelpFormoede string
 	Members [2]string
 	DiffTitle, DiffAgainstRead, DiffAgainstPrevious, DiffNone, DiffNoPrevious,
 	DiffUnavailable, SyncRunning, SyncDone, SyncFailed, SyncUnavailable, SyncBusy,
@@ -295,7 +295,6 @@ func danish() *Catalog {
 		BriefUnavailable:      "Formødebrevet kan ikke skrives herfra.",
 		FormoedeUnavailable:   "Formødevisningen er ikke tilgængelig i denne udgave.",
 		HelpFormoede:          "Formøde",
-		ResolvedUnsynced:      "konflikten er løst her; deles ved næste synkronisering",
 		Members:               [2]string{"medlem", "medlemmer"},
 
 		DiffTitle:                 "Ændringer",
@@ -482,7 +481,6 @@ func english() *Catalog {
 		BriefUnavailable:      "The brief cannot be written from here.",
 		FormoedeUnavailable:   "The pre-meeting view is not available in this build.",
 		HelpFormoede:          "Pre-meeting",
-		ResolvedUnsynced:      "conflict resolved here; shared with the next sync",
 		Members:               [2]string{"member", "members"},
 
 		DiffTitle:                 "Changes",

@@ -34,9 +34,6 @@ type Common struct {
 	// "ctrl+s then s" can never be reordered the way two tea.Cmds could.
 	outbox []tea.Msg
 	ids    int
-	// resolved are the shared notes (group/id) whose conflict the member settled in this
-	// session; see formoedeScreen.resolved.
-	resolved map[string]bool
 }
 
 func newCommon(opts Options, logger *log.Logger) *Common {
@@ -46,15 +43,14 @@ func newCommon(opts Options, logger *log.Logger) *Common {
 		now = time.Now
 	}
 	c := &Common{
-		Keys:     DefaultKeyMap(t),
-		T:        t,
-		Dark:     true, // until the terminal answers tea.RequestBackgroundColor
-		NoColor:  opts.NoColor,
-		Author:   opts.Author,
-		Log:      logger,
-		Now:      now,
-		cache:    newRenderCache(48 << 20),
-		resolved: map[string]bool{},
+		Keys:    DefaultKeyMap(t),
+		T:       t,
+		Dark:    true, // until the terminal answers tea.RequestBackgroundColor
+		NoColor: opts.NoColor,
+		Author:  opts.Author,
+		Log:     logger,
+		Now:     now,
+		cache:   newRenderCache(48 << 20),
 		after: func(d time.Duration, msg tea.Msg) tea.Cmd {
 			return tea.Tick(d, func(time.Time) tea.Msg { return msg })
 		},

@@ -21,7 +21,8 @@ type Formoede interface {
 	// conflict, marked), the group's members and which notes are the reader's own; with
 	// group "" just the reader's own notes.
 	BriefInput(meetingID, group string) (brief.Input, error)
-	// Resolve settles a conflict: n (a version, with the note's id) supersedes them all.
+	// Resolve settles a conflict: n (a version, with the note's id) supersedes them all,
+	// at once and durably: BriefInput shows no conflict for the note from then on.
 	Resolve(group string, n agenda.Note) error
 }
 
@@ -44,16 +45,15 @@ type (
 	openFormoedeIntent struct{}
 	writeBriefIntent   struct{ MeetingID, Group string }
 	formoedeLoadedMsg  struct {
-		req      int
-		groups   []string
-		in       brief.Input
-		private  []agenda.Note
-		resolved map[string]bool // note ids resolved here and not yet synced
-		err      error
+		req     int
+		groups  []string
+		in      brief.Input
+		private []agenda.Note
+		err     error
 	}
 	conflictResolvedMsg struct {
-		group, noteID, who string
-		err                error
+		who string
+		err error
 	}
 	briefWrittenMsg struct {
 		path string
@@ -81,11 +81,7 @@ type formoedeScreen struct {
 	group   int
 	in      brief.Input
 	private []agenda.Note
-	// resolved: notes whose conflict the member settled here. The group keeps every
-	// version until the next sync carries the kept one out, so until then the view shows
-	// the kept version, marked as waiting for sync, not the conflict again.
-	resolved map[string]bool
-	filter   formoedeFilter
+	filter  formoedeFilter
 
 	lines     []string
 	conflicts []fmConflict // selectable conflict versions, in screen order
@@ -119,10 +115,6 @@ func (s *formoedeScreen) load() tea.Cmd {
 	s.req = s.c.nextID()
 	req, f, st, id := s.req, s.f, s.st, s.meetingID
 	want, known := s.currentGroup(), s.groups != nil
-	settled := map[string]bool{}
-	for k := range s.c.resolved {
-		settled[k] = true
-	}
 	return func() tea.Msg {
 		msg := formoedeLoadedMsg{req: req}
 		msg.groups, msg.err = groupNames(st, id)
@@ -153,32 +145,8 @@ func (s *formoedeScreen) load() tea.Cmd {
 				msg.private = append(msg.private, n)
 			}
 		}
-		msg.in.Notes, msg.resolved = settle(msg.in.Notes, notes, g, settled)
 		return msg
 	}
-}
-
-// settle replaces the versions of each conflict the member resolved (key group/id in
-// settled) with the version now in the notes bucket: the one they kept.
-func settle(in []brief.Note, stored []agenda.Note, group string, settled map[string]bool) ([]brief.Note, map[string]bool) {
-	done := map[string]bool{}
-	var out []brief.Note
-	for _, n := range in {
-		if !n.Conflict || !settled[group+"/"+n.ID] {
-			out = append(out, n)
-			continue
-		}
-		if done[n.ID] {
-			continue
-		}
-		done[n.ID] = true
-		for _, x := range stored {
-			if x.ID == n.ID {
-				out = append(out, brief.Note{Note: x, Mine: n.Mine})
-			}
-		}
-	}
-	return out, done
 }
 
 // groupNames lists the member's groups, and "" (only my notes) last.
@@ -239,7 +207,7 @@ func (s *formoedeScreen) Update(msg tea.Msg) (screen, tea.Cmd) {
 		}
 		s.groups = msg.groups
 		s.group = max(0, slices.Index(s.groups, msg.in.Group))
-		s.in, s.private, s.resolved = msg.in, msg.private, msg.resolved
+		s.in, s.private = msg.in, msg.private
 		s.build()
 	case conflictResolvedMsg:
 		s.resolving = false
@@ -247,7 +215,6 @@ func (s *formoedeScreen) Update(msg tea.Msg) (screen, tea.Cmd) {
 			s.c.fail(msg.err)
 			return s, nil
 		}
-		s.c.resolved[msg.group+"/"+msg.noteID] = true
 		s.c.status(fmt.Sprintf(s.c.T.ConflictResolved, msg.who))
 		return s, s.load()
 	case mdChangedMsg, themeChangedMsg:
@@ -338,7 +305,7 @@ func (s *formoedeScreen) resolve() tea.Cmd {
 	n.Anchor = cloneAnchor(n.Anchor)
 	s.sel = -1
 	return func() tea.Msg {
-		return conflictResolvedMsg{group: g, noteID: n.ID, who: v.who, err: f.Resolve(g, n)}
+		return conflictResolvedMsg{who: v.who, err: f.Resolve(g, n)}
 	}
 }
 
@@ -598,9 +565,6 @@ func (s *formoedeScreen) recLines(it *agenda.Item, rec int, text string, c brief
 		meta := st.Bold.Render(who)
 		if n.Stance != agenda.StanceNone {
 			meta += st.Subtle.Render(": ") + st.Stance[n.Stance].Render(t.Stance(n.Stance))
-		}
-		if s.resolved[n.ID] {
-			meta += st.Subtle.Render(" · " + t.ResolvedUnsynced)
 		}
 		if n.Status == agenda.StatusChanged {
 			meta += st.Subtle.Render(" · ") + st.Changed.Render(t.StatusChanged)

@@ -34,8 +34,11 @@ func groupStore(t testing.TB) *store.Store {
 	st := fixtureStore(t)
 	members := []store.GroupMember{{ID: "m-anne", Name: "Anne"}, {ID: "m-bo", Name: "Bo"},
 		{ID: "m-carl", Name: "Carl"}, {ID: "m-dorte", Name: "Dorte"}}
+	// A group key, so resolving seals the kept version into the outbox as it does for
+	// a member who joined a real group.
+	keys := []store.EpochKey{{Epoch: 1, Key: make([]byte, 32)}}
 	if err := st.AddGroup(&store.GroupState{Name: "A-gruppen", ID: "ga", Server: "http://127.0.0.1:1",
-		MemberID: "m-anne", Author: "Anne", Members: members}); err != nil {
+		MemberID: "m-anne", Author: "Anne", Members: members, Epoch: 1, Keys: keys}); err != nil {
 		t.Fatal(err)
 	}
 	if err := st.AddGroup(&store.GroupState{Name: "V-gruppen", ID: "gv", Server: "http://127.0.0.1:1",
@@ -155,19 +158,25 @@ func TestFormoedeResolveKeepsTheChosenVersion(t *testing.T) {
 	d.keys("r")
 	d.mustSee("Konflikten er løst")
 	d.mustNotSee("⚠ konflikt", "Evaluering efter et år er fint.")
-	d.mustSee("Evaluering allerede efter et halvt år.", "konflikten er løst her")
-	// Leaving and coming back still shows it settled (the group keeps both versions
-	// until the next sync shares the kept one).
+	d.mustSee("Evaluering allerede efter et halvt år.")
+	// Leaving and coming back still shows it settled.
 	d.keys("esc", "F")
 	d.mustNotSee("⚠ konflikt")
 	d.mustSee("Evaluering allerede efter et halvt år.")
-	var kept bool
-	for _, n := range storedNotes(t, st) {
-		kept = kept || n.Text == "Evaluering allerede efter et halvt år."
+	kept := noteWithText(t, st, "Evaluering allerede efter et halvt år.")
+
+	// The store holds the resolution, not this session: one head, sealed in the outbox
+	// for the next sync, and a new program on the same store shows no conflict.
+	gn, err := st.GroupNote("A-gruppen", kept.ID)
+	if err != nil || gn.Conflict() || gn.Heads[0].Note.Text != kept.Text {
+		t.Fatalf("the group note after resolving: %+v %v", gn, err)
 	}
-	if !kept {
-		t.Fatal("the kept version is not in the notes bucket")
+	if ob, err := st.GroupOutbox("A-gruppen"); err != nil || len(ob) != 1 || ob[0].Envelope != gn.Heads[0].Envelope {
+		t.Fatalf("outbox after resolving: %+v %v", ob, err)
 	}
+	d2 := formoedeDriver(t, st, Options{})
+	d2.mustNotSee("⚠ konflikt", "Evaluering efter et år er fint.")
+	d2.mustSee("Evaluering allerede efter et halvt år.")
 }
 
 func TestFormoedeWritesTheBrief(t *testing.T) {

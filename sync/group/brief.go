@@ -103,10 +103,20 @@ func memberName(m *store.GroupMember) string {
 	return "medlem " + m.ID[:min(6, len(m.ID))]
 }
 
-// Resolve settles a conflict: n (with the id of the note in conflict) becomes a version
-// that supersedes every current one. It is written to the notes bucket now and shared
-// with the next sync.
+// Resolve settles a conflict: n (with the id of the note in conflict) becomes a new
+// version by this member whose version vector covers every current head (their join,
+// plus one edit of ours), so it supersedes them all. In one transaction it is written to
+// the notes bucket, made the note's only head, and sealed into the outbox; the next sync
+// pushes it, and every member who pulls it drops the versions it supersedes. The conflict
+// is over here at once (Conflicts and BriefInput show one version, also after a restart).
+//
+// An edit of the note here that no sync has shared yet is sealed first as a version of
+// its own, so the resolution supersedes it knowingly and its text still reaches the
+// group's log on the relay. While a key change after a removal is pending (or the group
+// has no key yet) nothing can be sealed: the resolution still ends the conflict here, and
+// the next sync, which makes the new key first, shares it as a local edit.
 func (c *Client) Resolve(group string, n agenda.Note) error {
+	now := c.now()
 	return c.Store.UpdateGroup(group, func(g *store.GroupState, t *store.GroupTx) error {
 		rec, err := t.Note(n.ID)
 		if err != nil {
@@ -119,6 +129,20 @@ func (c *Client) Resolve(group string, n agenda.Note) error {
 		if err != nil {
 			return err
 		}
+		canSeal := !g.Rekey && g.Key(g.Epoch) != nil
+		if pending(g, rec, own) {
+			if !canSeal {
+				return fmt.Errorf("your own edit of this note is not shared with %s yet; sync first, then resolve", group)
+			}
+			switch err := captureOne(g, t, rec, own, now); {
+			case errors.Is(err, errTooLong):
+				return fmt.Errorf("your own edit of this note is too long to share with %s; shorten it, then resolve", group)
+			case err != nil:
+				return err
+			}
+		}
+		// The base of the resolution is every head: NextVector then puts our entry past
+		// each of them, so the new version is strictly newer than all.
 		vs := []map[string]uint64{rec.Local.Vector}
 		for _, h := range rec.Heads {
 			vs = append(vs, h.Vector)
@@ -134,9 +158,27 @@ func (c *Client) Resolve(group string, n agenda.Note) error {
 				note.Created = own.Created
 			}
 		}
-		note.Updated = c.now().Round(0).In(agenda.Copenhagen)
-		if _, err := t.Mirror(&note); err != nil {
+		note.Updated = now.Round(0).In(agenda.Copenhagen)
+		stored, err := t.Mirror(&note)
+		if err != nil {
 			return err
+		}
+		if canSeal {
+			switch err := captureOne(g, t, rec, stored, now); {
+			case errors.Is(err, errTooLong):
+				return fmt.Errorf("the kept version is too long to share with %s", group)
+			case err != nil:
+				return err
+			}
+		} else {
+			// Not sealed: the new head is ours alone for now. rec.Local.Revision stays
+			// below the notes bucket's, so the next sync captures the note as a local edit
+			// based on this version, which supersedes it again, and shares that.
+			v := nextVersion(g, rec, stored, now)
+			v.Envelope = "" // it travels in no envelope
+			rec.Heads, _ = Merge(rec.Heads, v)
+			g.Clock = v.Clock
+			rec.Local.Vector = v.Vector
 		}
 		return t.PutNote(rec)
 	})

@@ -331,14 +331,7 @@ var errTooLong = errors.New("the note is too long to share")
 // captureOne seals the notes-bucket copy own as a new version of rec, based on what the
 // notes bucket showed before the edit (rec.Local), and queues it.
 func captureOne(g *store.GroupState, t *store.GroupTx, rec *store.GroupNote, own *agenda.Note, now time.Time) error {
-	vec := NextVector(rec.Local.Vector, rec.Heads, g.MemberID)
-	n := *own
-	if n.Author == "" {
-		n.Author = g.Author
-	}
-	n.Group, n.Visibility = g.Name, agenda.Group
-	v := store.GroupVersion{Note: n, Vector: vec, Clock: Tick(g.Clock, now), Editor: g.MemberID,
-		EditorName: g.Author, Envelope: newEnvelopeID()}
+	v := nextVersion(g, rec, own, now)
 	p := notePayload(&v)
 	data, err := seal(g.ID, g.Epoch, g.Key(g.Epoch), v.Envelope, p.marshal())
 	if err != nil {
@@ -352,8 +345,20 @@ func captureOne(g *store.GroupState, t *store.GroupTx, rec *store.GroupNote, own
 	}
 	g.Clock = v.Clock
 	rec.Heads, _ = Merge(rec.Heads, v)
-	rec.Local.Revision, rec.Local.Vector = own.Revision, vec
+	rec.Local.Revision, rec.Local.Vector = own.Revision, v.Vector
 	return nil
+}
+
+// nextVersion is own as this member's next version of rec, based on what the notes
+// bucket showed before the edit (rec.Local).
+func nextVersion(g *store.GroupState, rec *store.GroupNote, own *agenda.Note, now time.Time) store.GroupVersion {
+	n := *own
+	if n.Author == "" {
+		n.Author = g.Author
+	}
+	n.Group, n.Visibility = g.Name, agenda.Group
+	return store.GroupVersion{Note: n, Vector: NextVector(rec.Local.Vector, rec.Heads, g.MemberID),
+		Clock: Tick(g.Clock, now), Editor: g.MemberID, EditorName: g.Author, Envelope: newEnvelopeID()}
 }
 
 // capture seals every local edit of the group's notes not yet shared: new shared notes,
