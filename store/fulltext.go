@@ -114,10 +114,10 @@ func (s *Store) Search(query string, limit int) ([]SearchHit, error) {
 
 // indexReader reads the index in one read transaction.
 type indexReader struct {
-	tx                            *bolt.Tx
-	docs, postings, terms, owners *bolt.Bucket
-	docCount                      int
-	avgdl                         [numKinds]float64
+	tx                    *bolt.Tx
+	docs, postings, terms *bolt.Bucket
+	docCount              int
+	avgdl                 [numKinds]float64
 	// Records read for snippets, by id: several hits come from one item.
 	items map[string]*agenda.Item
 }
@@ -129,8 +129,7 @@ func newIndexReader(tx *bolt.Tx) (*indexReader, error) {
 	}
 	r := &indexReader{
 		tx: tx, docs: tx.Bucket(bucketSearchDocs), postings: tx.Bucket(bucketPostings),
-		terms: tx.Bucket(bucketTerms), owners: tx.Bucket(bucketOwners),
-		items: map[string]*agenda.Item{},
+		terms: tx.Bucket(bucketTerms), items: map[string]*agenda.Item{},
 	}
 	for k, ks := range st.Kinds {
 		r.docCount += int(ks.Docs)
