@@ -40,6 +40,8 @@ func commands() []command {
 		{"import", "PATH…", "import agenda files or folders into the store", cmdImport},
 		{"export", "--json [--meeting ID]", "write everything in the store as JSON", cmdExport},
 		{"note", "add|list …", "add or list notes on items and recommendations", cmdNote},
+		{"search", "QUERY… [--json]", "search meetings, items, notes, reading material and attachments", cmdSearch},
+		{"watch", "add|list|remove …", "watch words: list the items and attachments that mention them", cmdWatch},
 		{"source", "add|list|remove …", "manage where agendas come from (FirstAgenda sites, feeds)", cmdSource},
 		{"sync", "[--source NAME] [--dry-run]", "bring new and changed agendas from every source", cmdSync},
 		{"keygen", "KEYFILE", "make a key pair for signing a feed", cmdKeygen},
