@@ -92,19 +92,30 @@ func AssignIDs(m *Meeting) {
 			key += "#" + itoa(n)
 		}
 		it.ID = shortHash("item", m.ID, key)
-		aseen := map[string]int{}
-		for j := range it.Attachments {
-			a := &it.Attachments[j]
-			akey := a.SourceID
-			if akey == "" {
-				akey = NormalizeTitle(a.Title) + "|" + a.SHA256
-			}
-			aseen[akey]++
-			if n := aseen[akey]; n > 1 {
-				akey += "#" + itoa(n)
-			}
-			a.ID = shortHash("attachment", it.ID, akey)
+		assignAttachmentIDs(it)
+	}
+}
+
+// assignAttachmentIDs derives attachment ids from the item id and the source's id, or
+// else the title and content hash (filled in here when the content is present, so the
+// id is the same whether or not the store has computed it yet).
+func assignAttachmentIDs(it *Item) {
+	seen := map[string]int{}
+	for j := range it.Attachments {
+		a := &it.Attachments[j]
+		if a.SHA256 == "" && len(a.Content) > 0 {
+			sum := sha256.Sum256(a.Content)
+			a.SHA256, a.Size = hex.EncodeToString(sum[:]), int64(len(a.Content))
 		}
+		key := a.SourceID
+		if key == "" {
+			key = NormalizeTitle(a.Title) + "|" + a.SHA256
+		}
+		seen[key]++
+		if n := seen[key]; n > 1 {
+			key += "#" + itoa(n)
+		}
+		a.ID = shortHash("attachment", it.ID, key)
 	}
 }
 
@@ -298,7 +309,7 @@ func Reconcile(prev, next *Meeting) []ItemChange {
 			c.Kind = Changed
 		}
 		// Attachment ids follow the item id, so they too survive re-publication.
-		reassignAttachmentIDs(it)
+		assignAttachmentIDs(it)
 		out = append(out, c)
 	}
 	for j := range prev.Items {
@@ -308,22 +319,6 @@ func Reconcile(prev, next *Meeting) []ItemChange {
 		}
 	}
 	return out
-}
-
-func reassignAttachmentIDs(it *Item) {
-	seen := map[string]int{}
-	for j := range it.Attachments {
-		a := &it.Attachments[j]
-		akey := a.SourceID
-		if akey == "" {
-			akey = NormalizeTitle(a.Title) + "|" + a.SHA256
-		}
-		seen[akey]++
-		if n := seen[akey]; n > 1 {
-			akey += "#" + itoa(n)
-		}
-		a.ID = shortHash("attachment", it.ID, akey)
-	}
 }
 
 func sameSections(a, b []Section) bool {
