@@ -73,7 +73,7 @@ type Catalog struct {
 	DiffTitle, DiffAgainstRead, DiffAgainstPrevious, DiffNone, DiffNoPrevious,
 	DiffUnavailable, SyncRunning, SyncDone, SyncFailed, SyncUnavailable, SyncBusy,
 	SyncLast, SyncSourceFailed, AttachmentTextTitle, AttachmentNoText, AttachmentTextUnavailable,
-	AttachmentHitAt, WatchHead, WatchPages string
+	AttachmentHitAt, WatchHead, WatchPages, WatchMore string
 	KeyFormoede, KeyDisagree, KeyNoPosition, KeyNextConflict, KeyResolve, KeyBrief, KeyDiff,
 	KeySync, KeyText, KeySwitchGroup string
 
@@ -101,6 +101,15 @@ func (c *Catalog) Date(t time.Time) string {
 		return fmt.Sprintf("%s %d %s %d", wd, t.Day(), mo, t.Year())
 	}
 	return fmt.Sprintf("%s %d. %s %d", wd, t.Day(), mo, t.Year())
+}
+
+// ShortDate formats a day in few cells: "08.12.2026" / "8 Dec 2026".
+func (c *Catalog) ShortDate(t time.Time) string {
+	t = t.In(agenda.Copenhagen)
+	if c.Lang == "en" {
+		return fmt.Sprintf("%d %s %d", t.Day(), c.months[t.Month()-1], t.Year())
+	}
+	return t.Format("02.01.2006")
 }
 
 // Clock formats a time of day: "kl. 10.00" / "10:00".
@@ -314,8 +323,9 @@ func danish() *Catalog {
 		AttachmentNoText:          "Der er ingen tekst i %s.",
 		AttachmentTextUnavailable: "Bilagets tekst kan ikke vises i denne udgave af samlingen.",
 		AttachmentHitAt:           "Fundet i bilaget %s",
-		WatchHead:                 "Dine søgeord",
+		WatchHead:                 "Overvågede ord",
 		WatchPages:                "s. %s",
+		WatchMore:                 "… og %d flere; søg efter ordet med /",
 
 		KeyFormoede: "formøde", KeyDisagree: "uenige", KeyNoPosition: "ingen holdning",
 		KeyNextConflict: "næste konflikt", KeyResolve: "behold versionen", KeyBrief: "skriv formødebrev",
@@ -500,8 +510,9 @@ func english() *Catalog {
 		AttachmentNoText:          "There is no text in %s.",
 		AttachmentTextUnavailable: "Attachment text cannot be shown for this collection.",
 		AttachmentHitAt:           "Found in the attachment %s",
-		WatchHead:                 "Your watch words",
+		WatchHead:                 "Watched words",
 		WatchPages:                "p. %s",
+		WatchMore:                 "… and %d more; search for the word with /",
 
 		KeyFormoede: "pre-meeting", KeyDisagree: "disagree", KeyNoPosition: "no position",
 		KeyNextConflict: "next conflict", KeyResolve: "keep this version", KeyBrief: "write the brief",

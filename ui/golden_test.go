@@ -33,6 +33,7 @@ var scenes = []struct {
 }{
 	{"welcome", func(t testing.TB) Store { return openStore(t) }, nil, ""},
 	{"meetings", func(t testing.TB) Store { return exampleStore(t) }, nil, ""},
+	{"meetings-watch", func(t testing.TB) Store { return watchStore(t) }, []string{"k"}, ""},
 	{"documents", func(t testing.TB) Store { return fixtureStore(t) }, []string{"tab"}, ""},
 	{"agenda", func(t testing.TB) Store { return exampleStore(t) }, []string{"enter"}, ""},
 	{"item", func(t testing.TB) Store { return exampleStore(t) }, []string{"enter", "j", "enter", "]", "]", "s", "s", "n"}, "Hvad koster grundskylden for en parcelhusejer?"},

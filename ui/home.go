@@ -14,7 +14,9 @@ import (
 )
 
 // homeScreen lists the meetings (upcoming first, then past) and, in its own tab, the
-// reading material. With an empty store it is the welcome screen.
+// reading material. Above the meetings, the newest items and attachments that mention a
+// watched word (when the store is a Watcher and has any). With an empty store it is the
+// welcome screen.
 type homeScreen struct {
 	c    *Common
 	w, h int
@@ -26,6 +28,9 @@ type homeScreen struct {
 	noteCount map[string]int // item id → the member's notes on it
 	marks     map[string]string
 	bodies    []string
+	bodyOf    map[string]string // meeting id → body name
+	watch     []store.WatchHit
+	watchW    int // cells of the longest watched word shown, to align the titles
 	filter    int // 0: all bodies; i: bodies[i-1]
 	tab       int // 0: meetings, 1: reading material
 
@@ -34,19 +39,34 @@ type homeScreen struct {
 	dlist listState
 }
 
+// homeRow is a heading, a meeting, a mention of a watched word, or the line saying how
+// many more mentions there are.
 type homeRow struct {
 	heading                    string
 	m                          *store.MeetingSummary
+	hit                        *store.WatchHit
+	more                       int
 	unread, changed, annotated int
+}
+
+// key names the row's meeting or mention, to keep the cursor on it across reloads.
+func (r *homeRow) key() string {
+	switch {
+	case r.m != nil:
+		return "m" + r.m.ID
+	case r.hit != nil:
+		return "w" + watchKey(r.hit)
+	}
+	return ""
 }
 
 func newHomeScreen(c *Common, canExample bool) *homeScreen {
 	return &homeScreen{c: c, canExample: canExample, marks: map[string]string{}, noteCount: map[string]int{}}
 }
 
-func (s *homeScreen) setData(ms []store.MeetingSummary, docs []agenda.Document, notes []agenda.Note, marks map[string]string) {
+func (s *homeScreen) setData(ms []store.MeetingSummary, docs []agenda.Document, notes []agenda.Note, marks map[string]string, watch []store.WatchHit) {
 	s.loaded = true
-	s.meetings, s.docs = ms, docs
+	s.meetings, s.docs, s.watch = ms, docs, watch
 	if marks == nil {
 		marks = map[string]string{}
 	}
@@ -61,7 +81,9 @@ func (s *homeScreen) setData(ms []store.MeetingSummary, docs []agenda.Document, 
 	}
 	seen := map[string]bool{}
 	s.bodies = s.bodies[:0]
+	s.bodyOf = make(map[string]string, len(ms))
 	for i := range ms {
+		s.bodyOf[ms[i].ID] = ms[i].Body.Name
 		if b := ms[i].Body.Name; !seen[b] {
 			seen[b] = true
 			s.bodies = append(s.bodies, b)
@@ -82,11 +104,12 @@ func startOfDay(t time.Time) time.Time {
 }
 
 // rebuild orders and filters the meetings: upcoming (from today) soonest first, then past
-// ones latest first. The selection stays on the same meeting.
+// ones latest first, under the mentions of watched words in the bodies shown. The
+// selection stays on the same meeting or mention; at first it is on the first meeting.
 func (s *homeScreen) rebuild() {
 	selected := ""
-	if s.list.ok() && s.list.cursor < len(s.rows) && s.rows[s.list.cursor].m != nil {
-		selected = s.rows[s.list.cursor].m.ID
+	if s.list.ok() && s.list.cursor < len(s.rows) {
+		selected = s.rows[s.list.cursor].key()
 	}
 	today := startOfDay(s.c.Now())
 	var up, past []homeRow
@@ -118,6 +141,27 @@ func (s *homeScreen) rebuild() {
 		past[i], past[j] = past[j], past[i]
 	}
 	s.rows = s.rows[:0]
+	s.watchW = 0
+	var hits []homeRow
+	more := 0
+	for i := range s.watch {
+		h := &s.watch[i]
+		switch {
+		case s.filter > 0 && s.bodyOf[h.MeetingID] != s.bodies[s.filter-1]:
+		case len(hits) == watchShown:
+			more++
+		default:
+			hits = append(hits, homeRow{hit: h})
+			s.watchW = max(s.watchW, min(widthOf(h.Watch), 20))
+		}
+	}
+	if len(hits) > 0 {
+		s.rows = append(s.rows, homeRow{heading: s.c.T.WatchHead})
+		s.rows = append(s.rows, hits...)
+		if more > 0 {
+			s.rows = append(s.rows, homeRow{more: more})
+		}
+	}
 	if len(up) > 0 {
 		s.rows = append(s.rows, homeRow{heading: s.c.T.Upcoming})
 		s.rows = append(s.rows, up...)
@@ -127,12 +171,14 @@ func (s *homeScreen) rebuild() {
 		s.rows = append(s.rows, past...)
 	}
 	s.layout()
-	if selected != "" {
-		for i := range s.rows {
-			if s.rows[i].m != nil && s.rows[i].m.ID == selected {
-				s.list.cursor = i
-			}
+	s.list.cursor = s.firstMeetingRow()
+	for i := range s.rows {
+		if selected != "" && s.rows[i].key() == selected {
+			s.list.cursor = i
 		}
+	}
+	if !s.list.ok() {
+		s.list.move(0)
 	}
 	var dh []int
 	var ds []bool
@@ -156,7 +202,9 @@ func (s *homeScreen) layout() {
 		switch {
 		case r.m != nil:
 			heights[i], sel[i] = s.meetingLines(), true
-		case i == 0:
+		case r.hit != nil:
+			heights[i], sel[i] = s.watchLines(r.hit), true
+		case r.more > 0 || i == 0:
 			heights[i] = 1
 		default:
 			heights[i] = 2 // a blank line, then the heading
@@ -167,12 +215,21 @@ func (s *homeScreen) layout() {
 
 // firstMeeting is the meeting at the top of the list: the next one, else the latest.
 func (s *homeScreen) firstMeeting() string {
-	for _, r := range s.rows {
-		if r.m != nil {
-			return r.m.ID
-		}
+	if i := s.firstMeetingRow(); i < len(s.rows) && s.rows[i].m != nil {
+		return s.rows[i].m.ID
 	}
 	return ""
+}
+
+// firstMeetingRow is the row of the first meeting, or 0 when there is none (setRows then
+// moves to the first row that can be selected).
+func (s *homeScreen) firstMeetingRow() int {
+	for i, r := range s.rows {
+		if r.m != nil {
+			return i
+		}
+	}
+	return 0
 }
 
 func (s *homeScreen) SetSize(w, h int) {
@@ -239,6 +296,8 @@ func (s *homeScreen) Update(msg tea.Msg) (screen, tea.Cmd) {
 			s.filter = (s.filter + 1) % (len(s.bodies) + 1)
 			s.rebuild()
 			s.list.top()
+			s.list.cursor = s.firstMeetingRow()
+			s.list.move(0)
 		}
 	case tea.MouseClickMsg:
 		if msg.Y == 0 {
@@ -280,8 +339,14 @@ func (s *homeScreen) open() {
 		}
 		return
 	}
-	if s.list.ok() && s.list.cursor < len(s.rows) && s.rows[s.list.cursor].m != nil {
-		s.c.emit(openMeetingIntent{MeetingID: s.rows[s.list.cursor].m.ID})
+	if !s.list.ok() || s.list.cursor >= len(s.rows) {
+		return
+	}
+	switch r := s.rows[s.list.cursor]; {
+	case r.m != nil:
+		s.c.emit(openMeetingIntent{MeetingID: r.m.ID})
+	case r.hit != nil:
+		s.c.emit(openHitIntent{Hit: watchSearchHit(r.hit)})
 	}
 }
 
@@ -352,6 +417,12 @@ func (s *homeScreen) tabWidths() (int, int) {
 func (s *homeScreen) meetingRow(i int) []string {
 	st, t := s.c.Styles, s.c.T
 	r := s.rows[i]
+	switch {
+	case r.hit != nil:
+		return s.watchRow(i)
+	case r.more > 0:
+		return []string{cut("    "+st.Subtle.Render(fmt.Sprintf(t.WatchMore, r.more)), s.w)}
+	}
 	if r.m == nil {
 		h := st.Heading.Render(r.heading)
 		if i == 0 {

@@ -56,7 +56,8 @@ type (
 	deleteNoteIntent     struct{ Key string }
 	markReadIntent       struct{ ItemID, Hash string }
 	openAttachmentIntent struct{ Att agenda.Attachment }
-	jumpIntent           struct{ Hit SearchHit }
+	jumpIntent           struct{ Hit SearchHit } // from the search screen, which it leaves
+	openHitIntent        struct{ Hit SearchHit } // from anywhere else (a watched word's mention)
 	loadExampleIntent    struct{}
 	backIntent           struct{}
 )
@@ -69,6 +70,8 @@ type (
 		docs     []agenda.Document
 		notes    []agenda.Note
 		marks    map[string]string
+		watch    []store.WatchHit
+		watchErr error
 		err      error
 	}
 	meetingLoadedMsg struct {
@@ -218,7 +221,14 @@ func loadHome(st Store) tea.Cmd {
 		if msg.notes, msg.err = st.Notes(); msg.err != nil {
 			return msg
 		}
-		msg.marks, msg.err = st.ReadMarks()
+		if msg.marks, msg.err = st.ReadMarks(); msg.err != nil {
+			return msg
+		}
+		if w, ok := st.(Watcher); ok {
+			// The mentions are a glance, not the list itself: if they cannot be had,
+			// the meetings still show.
+			msg.watch, msg.watchErr = w.WatchHits()
+		}
 		return msg
 	}
 }
@@ -578,7 +588,10 @@ func (m *model) homeLoadedMsg(msg homeLoadedMsg) tea.Cmd {
 	if msg.gen > m.gen {
 		m.gen = msg.gen
 	}
-	m.home.setData(msg.meetings, msg.docs, msg.notes, msg.marks)
+	if msg.watchErr != nil {
+		m.c.Log.Printf("watch words: %v", msg.watchErr)
+	}
+	m.home.setData(msg.meetings, msg.docs, msg.notes, msg.marks, msg.watch)
 	if !first && len(m.stack) > 0 {
 		m.c.Log.Printf("collection reloaded: %d meetings", len(msg.meetings))
 	}
@@ -751,8 +764,11 @@ func (m *model) handleIntent(in tea.Msg) tea.Cmd {
 		}
 
 	case jumpIntent:
-		h := in.Hit
 		m.pop() // the search screen
+		return m.handleIntent(openHitIntent(in))
+
+	case openHitIntent:
+		h := in.Hit
 		switch {
 		case h.Kind == HitDocument && h.DocumentID != "":
 			return m.handleIntent(openDocumentIntent{ID: h.DocumentID})
