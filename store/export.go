@@ -178,6 +178,27 @@ func (s *Store) ExportJSON(w io.Writer, meetingID string) error {
 	return writeExport(w, &out)
 }
 
+// ExportNotesJSON writes just the notes of ExportJSON, in the same shape and order, as
+// one JSON array: what `note list --json` prints, without reading every meeting.
+func (s *Store) ExportNotesJSON(w io.Writer) error {
+	var notes []agenda.Note
+	if err := s.view(func(tx *bolt.Tx) error {
+		var err error
+		notes, err = allNotes(tx)
+		return err
+	}); err != nil {
+		return err
+	}
+	out := make([]exportNote, 0, len(notes))
+	for i := range notes {
+		out = append(out, exportOfNote(&notes[i]))
+	}
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(false)
+	enc.SetIndent("", "  ")
+	return enc.Encode(out)
+}
+
 // writeExport writes the file one element at a time, so a large store is never held as
 // one big JSON value in memory besides its decoded form.
 func writeExport(w io.Writer, out *exportFile) error {

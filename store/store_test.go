@@ -9,6 +9,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"reflect"
 	"regexp"
 	"slices"
 	"strings"
@@ -836,6 +837,22 @@ func TestExportJSON(t *testing.T) {
 	out := exportJSON(t, s, "")
 	if again := exportJSON(t, s, ""); !bytes.Equal(out, again) {
 		t.Error("two exports of the same store differ")
+	}
+	// note list --json prints ExportNotesJSON: the same notes as the full export.
+	var whole struct{ Notes []map[string]any }
+	var notesOnly []map[string]any
+	var nb bytes.Buffer
+	if err := s.ExportNotesJSON(&nb); err != nil {
+		t.Fatal(err)
+	}
+	if err := json.Unmarshal(out, &whole); err != nil {
+		t.Fatal(err)
+	}
+	if err := json.Unmarshal(nb.Bytes(), &notesOnly); err != nil {
+		t.Fatal(err)
+	}
+	if len(notesOnly) != 2 || !reflect.DeepEqual(whole.Notes, notesOnly) {
+		t.Errorf("ExportNotesJSON differs from the export's notes:\n%s", nb.Bytes())
 	}
 	var exp struct {
 		Meetings []struct {

@@ -96,20 +96,17 @@ func groupCreate(e *env, c *group.Client, args []string) error {
 
 func groupInvite(e *env, c *group.Client, args []string) error {
 	fs := newFlags(e, "group invite", "NAME", "Make a one-time invite code for the group (admin only). The code is the last line.")
-	pos, err := parseInterspersed(e, fs, args)
+	arg, err := oneArg(e, fs, args, "name the group")
 	if err != nil {
 		return err
-	}
-	if len(pos) != 1 {
-		return usageErr(e, fs, "name the group")
 	}
 	ctx, stop := interruptible()
 	defer stop()
-	code, err := c.Invite(ctx, pos[0])
+	code, err := c.Invite(ctx, arg)
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(e.stdout, "invite code for %s (one use; give it out of band):\n%s\n", pos[0], code)
+	fmt.Fprintf(e.stdout, "invite code for %s (one use; give it out of band):\n%s\n", arg, code)
 	return nil
 }
 
@@ -117,17 +114,14 @@ func groupJoin(e *env, c *group.Client, args []string) error {
 	fs := newFlags(e, "group join", "CODE [--name LOCAL_NAME]", "Join a group with an invite code.")
 	name := fs.String("name", "", "call the group `LOCAL_NAME` here (when you already have a group of that name)")
 	insecure := fs.Bool("insecure", false, "allow plain http to a relay that is not on this machine")
-	pos, err := parseInterspersed(e, fs, args)
+	arg, err := oneArg(e, fs, args, "give the invite code")
 	if err != nil {
 		return err
-	}
-	if len(pos) != 1 {
-		return usageErr(e, fs, "give the invite code")
 	}
 	c.Insecure = *insecure
 	ctx, stop := interruptible()
 	defer stop()
-	info, err := c.Join(ctx, pos[0], *name)
+	info, err := c.Join(ctx, arg, *name)
 	if err != nil {
 		return err
 	}
@@ -168,16 +162,13 @@ func groupList(e *env, c *group.Client, args []string) error {
 
 func groupMembers(e *env, c *group.Client, args []string) error {
 	fs := newFlags(e, "group members", "NAME", "List the group's members.")
-	pos, err := parseInterspersed(e, fs, args)
+	arg, err := oneArg(e, fs, args, "name the group")
 	if err != nil {
 		return err
 	}
-	if len(pos) != 1 {
-		return usageErr(e, fs, "name the group")
-	}
 	ctx, stop := interruptible()
 	defer stop()
-	ms, err := c.Members(ctx, pos[0])
+	ms, err := c.Members(ctx, arg)
 	if err != nil {
 		return err
 	}
@@ -246,12 +237,9 @@ func cmdBrief(e *env, args []string) error {
 	grp := fs.String("group", "", "the group `NAME` whose positions to include")
 	format := fs.String("format", "md", "md (pastes into a mail) or html (prints on A4)")
 	out := fs.String("out", "", "write to `FILE` (0600) instead of standard output")
-	pos, err := parseInterspersed(e, fs, args)
+	arg, err := oneArg(e, fs, args, "name the meeting (its id is in 'dagsorden export --json')")
 	if err != nil {
 		return err
-	}
-	if len(pos) != 1 {
-		return usageErr(e, fs, "name the meeting (its id is in 'dagsorden export --json')")
 	}
 	st, err := e.openStore()
 	if err != nil {
@@ -259,7 +247,7 @@ func cmdBrief(e *env, args []string) error {
 	}
 	defer st.Close()
 	c := &group.Client{Store: st, Author: author()}
-	b, err := c.Brief(pos[0], *grp, *format)
+	b, err := c.Brief(arg, *grp, *format)
 	if err != nil {
 		return err
 	}

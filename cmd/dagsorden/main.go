@@ -185,6 +185,19 @@ func parseInterspersed(e *env, fs *flag.FlagSet, args []string) ([]string, error
 	}
 }
 
+// oneArg parses a command that takes exactly one positional argument; missing says
+// what to give when it is absent (or more than one is given).
+func oneArg(e *env, fs *flag.FlagSet, args []string, missing string) (string, error) {
+	pos, err := parseInterspersed(e, fs, args)
+	if err != nil {
+		return "", err
+	}
+	if len(pos) != 1 {
+		return "", usageErr(e, fs, "%s", missing)
+	}
+	return pos[0], nil
+}
+
 func usageErr(e *env, fs *flag.FlagSet, format string, a ...any) error {
 	fmt.Fprintf(e.stderr, "%s: %s\n", fs.Name(), fmt.Sprintf(format, a...))
 	fmt.Fprintf(e.stderr, "Run '%s --help' for usage.\n", fs.Name())

@@ -2,8 +2,6 @@ package main
 
 import (
 	"bytes"
-	"encoding/json"
-	"flag"
 	"fmt"
 	"os"
 	"strings"
@@ -76,12 +74,9 @@ func cmdNoteAdd(e *env, args []string) error {
 	text := fs.String("text", "", "the note's `TEXT` (Markdown); - reads it from standard input")
 	var group optionalValue
 	fs.Var(&group, "group", "share the note with the group `NAME` (private without it)")
-	pos, err := parseInterspersed(e, fs, groupArgs(args))
+	arg, err := oneArg(e, fs, groupArgs(args), "name exactly one item id (see 'dagsorden export --json')")
 	if err != nil {
 		return err
-	}
-	if len(pos) != 1 {
-		return usageErr(e, fs, "name exactly one item id (see 'dagsorden export --json')")
 	}
 	s, err := agenda.ParseStance(*stance)
 	if err != nil {
@@ -104,13 +99,13 @@ func cmdNoteAdd(e *env, args []string) error {
 		return err
 	}
 	defer st.Close()
-	it, meetingID, err := st.Item(pos[0])
+	it, meetingID, err := st.Item(arg)
 	if err != nil {
-		return fmt.Errorf("item %s: %w", pos[0], err)
+		return fmt.Errorf("item %s: %w", arg, err)
 	}
 	m, err := st.Meeting(meetingID)
 	if err != nil {
-		return fmt.Errorf("meeting of item %s: %w", pos[0], err)
+		return fmt.Errorf("meeting of item %s: %w", arg, err)
 	}
 	var recp *int
 	if *rec >= 0 {
@@ -165,23 +160,7 @@ func cmdNoteList(e *env, args []string) error {
 	defer st.Close()
 	if *asJSON {
 		// The same shape as export's notes, from the same code.
-		var buf bytes.Buffer
-		if err := st.ExportJSON(&buf, ""); err != nil {
-			return err
-		}
-		var doc struct {
-			Notes json.RawMessage `json:"notes"`
-		}
-		if err := json.Unmarshal(buf.Bytes(), &doc); err != nil {
-			return err
-		}
-		var out bytes.Buffer
-		if err := json.Indent(&out, doc.Notes, "", "  "); err != nil {
-			return err
-		}
-		out.WriteByte('\n')
-		_, err = e.stdout.Write(out.Bytes())
-		return err
+		return st.ExportNotesJSON(e.stdout)
 	}
 	notes, err := st.Notes()
 	if err != nil {
@@ -212,5 +191,3 @@ func firstLine(s string) string {
 	}
 	return s
 }
-
-var _ = flag.ErrHelp

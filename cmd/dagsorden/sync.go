@@ -28,18 +28,15 @@ func interruptible() (context.Context, context.CancelFunc) {
 
 func cmdKeygen(e *env, args []string) error {
 	fs := newFlags(e, "keygen", "KEYFILE", "Make a feed signing key: the private key in KEYFILE (0600), the public key in KEYFILE.pub.")
-	pos, err := parseInterspersed(e, fs, args)
+	arg, err := oneArg(e, fs, args, "name the key file to write")
 	if err != nil {
 		return err
 	}
-	if len(pos) != 1 {
-		return usageErr(e, fs, "name the key file to write")
-	}
-	fp, err := dsync.Keygen(pos[0])
+	fp, err := dsync.Keygen(arg)
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(e.stdout, "wrote %s and %s.pub\nfingerprint %s (give subscribers the .pub file or this fingerprint)\n", pos[0], pos[0], fp)
+	fmt.Fprintf(e.stdout, "wrote %s and %s.pub\nfingerprint %s (give subscribers the .pub file or this fingerprint)\n", arg, arg, fp)
 	return nil
 }
 
@@ -108,16 +105,13 @@ func cmdSourceAdd(e *env, args []string) error {
 	fs.Var(&committees, "committee", "only this committee's `NAME` (repeatable)")
 	key := fs.String("key", "", "the feed publisher's public key `PUBFILE` to pin")
 	insecure := fs.Bool("insecure", false, "allow plain http to a host that is not this machine")
-	pos, err := parseInterspersed(e, fs, args)
+	arg, err := oneArg(e, fs, args, "name one address or folder")
 	if err != nil {
 		return err
 	}
-	if len(pos) != 1 {
-		return usageErr(e, fs, "name one address or folder")
-	}
 	ctx, stop := interruptible()
 	defer stop()
-	s, err := dsync.SourceAdd(ctx, dsync.AddOptions{Target: pos[0], Name: *name, Committees: committees, KeyFile: *key, Insecure: *insecure})
+	s, err := dsync.SourceAdd(ctx, dsync.AddOptions{Target: arg, Name: *name, Committees: committees, KeyFile: *key, Insecure: *insecure})
 	if err != nil {
 		return err
 	}
@@ -165,17 +159,14 @@ func cmdSourceList(e *env, args []string) error {
 
 func cmdSourceRemove(e *env, args []string) error {
 	fs := newFlags(e, "source remove", "NAME", "Remove a source. What it brought into the store stays there.")
-	pos, err := parseInterspersed(e, fs, args)
+	arg, err := oneArg(e, fs, args, "name the source to remove")
 	if err != nil {
 		return err
 	}
-	if len(pos) != 1 {
-		return usageErr(e, fs, "name the source to remove")
-	}
-	if err := dsync.SourceRemove(pos[0]); err != nil {
+	if err := dsync.SourceRemove(arg); err != nil {
 		return err
 	}
-	fmt.Fprintf(e.stdout, "removed source %s\n", pos[0])
+	fmt.Fprintf(e.stdout, "removed source %s\n", arg)
 	return nil
 }
 
