@@ -194,8 +194,18 @@ func wrapText(s string, width int) []string {
 	}
 	s = strings.ReplaceAll(strings.ReplaceAll(s, "\r\n", "\n"), "\t", "    ")
 	if !narrowOnly(s) {
-		// Wide or combining characters: ansi.Wrap measures grapheme clusters.
-		return strings.Split(ansi.Wrap(s, width, ""), "\n")
+		// Wide or combining characters: ansi.Wrap measures grapheme clusters. It can leave
+		// a line one cell too wide (a leading space kept before a word it had to cut, as
+		// in " 000000\xa6" at 5), so such a line is cut hard once more.
+		var out []string
+		for _, l := range strings.Split(ansi.Wrap(s, width, ""), "\n") {
+			if ansi.StringWidth(l) > width {
+				out = append(out, strings.Split(ansi.Hardwrap(l, width, true), "\n")...)
+				continue
+			}
+			out = append(out, l)
+		}
+		return out
 	}
 	// Every rune is one cell (Danish text always is): a plain greedy wrap, about ten
 	// times faster than measuring graphemes, which matters for the first paint of a
