@@ -332,7 +332,7 @@ func (s *formoedeScreen) show(l int) {
 }
 
 // keep reports whether a recommendation's tally passes the filter.
-func (s *formoedeScreen) keep(c brief.Counts) bool {
+func (s *formoedeScreen) keep(c agenda.Counts) bool {
 	switch s.filter {
 	case filterSplit:
 		return c.Split()
@@ -343,7 +343,7 @@ func (s *formoedeScreen) keep(c brief.Counts) bool {
 }
 
 // tally says a count in the member's language: "3 for · 1 imod · 1 undlader · 2 uden holdning".
-func (t *Catalog) tally(c brief.Counts) string {
+func (t *Catalog) tally(c agenda.Counts) string {
 	parts := []string{
 		fmt.Sprintf("%d %s", c.For, t.Stances[agenda.StanceFor]),
 		fmt.Sprintf("%d %s", c.Against, t.Stances[agenda.StanceAgainst]),
@@ -415,19 +415,23 @@ func (s *formoedeScreen) build() {
 		s.lines = out
 		return
 	}
+	// One tally of the whole meeting, asked per item and recommendation: indexes repeat
+	// in every item. Of a note in conflict only its newest version counts, as in the brief.
 	notes := make([]agenda.Note, 0, len(s.in.Notes))
 	for _, n := range s.in.Notes {
 		notes = append(notes, n.Note)
 	}
+	var members []string
+	if g != "" {
+		members = s.in.Members
+	}
+	tally := agenda.Tally(notes, members)
 	shown := 0
 	for i := range m.Items {
 		it := &m.Items[i]
 		var body []string
 		for ri, r := range it.Recommendations {
-			c := brief.Tally(notes, ri, s.in.Members)
-			if g == "" {
-				c = brief.Tally(notes, ri, nil)
-			}
+			c := tally.At(it.ID, ri)
 			if !s.keep(c) {
 				continue
 			}
@@ -435,17 +439,12 @@ func (s *formoedeScreen) build() {
 		}
 		if len(it.Recommendations) == 0 || s.filter == filterAll {
 			// The item as a whole: its notes, and a tally when it has no recommendations.
-			var c brief.Counts
-			if g == "" {
-				c = brief.Tally(notes, -1, nil)
-			} else {
-				c = brief.Tally(notes, -1, s.in.Members)
-			}
+			c := tally.At(it.ID, -1)
 			hasNotes := len(s.notesOn(it.ID, -1)) > 0 || len(s.privateOn(it.ID, -1)) > 0
 			if len(it.Recommendations) == 0 && s.keep(c) && (hasNotes || s.filter != filterAll || g != "") {
 				body = append(body, s.recLines(it, -1, "", c)...)
 			} else if len(it.Recommendations) > 0 && hasNotes {
-				body = append(body, s.recLines(it, -1, "", brief.Counts{})...)
+				body = append(body, s.recLines(it, -1, "", agenda.Counts{})...)
 			}
 		}
 		if len(body) == 0 {
@@ -525,7 +524,7 @@ func (s *formoedeScreen) privateOn(itemID string, rec int) []agenda.Note {
 
 // recLines draws one recommendation (rec −1: the item as a whole): its text, the tally,
 // who said what, the notes, the conflicts, and my private notes.
-func (s *formoedeScreen) recLines(it *agenda.Item, rec int, text string, c brief.Counts) []string {
+func (s *formoedeScreen) recLines(it *agenda.Item, rec int, text string, c agenda.Counts) []string {
 	st, t := s.c.Styles, s.c.T
 	w := s.w
 	var out []string

@@ -23,15 +23,27 @@ func groupClient(st Store) Formoede {
 		Now: func() time.Time { return testNow }}
 }
 
-// groupStore is the fixture meeting in a real store whose member, Anne, is in A-gruppen
-// with Bo, Carl and Dorte. On item 1: recommendation 1 has Anne for and Bo against (the
-// group disagrees); recommendation 2 has Carl for, in a note Anne edited concurrently (a
-// conflict with two versions); recommendation 3 has no stance at all. Anne also has a
-// private note on recommendation 1, and a note shared with V-gruppen that A-gruppen must
-// not show.
+// groupStore is the fixture meeting, with a fourth item of three recommendations, in a
+// real store whose member, Anne, is in A-gruppen with Bo, Carl and Dorte. On item 1:
+// recommendation 1 has Anne for and Bo against (the group disagrees); recommendation 2
+// has Carl for, in a note Anne edited concurrently (a conflict with two versions);
+// recommendation 3 has no stance at all. Anne also has a private note on recommendation
+// 1, and a note shared with V-gruppen that A-gruppen must not show. The notes on other
+// items share item 1's recommendation indexes, so a tally that does not tell items apart
+// shows: on item 4, Carl is against recommendation 1, nobody has a position on 2, and
+// Dorte is for 3; Bo abstains on item 3 as a whole.
 func groupStore(t testing.TB) *store.Store {
 	t.Helper()
 	st := fixtureStore(t)
+	fm := fixtureMeeting(fixtureStart, "Teknik- og Miljøudvalget")
+	fm.Items = append(fm.Items, agenda.Item{Number: "4", Title: "Budgetopfølgning 2027", CaseNumber: "26/180",
+		Group: "Sager til beslutning",
+		Recommendations: agenda.Recommendations("Forvaltningen indstiller, at udvalget\n\n" +
+			"- godkender budgetopfølgningen\n- tager orienteringen om anlæg til efterretning\n- frigiver 0,5 mio. kr. til vejvedligehold")})
+	agenda.AssignIDs(&fm)
+	if _, err := st.Import(agenda.Package{Meetings: []agenda.Meeting{fm}}); err != nil {
+		t.Fatal(err)
+	}
 	members := []store.GroupMember{{ID: "m-anne", Name: "Anne"}, {ID: "m-bo", Name: "Bo"},
 		{ID: "m-carl", Name: "Carl"}, {ID: "m-dorte", Name: "Dorte"}}
 	// A group key, so resolving seals the kept version into the outbox as it does for
@@ -53,11 +65,16 @@ func groupStore(t testing.TB) *store.Store {
 	if err != nil {
 		t.Fatal(err)
 	}
-	it := &m.Items[0]
-	save := func(author, grp string, rec int, stance agenda.Stance, text string) agenda.Note {
+	if len(m.Items) != 4 || len(m.Items[3].Recommendations) != 3 {
+		t.Fatalf("the group fixture meeting has %d items", len(m.Items))
+	}
+	on := func(item int, author, grp string, rec int, stance agenda.Stance, text string) agenda.Note {
 		t.Helper()
-		r := rec
-		a, err := agenda.AnchorOn(m, it, &r)
+		var r *int
+		if rec >= 0 {
+			r = &rec
+		}
+		a, err := agenda.AnchorOn(m, &m.Items[item], r)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -70,6 +87,13 @@ func groupStore(t testing.TB) *store.Store {
 		}
 		return n
 	}
+	save := func(author, grp string, rec int, stance agenda.Stance, text string) agenda.Note {
+		t.Helper()
+		return on(0, author, grp, rec, stance, text)
+	}
+	on(3, "Carl", "A-gruppen", 0, agenda.StanceAgainst, "Anlægget er undervurderet.")
+	on(3, "Dorte", "A-gruppen", 2, agenda.StanceFor, "")
+	on(2, "Bo", "A-gruppen", -1, agenda.StanceAbstain, "")
 	save("Anne", "A-gruppen", 0, agenda.StanceFor, "Godt for skolebørnene.")
 	save("Bo", "A-gruppen", 0, agenda.StanceAgainst, "For dyrt i år.")
 	carl := save("Carl", "A-gruppen", 1, agenda.StanceFor, "Evaluering efter et år er fint.")
@@ -106,6 +130,29 @@ func formoedeDriver(t *testing.T, st *store.Store, opts Options) *driver {
 	return d
 }
 
+// itemBlock is the formøde view's lines of one item: from its heading (" N  Title") to the
+// next item's, trimmed, one string.
+func itemBlock(t *testing.T, view, heading string) string {
+	t.Helper()
+	var out []string
+	in := false
+	for _, l := range strings.Split(view, "\n") {
+		switch {
+		case strings.HasPrefix(l, " "+heading):
+			in = true
+		case in && (!strings.HasPrefix(l, " ") || len(l) > 1 && l[1] >= '0' && l[1] <= '9'):
+			in = false // the next item, or the footer
+		}
+		if in && strings.TrimSpace(l) != "" {
+			out = append(out, strings.TrimSpace(l))
+		}
+	}
+	if len(out) == 0 {
+		t.Fatalf("the view has no item %q:\n%s", heading, view)
+	}
+	return strings.Join(out, "\n")
+}
+
 func TestFormoedeShowsTalliesWhoSaidWhatAndMyPrivateNotes(t *testing.T) {
 	d := formoedeDriver(t, groupStore(t), Options{})
 	d.mustSee("Formøde", "gruppe: A-gruppen", "4 medlemmer",
@@ -117,8 +164,34 @@ func TestFormoedeShowsTalliesWhoSaidWhatAndMyPrivateNotes(t *testing.T) {
 		"⚠ konflikt", "Evaluering efter et år er fint.", "Evaluering allerede efter et halvt år.")
 	// Another group's note is not A-gruppen's business.
 	d.mustNotSee("Kun for V-gruppen.")
-	if v := d.view(); strings.Count(v, "⚠ konflikt") != 2 {
+	v := d.view()
+	if strings.Count(v, "⚠ konflikt") != 2 {
 		t.Fatalf("want both versions of the conflict, got:\n%s", v)
+	}
+	// Every item counts only its own notes, though the recommendation indexes repeat.
+	for heading, want := range map[string][]string{
+		"1  Trafiksikker": {
+			"Indstilling 1: godkender projektet for 2,1 mio. kr.\n1 for · 1 imod · 0 undlader · 2 uden holdning [uenige]",
+			"Indstilling 2: beder om en evaluering efter et år\n1 for · 0 imod · 0 undlader · 3 uden holdning",
+			"Indstilling 3: orienterer skolebestyrelsen\n0 for · 0 imod · 0 undlader · 4 uden holdning",
+		},
+		"2  Køb af grund": {"Hele punktet\n0 for · 0 imod · 0 undlader · 4 uden holdning"},
+		"3  Meddelelser":  {"Hele punktet\n0 for · 0 imod · 1 undlader · 3 uden holdning\nBo: undlader"},
+		"4  Budgetopfølgning 2027": {
+			"Indstilling 1: godkender budgetopfølgningen\n0 for · 1 imod · 0 undlader · 3 uden holdning\nCarl: imod\nAnlægget er undervurderet.",
+			"Indstilling 2: tager orienteringen om anlæg til efterretning\n0 for · 0 imod · 0 undlader · 4 uden holdning",
+			"Indstilling 3: frigiver 0,5 mio. kr. til vejvedligehold\n1 for · 0 imod · 0 undlader · 3 uden holdning\nDorte: for",
+		},
+	} {
+		block := itemBlock(t, v, heading)
+		for _, w := range want {
+			if !strings.Contains(block, w) {
+				t.Errorf("item %q lacks %q; it shows:\n%s", heading, w, block)
+			}
+		}
+	}
+	if b := itemBlock(t, v, "1  Trafiksikker"); strings.Contains(b, "Carl: imod") || strings.Contains(b, "Dorte") {
+		t.Errorf("item 1 shows notes of item 4:\n%s", b)
 	}
 }
 
@@ -126,12 +199,22 @@ func TestFormoedeFilters(t *testing.T) {
 	d := formoedeDriver(t, groupStore(t), Options{})
 	d.keys("u")
 	d.mustSee("hvor vi er uenige", "Indstilling 1:", "Bo: imod")
-	d.mustNotSee("Indstilling 2:", "Indstilling 3:", "Meddelelser")
+	d.mustNotSee("Indstilling 2:", "Indstilling 3:", "Meddelelser", "Budgetopfølgning")
 	d.keys("i")
-	d.mustSee("hvor ingen har taget stilling", "Indstilling 3:", "4 uden holdning")
-	d.mustNotSee("Indstilling 1:", "Indstilling 2:", "Bo: imod")
+	d.mustSee("hvor ingen har taget stilling", "4 uden holdning")
+	v := d.view()
+	// Where nobody has a position: item 1's third recommendation, item 2 as a whole and
+	// item 4's second, whatever the other items' notes on the same indexes say.
+	if got, want := itemBlock(t, v, "1  Trafiksikker"), "1  Trafiksikker skolevej på Kirkevej\nIndstilling 3: orienterer skolebestyrelsen\n0 for · 0 imod · 0 undlader · 4 uden holdning"; got != want {
+		t.Errorf("item 1 under i:\n%s\nwant:\n%s", got, want)
+	}
+	if got, want := itemBlock(t, v, "4  Budgetopfølgning"), "4  Budgetopfølgning 2027\nIndstilling 2: tager orienteringen om anlæg til efterretning\n0 for · 0 imod · 0 undlader · 4 uden holdning"; got != want {
+		t.Errorf("item 4 under i:\n%s\nwant:\n%s", got, want)
+	}
+	d.mustSee("2  Køb af grund")
+	d.mustNotSee("Meddelelser", "Bo: imod")
 	d.keys("i")
-	d.mustSee("Indstilling 1:", "Indstilling 2:", "Indstilling 3:")
+	d.mustSee("Indstilling 1:", "Indstilling 2:", "Indstilling 3:", "Meddelelser")
 	// The footer names the filter keys.
 	d.m.status = ""
 	d.mustSee("u uenige", "i ingen holdning")

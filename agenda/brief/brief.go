@@ -42,101 +42,10 @@ type Input struct {
 	Generated time.Time
 }
 
-// Counts is a tally of stances on one recommendation.
-type Counts struct {
-	For, Against, Abstain, Question, None int
-}
+// Counts is a tally of stances on one recommendation; see agenda.Tally.
+type Counts = agenda.Counts
 
-// String is the tally as the group reads it: "3 for · 1 imod · 1 undlader · 2 uden
-// holdning", with "· n spørgsmål" when someone has a question.
-func (c Counts) String() string {
-	parts := []string{
-		fmt.Sprintf("%d for", c.For),
-		fmt.Sprintf("%d imod", c.Against),
-		fmt.Sprintf("%d undlader", c.Abstain),
-	}
-	if c.Question > 0 {
-		parts = append(parts, fmt.Sprintf("%d spørgsmål", c.Question))
-	}
-	parts = append(parts, fmt.Sprintf("%d uden holdning", c.None))
-	return strings.Join(parts, " · ")
-}
-
-// Total is the number of people counted.
-func (c Counts) Total() int { return c.For + c.Against + c.Abstain + c.Question + c.None }
-
-// Split reports whether the counted stances disagree: more than one of for, against
-// and abstain has someone.
-func (c Counts) Split() bool {
-	n := 0
-	for _, v := range []int{c.For, c.Against, c.Abstain} {
-		if v > 0 {
-			n++
-		}
-	}
-	return n > 1
-}
-
-// NoPosition reports whether nobody counted has taken a position (for, against or
-// abstain) yet: the formøde view's "where nobody has a position yet".
-func (c Counts) NoPosition() bool { return c.For+c.Against+c.Abstain == 0 }
-
-// Tally counts each person's stance on recommendation rec (−1: the item as a whole)
-// from notes. A person's stance is that of their most recently updated note on it that
-// has one; deleted notes do not count. With members, exactly the members are counted
-// (those without a stance as "uden holdning"; notes by others, e.g. removed members,
-// are left out); without, everyone who took a stance is.
-func Tally(notes []agenda.Note, rec int, members []string) Counts {
-	type pick struct {
-		stance  agenda.Stance
-		updated time.Time
-	}
-	latest := map[string]pick{}
-	for _, n := range notes {
-		if n.Deleted || n.Stance == agenda.StanceNone || recOf(&n) != rec {
-			continue
-		}
-		who := strings.TrimSpace(n.Author)
-		if p, ok := latest[who]; !ok || n.Updated.After(p.updated) {
-			latest[who] = pick{n.Stance, n.Updated}
-		}
-	}
-	people := members
-	if people == nil {
-		for who := range latest {
-			people = append(people, who)
-		}
-	}
-	var c Counts
-	seen := map[string]bool{}
-	for _, who := range people {
-		who = strings.TrimSpace(who)
-		if seen[who] {
-			continue
-		}
-		seen[who] = true
-		switch latest[who].stance {
-		case agenda.StanceFor:
-			c.For++
-		case agenda.StanceAgainst:
-			c.Against++
-		case agenda.StanceAbstain:
-			c.Abstain++
-		case agenda.StanceQuestion:
-			c.Question++
-		default:
-			c.None++
-		}
-	}
-	return c
-}
-
-func recOf(n *agenda.Note) int {
-	if n.Anchor.Recommendation == nil {
-		return -1
-	}
-	return *n.Anchor.Recommendation
-}
+func recOf(n *agenda.Note) int { return agenda.SpotOf(n).Rec }
 
 // StanceLabel is the Danish word the brief uses for a stance.
 func StanceLabel(s agenda.Stance) string {
@@ -245,11 +154,12 @@ func buildView(in Input) view {
 				plain = append(plain, n.Note)
 			}
 		}
+		tally := agenda.Tally(plain, in.Members)
 		iv := itemView{Number: it.Number, Title: it.Title, CaseNumber: it.CaseNumber, Closed: it.Closed}
 		for _, r := range it.Recommendations {
 			rv := recView{Label: fmt.Sprintf("Indstilling %d", r.Index+1), Text: r.Text}
 			if in.Group != "" {
-				c := Tally(plain, r.Index, membersOrNil(in.Members))
+				c := tally.At(it.ID, r.Index)
 				rv.Tally, rv.Split = c.String(), c.Split()
 			}
 			for _, n := range notes {
@@ -267,7 +177,7 @@ func buildView(in Input) view {
 		}
 		// An item without recommendations gets a tally only when someone took a stance
 		// on it: "Eventuelt" needs no "7 uden holdning".
-		if c := Tally(plain, -1, membersOrNil(in.Members)); in.Group != "" && len(it.Recommendations) == 0 && c.Total() > c.None {
+		if c := tally.At(it.ID, -1); in.Group != "" && len(it.Recommendations) == 0 && c.Total() > c.None {
 			iv.ItemTally = c.String()
 		}
 		v.Items = append(v.Items, iv)
@@ -284,13 +194,6 @@ func isTop(n Note, notes []Note) bool {
 		}
 	}
 	return true
-}
-
-func membersOrNil(m []string) []string {
-	if len(m) == 0 {
-		return nil
-	}
-	return m
 }
 
 // sortNotes orders notes by author, then time, keeping a note's conflicting versions

@@ -25,52 +25,6 @@ func note(author string, r *int, s agenda.Stance, text string, minutes int) agen
 		Created: t0.Add(time.Duration(minutes) * time.Minute), Updated: t0.Add(time.Duration(minutes) * time.Minute)}
 }
 
-func TestTally(t *testing.T) {
-	members := []string{"Anne", "Bo", "Carl", "Dorte", "Eva", "Finn", "Gitte"}
-	notes := []agenda.Note{
-		note("Anne", rec(0), agenda.StanceFor, "", 1),
-		note("Bo", rec(0), agenda.StanceFor, "", 2),
-		note("Carl", rec(0), agenda.StanceFor, "", 3),
-		note("Dorte", rec(0), agenda.StanceAgainst, "", 4),
-		note("Eva", rec(0), agenda.StanceAbstain, "", 5),
-		note("Finn", rec(0), agenda.StanceNone, "bare en kommentar", 6), // a note without a stance
-		note("Carl", rec(1), agenda.StanceAgainst, "", 7),               // another recommendation
-		note("Ulla", rec(0), agenda.StanceAgainst, "", 8),               // not (or no longer) a member
-	}
-	if got := Tally(notes, 0, members).String(); got != "3 for · 1 imod · 1 undlader · 2 uden holdning" {
-		t.Errorf("tally %q", got)
-	}
-	// The latest stance of a person counts, a deleted note does not.
-	changed := append(notes, note("Anne", rec(0), agenda.StanceAgainst, "har skiftet mening", 10))
-	del := note("Bo", rec(0), agenda.StanceAgainst, "slettet", 11)
-	del.Deleted = true
-	changed = append(changed, del)
-	if got := Tally(changed, 0, members).String(); got != "2 for · 2 imod · 1 undlader · 2 uden holdning" {
-		t.Errorf("after a change of mind: %q", got)
-	}
-	// Questions show only when someone has one.
-	q := append(notes, note("Gitte", rec(0), agenda.StanceQuestion, "hvad koster det?", 12))
-	if got := Tally(q, 0, members).String(); got != "3 for · 1 imod · 1 undlader · 1 spørgsmål · 1 uden holdning" {
-		t.Errorf("with a question: %q", got)
-	}
-	// Without members, everyone with a stance counts.
-	if got := Tally(notes, 0, nil); got.Total() != 6 || got.Against != 2 {
-		t.Errorf("without members: %+v", got)
-	}
-	if got := Tally(notes, -1, members); got.None != 7 {
-		t.Errorf("item-level tally: %+v", got)
-	}
-	if c := Tally(notes, 0, members); !c.Split() {
-		t.Error("for and against is not a split")
-	}
-	if c := (Counts{For: 3, None: 2}); c.Split() || c.NoPosition() {
-		t.Error("all for is a split, or no position")
-	}
-	if c := (Counts{Question: 1, None: 2}); !c.NoPosition() {
-		t.Error("a question is a position")
-	}
-}
-
 func testInput() Input {
 	m := &agenda.Meeting{
 		ID: "m1", Body: agenda.Body{Name: "KKR Hovedstaden"}, Title: "Dagsorden",
@@ -84,8 +38,20 @@ func testInput() Input {
 					{Index: 1, Text: "at rammeaftalen sendes til godkendelse\ni kommunalbestyrelserne"},
 				}},
 			{ID: "i2", Number: "3.2", Title: "Lukket: Udpegning <til> bestyrelse & råd", Closed: true},
+			{ID: "i4", Number: "3.3", Title: "Sundhedsklynger", CaseNumber: "SAG-2023-01301",
+				Recommendations: []agenda.Recommendation{
+					{Index: 0, Text: "at KKR Hovedstaden drøfter klyngernes arbejde"},
+					{Index: 1, Text: "at KKR Hovedstaden godkender den fælles plan"},
+				}},
 			{ID: "i3", Number: "6", Title: "Eventuelt"},
 		},
+	}
+	// Notes on another item, on the same recommendation indexes as item 3.1's: each
+	// item's tally counts only its own.
+	on4 := func(author string, r int, s agenda.Stance, text string, minutes int) agenda.Note {
+		n := note(author, rec(r), s, text, minutes)
+		n.ID, n.Anchor.ItemID = "i4"+n.ID, "i4"
+		return n
 	}
 	n1 := note("Anne", rec(0), agenda.StanceFor, "Godt forslag.\nMen hvad med **økonomien**?", 1)
 	n2 := note("Bo", rec(0), agenda.StanceAgainst, "<script>alert('x')</script>", 2)
@@ -102,6 +68,8 @@ func testInput() Input {
 			{Note: n1, Mine: true}, {Note: n2},
 			{Note: n3b, Conflict: true, Editor: "Dora"}, {Note: n3a, Conflict: true},
 			{Note: item, Mine: true}, {Note: orphan},
+			{Note: on4("Bo", 0, agenda.StanceFor, "", 6)}, {Note: on4("Dora", 0, agenda.StanceFor, "Klyngerne virker", 7)},
+			{Note: on4("Anne", 1, agenda.StanceAgainst, "For dyrt", 8), Mine: true},
 		},
 		Generated: time.Date(2023, 4, 20, 18, 30, 0, 0, agenda.Copenhagen),
 	}
@@ -136,6 +104,15 @@ func TestMarkdownGolden(t *testing.T) {
 	} {
 		if !bytes.Contains(got, []byte(s)) {
 			t.Errorf("Markdown lacks %q", s)
+		}
+	}
+	// Each item's tallies count only the notes on that item.
+	for _, want := range []string{
+		"## 3.3 Sundhedsklynger\n\nSag SAG-2023-01301\n\n### Indstilling 1\n\n> at KKR Hovedstaden drøfter klyngernes arbejde\n\nGruppen: 2 for · 0 imod · 0 undlader · 2 uden holdning\n",
+		"> at KKR Hovedstaden godkender den fælles plan\n\nGruppen: 0 for · 1 imod · 0 undlader · 3 uden holdning\n",
+	} {
+		if !bytes.Contains(got, []byte(want)) {
+			t.Errorf("Markdown lacks %q:\n%s", want, got)
 		}
 	}
 	// The conflict counts Carl's note once, with the newest version's stance.
@@ -188,11 +165,17 @@ func TestHTMLIsPrintReadyAndEscaped(t *testing.T) {
 		}
 	}
 	walk(doc)
-	wantH2 := []string{"3.1 Rammeaftale for det specialiserede socialområde", "3.2 Lukket: Udpegning <til> bestyrelse & råd", "6 Eventuelt", "Noter uden sted"}
+	wantH2 := []string{"3.1 Rammeaftale for det specialiserede socialområde", "3.2 Lukket: Udpegning <til> bestyrelse & råd", "3.3 Sundhedsklynger", "6 Eventuelt", "Noter uden sted"}
 	if strings.Join(h2s, "|") != strings.Join(wantH2, "|") {
 		t.Errorf("headings %q, want %q", h2s, wantH2)
 	}
-	if len(tallies) != 2 || tallies[0] != "Gruppen: 1 for · 1 imod · 0 undlader · 2 uden holdning — gruppen er uenig" {
+	wantTallies := []string{
+		"Gruppen: 1 for · 1 imod · 0 undlader · 2 uden holdning — gruppen er uenig",
+		"Gruppen: 0 for · 0 imod · 1 undlader · 3 uden holdning",
+		"Gruppen: 2 for · 0 imod · 0 undlader · 2 uden holdning",
+		"Gruppen: 0 for · 1 imod · 0 undlader · 3 uden holdning",
+	}
+	if strings.Join(tallies, "|") != strings.Join(wantTallies, "|") {
 		t.Errorf("tallies %q", tallies)
 	}
 	if scripts != 0 {

@@ -86,7 +86,9 @@ func writeNotesMD(b *bytes.Buffer, notes []noteView) {
 		if nv.Stance != "" {
 			b.WriteString(" — " + nv.Stance)
 		}
-		b.WriteString(":")
+		if nv.Deleted || nv.Text != "" {
+			b.WriteString(":")
+		}
 		if nv.Deleted {
 			b.WriteString(" (slettet)")
 		}

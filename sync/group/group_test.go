@@ -19,7 +19,6 @@ import (
 	"time"
 
 	"github.com/dagsorden/dagsorden/agenda"
-	"github.com/dagsorden/dagsorden/agenda/brief"
 	"github.com/dagsorden/dagsorden/store"
 	"github.com/dagsorden/dagsorden/sync/relay"
 )
@@ -232,7 +231,7 @@ func TestSharedNoteReachesItsGroupAndNoOneElse(t *testing.T) {
 	for _, n := range in.Notes {
 		plain = append(plain, n.Note)
 	}
-	if tally := brief.Tally(plain, 0, in.Members).String(); tally != "1 for · 0 imod · 0 undlader · 1 uden holdning" {
+	if tally := agenda.Tally(plain, in.Members).At(note.Anchor.ItemID, 0).String(); tally != "1 for · 0 imod · 0 undlader · 1 uden holdning" {
 		t.Errorf("B's tally on recommendation 1: %q (members %v)", tally, in.Members)
 	}
 	md, err := b.c.Brief(m.ID, "A-gruppen", "md")
