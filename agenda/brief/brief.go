@@ -10,6 +10,7 @@ package brief
 
 import (
 	"fmt"
+	"html/template"
 	"slices"
 	"strings"
 	"time"
@@ -40,6 +41,9 @@ type Input struct {
 	Notes   []Note
 	// Generated is when the brief was made (shown on it); zero leaves it out.
 	Generated time.Time
+	// OnlyNoted leaves out the items nobody wrote or took a stance on (otherwise they
+	// are listed one line each, so the printed brief stays short).
+	OnlyNoted bool
 }
 
 // Counts is a tally of stances on one recommendation; see agenda.Tally.
@@ -67,9 +71,18 @@ type view struct {
 	Title     string
 	Meta      []string // date and place, formøde, group, generated
 	Group     string
-	Items     []itemView
+	Blocks    []block
 	Orphans   []noteView // notes on items the meeting no longer has
 	Generated string
+	Left      int // items left out (OnlyNoted)
+}
+
+// block is an item with notes, or a run of consecutive items without any, which the
+// brief lists one line each: a 38-item agenda with three notes prints on a few pages,
+// not 38.
+type block struct {
+	Item  *itemView
+	Quiet []itemView
 }
 
 type itemView struct {
@@ -96,7 +109,8 @@ type noteView struct {
 	Deleted  bool
 	Mine     bool
 	Editor   string
-	Status   string // "teksten er ændret" etc.
+	Status   string        // "teksten er ændret" etc.
+	HTML     template.HTML // Text rendered from Markdown, for the HTML brief
 }
 
 func buildView(in Input) view {
@@ -138,7 +152,7 @@ func buildView(in Input) view {
 	}
 	for _, n := range in.Notes {
 		if !items[n.Anchor.ItemID] {
-			if !n.Deleted {
+			if shown(n) {
 				v.Orphans = append(v.Orphans, noteOf(n))
 			}
 			continue
@@ -156,6 +170,18 @@ func buildView(in Input) view {
 		}
 		tally := agenda.Tally(plain, in.Members)
 		iv := itemView{Number: it.Number, Title: it.Title, CaseNumber: it.CaseNumber, Closed: it.Closed}
+		if !slices.ContainsFunc(notes, shown) {
+			if in.OnlyNoted {
+				v.Left++
+				continue
+			}
+			if n := len(v.Blocks); n > 0 && v.Blocks[n-1].Item == nil {
+				v.Blocks[n-1].Quiet = append(v.Blocks[n-1].Quiet, iv)
+			} else {
+				v.Blocks = append(v.Blocks, block{Quiet: []itemView{iv}})
+			}
+			continue
+		}
 		for _, r := range it.Recommendations {
 			rv := recView{Label: fmt.Sprintf("Indstilling %d", r.Index+1), Text: r.Text}
 			if in.Group != "" {
@@ -163,7 +189,7 @@ func buildView(in Input) view {
 				rv.Tally, rv.Split = c.String(), c.Split()
 			}
 			for _, n := range notes {
-				if recOf(&n.Note) == r.Index {
+				if recOf(&n.Note) == r.Index && shown(n) {
 					rv.Notes = append(rv.Notes, noteOf(n))
 				}
 			}
@@ -171,7 +197,7 @@ func buildView(in Input) view {
 		}
 		for _, n := range notes {
 			r := recOf(&n.Note)
-			if r == -1 || r >= len(it.Recommendations) {
+			if (r == -1 || r >= len(it.Recommendations)) && shown(n) {
 				iv.ItemNotes = append(iv.ItemNotes, noteOf(n))
 			}
 		}
@@ -180,9 +206,29 @@ func buildView(in Input) view {
 		if c := tally.At(it.ID, -1); in.Group != "" && len(it.Recommendations) == 0 && c.Total() > c.None {
 			iv.ItemTally = c.String()
 		}
-		v.Items = append(v.Items, iv)
+		v.Blocks = append(v.Blocks, block{Item: &iv})
 	}
 	return v
+}
+
+// LeftOut says how many items OnlyNoted left out ("" when none).
+func (v view) LeftOut() string {
+	switch v.Left {
+	case 0:
+		return ""
+	case 1:
+		return "1 punkt uden noter er udeladt."
+	}
+	return fmt.Sprintf("%d punkter uden noter er udeladt.", v.Left)
+}
+
+// shown reports whether the brief shows n: it has words or a stance, and is not deleted
+// (a deleted version in conflict is shown, as one of the versions to choose from).
+func shown(n Note) bool {
+	if n.Deleted {
+		return n.Conflict
+	}
+	return strings.TrimSpace(n.Text) != "" || n.Stance != agenda.StanceNone
 }
 
 // isTop reports whether n is the first-listed of its note's concurrent versions: only
@@ -221,7 +267,7 @@ func noteOf(n Note) noteView {
 	if n.Mine {
 		who += " (mig)"
 	}
-	nv := noteView{Who: who, Stance: StanceLabel(n.Stance), Text: strings.TrimSpace(n.Text),
+	nv := noteView{Who: who, Stance: StanceLabel(n.Stance), Text: strings.TrimSpace(n.Text), HTML: noteHTML(n.Text),
 		Conflict: n.Conflict, Deleted: n.Deleted, Mine: n.Mine}
 	if n.Editor != "" && n.Editor != n.Author {
 		nv.Editor = n.Editor
@@ -247,3 +293,26 @@ func danishDateTime(t time.Time) string {
 	return fmt.Sprintf("%s %d. %s %d kl. %s", danishWeekdays[t.Weekday()], t.Day(),
 		danishMonths[t.Month()-1], t.Year(), t.Format("15.04"))
 }
+
+// FileName is the name a brief of meeting m is saved under: "brief-<body>-<date>.<format>"
+// ("brief-kkr-hovedstaden-2023-04-21.html"), in ASCII so it survives any file system
+// and mail program.
+func FileName(m *agenda.Meeting, format string) string {
+	if format == "markdown" {
+		format = "md"
+	}
+	name := danishASCII.Replace(strings.ToLower(m.Body.Name))
+	var b strings.Builder
+	b.WriteString("brief")
+	for _, word := range strings.FieldsFunc(name, func(r rune) bool {
+		return !(r >= 'a' && r <= 'z' || r >= '0' && r <= '9')
+	}) {
+		b.WriteString("-" + word)
+	}
+	if !m.Start.IsZero() {
+		b.WriteString(m.Start.In(agenda.Copenhagen).Format("-2006-01-02"))
+	}
+	return b.String() + "." + format
+}
+
+var danishASCII = strings.NewReplacer("æ", "ae", "ø", "oe", "å", "aa", "é", "e", "ü", "u", "ö", "oe", "ä", "ae")

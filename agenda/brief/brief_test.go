@@ -100,7 +100,9 @@ func TestMarkdownGolden(t *testing.T) {
 		"Gruppen: 1 for · 1 imod · 0 undlader · 2 uden holdning — gruppen er uenig",
 		"- Anne (mig) — for: Godt forslag.\n  Men hvad med **økonomien**?",
 		"Doras udgave", "Carls udgave", "KONFLIKT",
-		"### Noter til punktet", "## Noter uden sted", "Lukket punkt",
+		"### Noter til punktet", "## Noter uden sted",
+		"Uden noter:\n\n- 3.2 Lukket: Udpegning <til> bestyrelse & råd (lukket punkt)\n",
+		"Uden noter:\n\n- 6 Eventuelt\n",
 	} {
 		if !bytes.Contains(got, []byte(s)) {
 			t.Errorf("Markdown lacks %q", s)
@@ -118,6 +120,81 @@ func TestMarkdownGolden(t *testing.T) {
 	// The conflict counts Carl's note once, with the newest version's stance.
 	if !bytes.Contains(got, []byte("Gruppen: 0 for · 0 imod · 1 undlader · 3 uden holdning")) {
 		t.Errorf("recommendation 2's tally counts the conflict wrongly:\n%s", got)
+	}
+}
+
+func TestHTMLGolden(t *testing.T) {
+	got, err := HTML(testInput())
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join("testdata", "brief.golden.html")
+	if *update {
+		if err := os.WriteFile(path, got, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run go test -update once)", err)
+	}
+	if !bytes.Equal(got, want) {
+		t.Errorf("HTML differs from %s:\n%s", path, got)
+	}
+}
+
+func TestOnlyNotedLeavesOutItemsWithoutNotes(t *testing.T) {
+	in := testInput()
+	in.OnlyNoted = true
+	md := string(Markdown(in))
+	for _, gone := range []string{"Eventuelt", "Udpegning", "Uden noter"} {
+		if strings.Contains(md, gone) {
+			t.Errorf("--only-noted still shows %q:\n%s", gone, md)
+		}
+	}
+	for _, kept := range []string{"## 3.1 Rammeaftale", "## 3.3 Sundhedsklynger", "2 punkter uden noter er udeladt."} {
+		if !strings.Contains(md, kept) {
+			t.Errorf("--only-noted lacks %q:\n%s", kept, md)
+		}
+	}
+	h, err := HTML(in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if bytes.Contains(h, []byte("Eventuelt")) || !bytes.Contains(h, []byte("2 punkter uden noter er udeladt.")) {
+		t.Errorf("HTML with OnlyNoted:\n%s", h)
+	}
+}
+
+func TestNoteMarkdownCannotInjectMarkup(t *testing.T) {
+	for _, c := range []struct{ in, want, not string }{
+		{"[klik](javascript:alert(1))", "<a href=\"\">klik</a>", "javascript:"},
+		{"<img src=x onerror=alert(1)>", "&lt;img src=x onerror=alert(1)&gt;", "<img"},
+		{"R&D og <b>fed</b>", "R&amp;D og &lt;b&gt;fed&lt;/b&gt;", "<b>"},
+		{"- punkt et\n- punkt to", "<li>punkt et</li>", ""},
+		{"se https://dagsordener.greve.dk/", "<a href=\"https://dagsordener.greve.dk/\">", ""},
+	} {
+		got := string(noteHTML(c.in))
+		if !strings.Contains(got, c.want) || (c.not != "" && strings.Contains(got, c.not)) {
+			t.Errorf("noteHTML(%q) = %q; want it to contain %q and not %q", c.in, got, c.want, c.not)
+		}
+	}
+}
+
+func TestFileName(t *testing.T) {
+	in := testInput()
+	for _, c := range []struct{ format, want string }{
+		{"html", "brief-kkr-hovedstaden-2023-04-21.html"},
+		{"md", "brief-kkr-hovedstaden-2023-04-21.md"},
+	} {
+		if got := FileName(in.Meeting, c.format); got != c.want {
+			t.Errorf("FileName(%s) = %q, want %q", c.format, got, c.want)
+		}
+	}
+	m := *in.Meeting
+	m.Body.Name, m.Start = "Børne- og Ungeudvalget / Åben del", time.Time{}
+	if got := FileName(&m, "md"); got != "brief-boerne-og-ungeudvalget-aaben-del.md" {
+		t.Errorf("FileName = %q", got)
 	}
 }
 
@@ -139,7 +216,7 @@ func TestHTMLIsPrintReadyAndEscaped(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var h2s, tallies []string
+	var h2s, tallies, quiet []string
 	var scripts int
 	var css string
 	var walk func(n *html.Node)
@@ -150,6 +227,10 @@ func TestHTMLIsPrintReadyAndEscaped(t *testing.T) {
 				h2s = append(h2s, text(n))
 			case "script":
 				scripts++
+			case "li":
+				if n.Parent != nil && n.Parent.Parent != nil && attr(n.Parent.Parent, "class") == "quiet" {
+					quiet = append(quiet, text(n))
+				}
 			case "style":
 				css += text(n)
 			case "p":
@@ -165,9 +246,13 @@ func TestHTMLIsPrintReadyAndEscaped(t *testing.T) {
 		}
 	}
 	walk(doc)
-	wantH2 := []string{"3.1 Rammeaftale for det specialiserede socialområde", "3.2 Lukket: Udpegning <til> bestyrelse & råd", "3.3 Sundhedsklynger", "6 Eventuelt", "Noter uden sted"}
+	// Items without notes are one line each under "Uden noter", in agenda order.
+	wantH2 := []string{"3.1 Rammeaftale for det specialiserede socialområde", "Uden noter", "3.3 Sundhedsklynger", "Uden noter", "Noter uden sted"}
 	if strings.Join(h2s, "|") != strings.Join(wantH2, "|") {
 		t.Errorf("headings %q, want %q", h2s, wantH2)
+	}
+	if want := "3.2 Lukket: Udpegning <til> bestyrelse & råd (lukket punkt)|6 Eventuelt"; strings.Join(quiet, "|") != want {
+		t.Errorf("items without notes %q, want %q", quiet, want)
 	}
 	wantTallies := []string{
 		"Gruppen: 1 for · 1 imod · 0 undlader · 2 uden holdning — gruppen er uenig",
@@ -184,14 +269,33 @@ func TestHTMLIsPrintReadyAndEscaped(t *testing.T) {
 	if !bytes.Contains(out, []byte("&lt;script&gt;")) {
 		t.Error("the note with markup is not shown escaped")
 	}
-	for _, s := range []string{"@page", "size: A4", "break-before: page", "page-break-before: always"} {
+	// Notes are Markdown: shown formatted, line breaks kept.
+	if !bytes.Contains(out, []byte("<p>Godt forslag.<br>\nMen hvad med <strong>økonomien</strong>?</p>")) {
+		t.Errorf("Anne's note is not rendered from Markdown:\n%s", out)
+	}
+	// One continuous flow: no forced page breaks; an item stays on one page if it fits.
+	for _, s := range []string{"@page", "size: A4", "section.item { break-inside: avoid"} {
 		if !strings.Contains(css, s) {
 			t.Errorf("the CSS lacks %q", s)
+		}
+	}
+	for _, s := range []string{"break-before: page", "page-break-before: always"} {
+		if strings.Contains(css, s) {
+			t.Errorf("the CSS still breaks the page before items: %q", s)
 		}
 	}
 	if !bytes.HasPrefix(out, []byte("<!DOCTYPE html>")) || !bytes.Contains(out, []byte(`<html lang="da">`)) || !bytes.Contains(out, []byte(`charset="utf-8"`)) {
 		t.Error("not a standalone Danish UTF-8 page")
 	}
+}
+
+func attr(n *html.Node, key string) string {
+	for _, a := range n.Attr {
+		if a.Key == key {
+			return a.Val
+		}
+	}
+	return ""
 }
 
 func text(n *html.Node) string {

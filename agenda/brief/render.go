@@ -19,8 +19,20 @@ func Markdown(in Input) []byte {
 	if v.Generated != "" {
 		b.WriteString(v.Generated + "  \n")
 	}
-	for _, it := range v.Items {
+	for _, bl := range v.Blocks {
 		rule(&b)
+		if bl.Item == nil {
+			b.WriteString("Uden noter:\n\n")
+			for _, it := range bl.Quiet {
+				b.WriteString("- " + oneLine(strings.TrimSpace(it.Number+" "+it.Title)))
+				if it.Closed {
+					b.WriteString(" (lukket punkt)")
+				}
+				b.WriteString("\n")
+			}
+			continue
+		}
+		it := bl.Item
 		b.WriteString("## ")
 		if it.Number != "" {
 			b.WriteString(oneLine(it.Number) + " ")
@@ -55,9 +67,10 @@ func Markdown(in Input) []byte {
 			b.WriteString("### Noter til punktet\n\n")
 			writeNotesMD(&b, it.ItemNotes)
 		}
-		if len(it.Recs) == 0 && len(it.ItemNotes) == 0 {
-			b.WriteString("Ingen noter.\n\n")
-		}
+	}
+	if v.Left > 0 {
+		rule(&b)
+		b.WriteString(v.LeftOut() + "\n")
 	}
 	if len(v.Orphans) > 0 {
 		rule(&b)
@@ -76,12 +89,7 @@ func rule(b *bytes.Buffer) {
 }
 
 func writeNotesMD(b *bytes.Buffer, notes []noteView) {
-	n := 0
 	for _, nv := range notes {
-		if nv.Deleted && !nv.Conflict {
-			continue
-		}
-		n++
 		b.WriteString("- " + oneLine(nv.Who))
 		if nv.Stance != "" {
 			b.WriteString(" — " + nv.Stance)
@@ -114,7 +122,7 @@ func writeNotesMD(b *bytes.Buffer, notes []noteView) {
 		}
 		b.WriteString("\n")
 	}
-	if n > 0 {
+	if len(notes) > 0 {
 		b.WriteString("\n")
 	}
 }
@@ -136,7 +144,8 @@ var htmlSource string
 var htmlTemplate = template.Must(template.New("brief").Parse(htmlSource))
 
 // HTML renders the brief as one self-contained HTML page, print-ready on A4: its own
-// CSS, each item from a new page, every value escaped by html/template.
+// CSS, items in one continuous flow (an item is not split across pages when it fits on
+// one), notes formatted from their Markdown, every value escaped by html/template.
 func HTML(in Input) ([]byte, error) {
 	var b bytes.Buffer
 	if err := htmlTemplate.Execute(&b, buildView(in)); err != nil {
