@@ -217,7 +217,7 @@ func (s *agendaScreen) row(i, numW int) []string {
 		}
 		line := fit(marker+st.Changed.Render("✎ "+t.Orphans)+fmt.Sprintf(" (%d)", len(s.md.orphans())), s.w)
 		if i == s.list.cursor {
-			line = st.CursorRow.Render(line)
+			line = paintRow(st.CursorRow, line)
 		}
 		return []string{"", line}
 	}
@@ -282,7 +282,7 @@ func (s *agendaScreen) row(i, numW int) []string {
 	}
 	line = fit(line, s.w)
 	if selected {
-		line = st.CursorRow.Render(line)
+		line = paintRow(st.CursorRow, line)
 	}
 	return []string{line}
 }

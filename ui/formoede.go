@@ -491,7 +491,7 @@ func (s *formoedeScreen) locateConflicts() {
 			if n < len(s.conflicts) {
 				s.conflicts[n].line = i
 				if n == s.sel {
-					l = st.CursorRow.Render(fit(strings.Replace(l, "  ", st.Cursor.Render("› "), 1), s.w))
+					l = paintRow(st.CursorRow, fit(strings.Replace(l, "  ", st.Cursor.Render("› "), 1), s.w))
 				}
 			}
 			s.lines[i] = l

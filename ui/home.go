@@ -467,7 +467,7 @@ func (s *homeScreen) meetingRow(i int) []string {
 	for j := range lines {
 		lines[j] = fit(lines[j], s.w)
 		if selected {
-			lines[j] = st.CursorRow.Render(lines[j])
+			lines[j] = paintRow(st.CursorRow, lines[j])
 		}
 	}
 	return lines
@@ -486,7 +486,7 @@ func (s *homeScreen) docRow(i int) []string {
 	}
 	line := fit(marker+st.Subtle.Render(fit(date, 18))+" "+st.Title.Render(d.Title), s.w)
 	if i == s.dlist.cursor {
-		line = st.CursorRow.Render(line)
+		line = paintRow(st.CursorRow, line)
 	}
 	return []string{line}
 }

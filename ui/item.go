@@ -815,7 +815,7 @@ func (s *itemScreen) notesView(h int) []string {
 		}
 		if selected {
 			for j := range out {
-				out[j] = st.NoteSelected.Render(out[j])
+				out[j] = paintRow(st.NoteSelected, out[j])
 			}
 		}
 		return out
@@ -835,7 +835,7 @@ func (s *itemScreen) pickView(h int) []string {
 		}
 		line := fit(marker+fmt.Sprintf("%d. %s", i+1, a.Title), w)
 		if i == s.pick {
-			line = st.NoteSelected.Render(line)
+			line = paintRow(st.NoteSelected, line)
 		}
 		where := a.URL
 		if a.SHA256 != "" {

@@ -109,7 +109,7 @@ func (s *orphanScreen) View() string {
 		}
 		if i == s.list.cursor {
 			for j := range lines {
-				lines[j] = st.CursorRow.Render(fit(lines[j], s.w))
+				lines[j] = paintRow(st.CursorRow, fit(lines[j], s.w))
 			}
 		}
 		return lines

@@ -212,7 +212,7 @@ func (s *searchScreen) row(i int) []string {
 	lines := []string{fit(head, s.w), fit(snippet, s.w)}
 	if selected {
 		for j := range lines {
-			lines[j] = st.CursorRow.Render(lines[j])
+			lines[j] = paintRow(st.CursorRow, lines[j])
 		}
 	}
 	return lines

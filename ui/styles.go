@@ -2,6 +2,7 @@ package ui
 
 import (
 	"image/color"
+	"strings"
 
 	"charm.land/glamour/v2/ansi"
 	glamourstyles "charm.land/glamour/v2/styles"
@@ -136,4 +137,60 @@ func NewStyles(dark, noColor bool) Styles {
 	s.PaneFocused = base.Border(lipgloss.ThickBorder(), false, false, false, true).BorderForeground(accent).PaddingLeft(1)
 	s.Confirm = base.Bold(true).Foreground(orange)
 	return s
+}
+
+// paintRow paints a selected row (already fitted to the screen's width) with style st across
+// its full width. Rendering the row with st alone is not enough: the inner styles end
+// with a reset (ESC[m), which also cancels st's background or reverse, so only the
+// unstyled gaps would show the bar. paintRow starts st again after every reset inside.
+func paintRow(st lipgloss.Style, line string) string {
+	on, _, _ := strings.Cut(st.Render("\x00"), "\x00")
+	if on == "" {
+		return line // a style without attributes
+	}
+	var b strings.Builder
+	b.Grow(len(line) + len(on)*4 + 8)
+	b.WriteString(on)
+	for len(line) > 0 {
+		i := strings.Index(line, "\x1b[")
+		if i < 0 {
+			b.WriteString(line)
+			break
+		}
+		b.WriteString(line[:i])
+		line = line[i:]
+		j := 2
+		for j < len(line) && (line[j] >= '0' && line[j] <= '9' || line[j] == ';' || line[j] == ':') {
+			j++
+		}
+		if j == len(line) || line[j] != 'm' {
+			// Not SGR (or cut short): copy the introducer and go on.
+			b.WriteString(line[:2])
+			line = line[2:]
+			continue
+		}
+		seq := line[:j+1]
+		b.WriteString(seq)
+		if resets(seq[2:j]) {
+			b.WriteString(on)
+		}
+		line = line[j+1:]
+	}
+	b.WriteString("\x1b[m")
+	return b.String()
+}
+
+// resets reports whether an SGR parameter list turns off the row's look: a full reset
+// ("", "0"), the default background (49) or reverse off (27).
+func resets(params string) bool {
+	if params == "" {
+		return true
+	}
+	for _, p := range strings.Split(params, ";") {
+		switch p {
+		case "", "0", "49", "27":
+			return true
+		}
+	}
+	return false
 }

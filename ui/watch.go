@@ -105,7 +105,7 @@ func (s *homeScreen) watchRow(i int) []string {
 	for j := range lines {
 		lines[j] = fit(lines[j], s.w)
 		if selected {
-			lines[j] = st.CursorRow.Render(lines[j])
+			lines[j] = paintRow(st.CursorRow, lines[j])
 		}
 	}
 	return lines
