@@ -45,10 +45,10 @@ type Catalog struct {
 
 	// Editor.
 	NewNoteTitle, EditNoteTitle, StanceLabel, VisibilityLabel, EditorPlaceholder,
-	ConfirmDiscard, EditorHint string
+	ConfirmDiscard string
 
 	// Search.
-	SearchTitle, SearchPlaceholder, SearchNone, SearchUnavailable, SearchHint string
+	SearchTitle, SearchPlaceholder, SearchNone, SearchUnavailable string
 
 	HitKinds map[string]string
 	Page     string // "s. %d"
@@ -59,7 +59,7 @@ type Catalog struct {
 	Markers [][2]string
 
 	// Keys: the help text of each binding.
-	KeyUp, KeyDown, KeyOpen, KeyBack, KeyTab, KeyTop, KeyBottom, KeyPageUp, KeyPageDown,
+	KeySelect, KeyUp, KeyDown, KeyOpen, KeyBack, KeyTab, KeyTop, KeyBottom, KeyPageUp, KeyPageDown,
 	KeyNextRec, KeyPrevRec, KeySearch, KeyNewNote, KeyEditNote, KeyStance, KeyAttachment,
 	KeyDeleteNote, KeyFilter, KeyHelp, KeyQuit, KeyForceQuit, KeySave, KeyCancel,
 	KeyNextField, KeyCycleStance, KeyToggleGroup, KeyYes, KeyNo string
@@ -246,13 +246,11 @@ func danish() *Catalog {
 		VisibilityLabel:   "Synlig for",
 		EditorPlaceholder: "Skriv din note …",
 		ConfirmDiscard:    "Noten er ikke gemt. Kassér ændringerne? j kasserer, n skriver videre, ctrl+s gemmer.",
-		EditorHint:        "ctrl+s gemmer · esc tilbage · tab skifter felt · ctrl+t holdning · ctrl+g privat/gruppe",
 
 		SearchTitle:       "Søg",
 		SearchPlaceholder: "Søg i møder, punkter, indstillinger, noter og læsestof …",
 		SearchNone:        "Ingen resultater.",
 		SearchUnavailable: "Søgning er ikke tilgængelig i denne udgave af samlingen.",
-		SearchHint:        "↑/↓ vælger · enter springer dertil · esc tilbage",
 		HitKinds: map[string]string{
 			HitMeeting: "Møde", HitItem: "Punkt", HitRecommendation: "Indstilling",
 			HitNote: "Note", HitDocument: "Læsestof", HitAttachment: "Bilag",
@@ -275,7 +273,7 @@ func danish() *Catalog {
 			{"▶", "den valgte indstilling"},
 		},
 
-		KeyUp: "op", KeyDown: "ned", KeyOpen: "åbn", KeyBack: "tilbage", KeyTab: "skift rude",
+		KeySelect: "vælg", KeyUp: "op", KeyDown: "ned", KeyOpen: "åbn", KeyBack: "tilbage", KeyTab: "skift rude",
 		KeyTop: "til toppen", KeyBottom: "til bunden", KeyPageUp: "side op", KeyPageDown: "side ned",
 		KeyNextRec: "næste indstilling", KeyPrevRec: "forrige indstilling", KeySearch: "søg",
 		KeyNewNote: "ny note", KeyEditNote: "ret note", KeyStance: "skift holdning",
@@ -433,13 +431,11 @@ func english() *Catalog {
 		VisibilityLabel:   "Visible to",
 		EditorPlaceholder: "Write your note …",
 		ConfirmDiscard:    "The note is not saved. Discard the changes? y discards, n keeps writing, ctrl+s saves.",
-		EditorHint:        "ctrl+s saves · esc back · tab next field · ctrl+t stance · ctrl+g private/group",
 
 		SearchTitle:       "Search",
 		SearchPlaceholder: "Search meetings, items, recommendations, notes and reading …",
 		SearchNone:        "No results.",
 		SearchUnavailable: "Search is not available for this collection.",
-		SearchHint:        "↑/↓ select · enter jumps there · esc back",
 		HitKinds: map[string]string{
 			HitMeeting: "Meeting", HitItem: "Item", HitRecommendation: "Recommendation",
 			HitNote: "Note", HitDocument: "Reading", HitAttachment: "Attachment",
@@ -462,7 +458,7 @@ func english() *Catalog {
 			{"▶", "the selected recommendation"},
 		},
 
-		KeyUp: "up", KeyDown: "down", KeyOpen: "open", KeyBack: "back", KeyTab: "switch pane",
+		KeySelect: "select", KeyUp: "up", KeyDown: "down", KeyOpen: "open", KeyBack: "back", KeyTab: "switch pane",
 		KeyTop: "top", KeyBottom: "bottom", KeyPageUp: "page up", KeyPageDown: "page down",
 		KeyNextRec: "next recommendation", KeyPrevRec: "previous recommendation", KeySearch: "search",
 		KeyNewNote: "new note", KeyEditNote: "edit note", KeyStance: "cycle stance",

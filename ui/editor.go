@@ -270,8 +270,8 @@ func (s *editorScreen) View() string {
 	default:
 		bottom = append(bottom, fields)
 	}
-	if len(bottom) < 3 {
-		bottom = append(bottom, "", st.Subtle.Render(t.EditorHint))
+	for len(bottom) < 3 {
+		bottom = append(bottom, "") // the keys are on the footer, once
 	}
 	for _, l := range bottom[:3] {
 		out = append(out, cut(l, s.w))

@@ -449,7 +449,11 @@ func (s *itemScreen) ShortHelp() []key.Binding {
 	if s.confirmDel {
 		return []key.Binding{k.Yes, k.No}
 	}
-	b := []key.Binding{k.NextRec, k.NewNote, k.Stance}
+	var b []key.Binding
+	if it := s.item(); it != nil && len(it.Recommendations) > 0 {
+		b = append(b, k.NextRec)
+	}
+	b = append(b, k.NewNote, k.Stance)
 	if s.focusNotes {
 		b = []key.Binding{k.EditNote, k.DeleteNote}
 	}

@@ -18,6 +18,8 @@ type KeyMap struct {
 	Yes, No key.Binding
 
 	Search, Help, Quit, ForceQuit key.Binding
+	// HelpAnywhere opens the help where ? is text (the note editor, the search field).
+	HelpAnywhere key.Binding
 }
 
 // DefaultKeyMap is the key map of issue 3, with help texts from the catalogue.
@@ -66,10 +68,11 @@ func DefaultKeyMap(t *Catalog) KeyMap {
 		Yes: b("j/y", t.KeyYes, "j", "y"),
 		No:  b("n", t.KeyNo, "n", "esc"),
 
-		Search:    b("/", t.KeySearch, "/"),
-		Help:      b("?", t.KeyHelp, "?"),
-		Quit:      b("q", t.KeyQuit, "q"),
-		ForceQuit: b("ctrl+c", t.KeyForceQuit, "ctrl+c"),
+		Search:       b("/", t.KeySearch, "/"),
+		Help:         b("?", t.KeyHelp, "?"),
+		HelpAnywhere: b("f1", t.KeyHelp, "f1"),
+		Quit:         b("q", t.KeyQuit, "q"),
+		ForceQuit:    b("ctrl+c", t.KeyForceQuit, "ctrl+c"),
 	}
 }
 

@@ -256,14 +256,18 @@ func (m *model) top() screen {
 
 func (m *model) bodyHeight() int { return max(m.c.Height-2, 1) }
 
+// push and pop change the screen; a status line belongs to the screen it was said on,
+// so it goes with it ("Slet noten?" must not stay on the agenda).
 func (m *model) push(s screen) {
 	s.SetSize(m.c.Width, m.bodyHeight())
 	m.stack = append(m.stack, s)
+	m.status = ""
 }
 
 func (m *model) pop() {
 	if len(m.stack) > 0 {
 		m.stack = m.stack[:len(m.stack)-1]
+		m.status = ""
 	}
 }
 
@@ -483,6 +487,14 @@ func (m *model) key(msg tea.KeyPressMsg) tea.Cmd {
 		return m.quit(true)
 	}
 	top := m.top()
+	if matches(msg, k.HelpAnywhere) {
+		if _, ok := top.(*helpScreen); ok {
+			m.pop()
+		} else {
+			m.push(newHelpScreen(m.c))
+		}
+		return nil
+	}
 	if !top.Capturing() {
 		switch {
 		case matches(msg, k.Quit):
@@ -1106,34 +1118,53 @@ func (m *model) header(w int) string {
 	return cut(line, w)
 }
 
+// footer is the one line under the screen: the status when there is one, else the
+// screen's keys. The help key ends it on every screen and is never the one cut when the
+// line is too narrow (it lists the rest); quit comes last when there is room.
 func (m *model) footer(w int, top screen) string {
-	s := m.c.Styles
+	s, k := m.c.Styles, m.c.Keys
+	tail := []key.Binding{k.Help}
+	switch _, help := top.(*helpScreen); {
+	case help:
+		tail = nil // its own keys say how to leave it
+	case top.Capturing():
+		tail = []key.Binding{k.HelpAnywhere} // ? and q are text here
+	}
+	sep := s.Footer.Render(" · ")
+	// render lays out the bindings that fit in room, in order; all says none was cut.
+	render := func(bs []key.Binding, room int) (parts []string, used int, all bool) {
+		for _, b := range bs {
+			if !b.Enabled() || b.Help().Key == "" {
+				continue
+			}
+			h := b.Help()
+			width := ansi.StringWidth(h.Key+" "+h.Desc) + 3
+			if used+width > room {
+				return parts, used, false
+			}
+			parts = append(parts, s.FooterKey.Render(h.Key)+" "+s.FooterDesc.Render(h.Desc))
+			used += width
+		}
+		return parts, used, true
+	}
+	end, endW, _ := render(tail, w)
 	if m.status != "" {
 		st := s.Status
 		if m.statusErr {
 			st = s.StatusError
 		}
-		return st.Render(cut(m.status, w))
-	}
-	var parts []string
-	used := 0
-	bindings := append(top.ShortHelp(), m.c.Keys.Help, m.c.Keys.Quit)
-	if _, help := top.(*helpScreen); help || top.Capturing() {
-		bindings = top.ShortHelp()
-	}
-	for _, b := range bindings {
-		if !b.Enabled() || b.Help().Key == "" {
-			continue
+		line := st.Render(cut(m.status, max(w-endW, 1)))
+		if len(end) > 0 && ansi.StringWidth(line)+endW <= w {
+			line += sep + strings.Join(end, sep)
 		}
-		h := b.Help()
-		plain := h.Key + " " + h.Desc
-		if used+ansi.StringWidth(plain)+3 > w {
-			break
-		}
-		parts = append(parts, s.FooterKey.Render(h.Key)+" "+s.FooterDesc.Render(h.Desc))
-		used += ansi.StringWidth(plain) + 3
+		return line
 	}
-	return strings.Join(parts, s.Footer.Render(" · "))
+	parts, used, all := render(top.ShortHelp(), w-endW)
+	if all && len(tail) == 1 && tail[0].Help().Key == k.Help.Help().Key {
+		q, _, _ := render([]key.Binding{k.Quit}, w-endW-used)
+		end = append(end, q...)
+	}
+	return strings.Join(append(parts, end...), sep)
 }
 
 // frame makes s exactly h lines of at most w cells, so no screen can break the layout.

@@ -79,7 +79,7 @@ func (s *searchScreen) Capturing() bool { return true }
 func (s *searchScreen) ShortHelp() []key.Binding {
 	k := s.c.Keys
 	return []key.Binding{
-		key.NewBinding(key.WithKeys("up", "down"), key.WithHelp("↑/↓", k.Down.Help().Desc+"/"+k.Up.Help().Desc)),
+		key.NewBinding(key.WithKeys("up", "down"), key.WithHelp("↑/↓", s.c.T.KeySelect)),
 		key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", k.Open.Help().Desc)),
 		key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", k.Back.Help().Desc)),
 	}
@@ -172,7 +172,6 @@ func (s *searchScreen) View() string {
 	case s.err != nil:
 		out = append(out, "  "+st.StatusError.Render(cut(s.c.errText(s.err), s.w-2)))
 	case q == "":
-		out = append(out, "  "+st.Subtle.Render(cut(t.SearchHint, s.w-2)))
 	case len(s.hits) == 0 && strings.TrimSpace(s.shown) == q:
 		out = append(out, "  "+st.Subtle.Render(t.SearchNone))
 	default:

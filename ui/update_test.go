@@ -772,3 +772,64 @@ func TestResizeUnderTheEditor(t *testing.T) {
 		t.Fatalf("pager width %d", it.pg.width)
 	}
 }
+
+// The footer ends with the help key on every screen, also at 60 columns where the
+// screen's own keys do not all fit; where ? is text (editor, search field) it is f1.
+func TestFooterAlwaysOffersHelp(t *testing.T) {
+	for i, sc := range scenes {
+		if sc.name == "help" {
+			continue
+		}
+		for _, w := range []int{60, 100} {
+			d := play(t, w, 30, i)
+			d.m.status = ""
+			lines := strings.Split(d.view(), "\n")
+			foot := lines[len(lines)-1]
+			if !strings.HasSuffix(strings.TrimRight(foot, " "), "? hjælp") && !strings.Contains(foot, "? hjælp · q afslut") && !strings.HasSuffix(strings.TrimRight(foot, " "), "f1 hjælp") {
+				t.Errorf("%s at %d columns: the footer does not end with the help key: %q", sc.name, w, foot)
+			}
+		}
+	}
+}
+
+// f1 opens the help from the note editor, where ? is a character of the note.
+func TestF1OpensHelpWhileWriting(t *testing.T) {
+	d := newDriver(t, fixtureStore(t), Options{}, 100, 30)
+	d.keys("enter", "enter", "n")
+	d.typeText("Hvad koster det?")
+	if _, ok := d.m.top().(*editorScreen); !ok {
+		t.Fatalf("not in the editor: %T", d.m.top())
+	}
+	d.keys("f1")
+	if _, ok := d.m.top().(*helpScreen); !ok {
+		t.Fatalf("f1 in the editor opened %T", d.m.top())
+	}
+	d.keys("f1")
+	ed, ok := d.m.top().(*editorScreen)
+	if !ok {
+		t.Fatalf("f1 on the help went to %T, not back to the editor", d.m.top())
+	}
+	if got := ed.ta.Value(); got != "Hvad koster det?" {
+		t.Fatalf("the note being written is %q after the help", got)
+	}
+}
+
+// A status line belongs to the screen it was said on: it is gone when the screen
+// changes, and keys that do nothing on a screen are not offered.
+func TestStatusLeavesWithItsScreenAndFooterOffersOnlyWorkingKeys(t *testing.T) {
+	d := newDriver(t, fixtureStore(t), Options{}, 120, 30)
+	d.keys("enter", "enter") // item 1: three recommendations, one attachment
+	d.mustSee("] næste indstilling")
+	d.keys("esc", "j", "enter") // item 2: closed, no recommendations, no attachments
+	if it := d.m.top().(*itemScreen).item(); it == nil || len(it.Recommendations) != 0 {
+		t.Fatalf("expected the item without recommendations, got %+v", it)
+	}
+	d.mustNotSee("] næste indstilling")
+	d.keys("o")
+	d.mustSee("Punktet har ingen bilag.")
+	d.keys("esc")
+	d.mustNotSee("Punktet har ingen bilag.")
+	if d.m.status != "" {
+		t.Fatalf("the status %q outlived its screen", d.m.status)
+	}
+}
