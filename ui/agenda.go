@@ -12,11 +12,12 @@ import (
 // its reading state (unread, read, changed since read), closed flag, the number of the
 // member's notes and their stance on every recommendation.
 type agendaScreen struct {
-	c    *Common
-	md   *meetingData
-	w, h int
-	rows []agendaRow
-	list listState
+	c     *Common
+	md    *meetingData
+	w, h  int
+	rows  []agendaRow
+	list  listState
+	query listFilter // narrows the items as the member types (f)
 }
 
 type agendaRow struct {
@@ -26,7 +27,7 @@ type agendaRow struct {
 }
 
 func newAgendaScreen(c *Common, md *meetingData) *agendaScreen {
-	s := &agendaScreen{c: c, md: md}
+	s := &agendaScreen{c: c, md: md, query: newListFilter(c)}
 	s.rebuild()
 	return s
 }
@@ -37,7 +38,10 @@ func (s *agendaScreen) rebuild() {
 	group := ""
 	for i := range s.md.meeting.Items {
 		it := &s.md.meeting.Items[i]
-		if it.Group != group {
+		if s.query.on() && !s.query.match(it.Number+" "+it.Title+" "+it.CaseNumber+" "+it.Group) {
+			continue
+		}
+		if it.Group != group || len(s.rows) == 0 && it.Group != "" {
 			// A new group gets its heading; an item after a group but in none (KL's
 			// "6. Eventuelt") gets a blank line, so it does not seem to belong above.
 			s.rows = append(s.rows, agendaRow{heading: it.Group, item: -1})
@@ -45,7 +49,7 @@ func (s *agendaScreen) rebuild() {
 		group = it.Group
 		s.rows = append(s.rows, agendaRow{item: i})
 	}
-	if len(s.md.orphans()) > 0 {
+	if len(s.md.orphans()) > 0 && !s.query.on() {
 		s.rows = append(s.rows, agendaRow{item: -1, orphans: true})
 	}
 	heights := make([]int, len(s.rows))
@@ -94,14 +98,29 @@ func (s *agendaScreen) Crumb() string {
 	return m.Body.Name + " " + s.c.T.Date(m.Start)
 }
 
-func (s *agendaScreen) Capturing() bool { return false }
+func (s *agendaScreen) Capturing() bool { return s.query.typing }
 
 func (s *agendaScreen) ShortHelp() []key.Binding {
 	k := s.c.Keys
-	return []key.Binding{k.Open, k.Back, k.Formoede, k.Brief, k.Sync, k.Search}
+	if s.query.typing {
+		return []key.Binding{
+			key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", s.c.T.KeyChoose)),
+			key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", s.c.T.KeyClear)),
+		}
+	}
+	return []key.Binding{k.Open, k.Back, k.Filter, k.Formoede, k.Brief, k.Sync, k.Search}
 }
 
 const agendaHeader = 4
+
+// listTop is the screen line the item list starts on: under the meeting's three lines,
+// and the filter line while there is one.
+func (s *agendaScreen) listTop() int {
+	if s.query.on() {
+		return agendaHeader + 1
+	}
+	return agendaHeader
+}
 
 func (s *agendaScreen) Update(msg tea.Msg) (screen, tea.Cmd) {
 	k := s.c.Keys
@@ -109,7 +128,22 @@ func (s *agendaScreen) Update(msg tea.Msg) (screen, tea.Cmd) {
 	case mdChangedMsg:
 		s.rebuild()
 	case tea.KeyPressMsg:
+		if s.query.typing {
+			changed, handled, cmd := s.query.key(msg)
+			if changed {
+				s.rebuild()
+				s.list.top()
+			}
+			if handled {
+				return s, cmd
+			}
+		}
 		switch {
+		case msg.String() == "esc" && s.query.on():
+			s.query.clear()
+			s.rebuild()
+		case matches(msg, k.Filter):
+			return s, s.query.start()
 		case matches(msg, k.Down):
 			s.list.move(1)
 		case matches(msg, k.Up):
@@ -119,9 +153,9 @@ func (s *agendaScreen) Update(msg tea.Msg) (screen, tea.Cmd) {
 		case matches(msg, k.Bottom):
 			s.list.bottom()
 		case matches(msg, k.PageDown):
-			s.list.page(s.h-agendaHeader, 1)
+			s.list.page(s.h-s.listTop(), 1)
 		case matches(msg, k.PageUp):
-			s.list.page(s.h-agendaHeader, -1)
+			s.list.page(s.h-s.listTop(), -1)
 		case matches(msg, k.Open):
 			s.open()
 		case matches(msg, k.Back):
@@ -132,8 +166,8 @@ func (s *agendaScreen) Update(msg tea.Msg) (screen, tea.Cmd) {
 			s.c.emit(writeBriefIntent{MeetingID: s.md.meeting.ID})
 		}
 	case tea.MouseClickMsg:
-		row := s.list.rowAt(msg.Y - agendaHeader)
-		if msg.Y >= agendaHeader && row >= 0 && s.list.selectable[row] {
+		row := s.list.rowAt(msg.Y - s.listTop())
+		if msg.Y >= s.listTop() && row >= 0 && s.list.selectable[row] {
 			if row == s.list.cursor {
 				s.open()
 			} else {
@@ -195,15 +229,22 @@ func (s *agendaScreen) View() string {
 		cut(" "+strings.Join(third, st.Subtle.Render(" · ")), s.w),
 		"",
 	}
+	if s.query.on() {
+		lines = append(lines, s.query.view(s.w))
+	}
 	if len(s.rows) == 0 {
-		return strings.Join(append(lines, "  "+st.Subtle.Render(t.NoItems)), "\n")
+		msg := t.NoItems
+		if s.query.on() {
+			msg = t.FilterNothing
+		}
+		return strings.Join(append(lines, "  "+st.Subtle.Render(msg)), "\n")
 	}
 	numW := 0
 	for i := range m.Items {
 		numW = max(numW, widthOf(m.Items[i].Number))
 	}
 	numW = min(numW, 8)
-	lines = append(lines, s.list.draw(s.h-agendaHeader, func(i int) []string { return s.row(i, numW) })...)
+	lines = append(lines, s.list.draw(s.h-s.listTop(), func(i int) []string { return s.row(i, numW) })...)
 	return strings.Join(lines, "\n")
 }
 

@@ -22,7 +22,9 @@ type Catalog struct {
 	// Meetings and reading material.
 	MeetingsTab, DocumentsTab, Upcoming, Past, AllBodies, FilterLabel, NoMeetings,
 	NoDocuments, NoMeetingsForBody, Premeeting, Undated string
-	Kinds map[agenda.Kind]string
+	// The list filter and pickers.
+	FilterPrompt, FilterPlaceholder, FilterNothing, Of, BodyPick, NoMeetingsMatch string
+	Kinds                                                                         map[agenda.Kind]string
 
 	// Counts: singular and plural.
 	Items, Unread, Changed, Annotated, Notes, Recs, Attachments [2]string
@@ -61,7 +63,7 @@ type Catalog struct {
 	// Keys: the help text of each binding.
 	KeySelect, KeyUp, KeyDown, KeyOpen, KeyBack, KeyTab, KeyTop, KeyBottom, KeyPageUp, KeyPageDown,
 	KeyNextRec, KeyPrevRec, KeySearch, KeyNewNote, KeyEditNote, KeyStance, KeyAttachment,
-	KeyDeleteNote, KeyFilter, KeyHelp, KeyQuit, KeyForceQuit, KeySave, KeyCancel,
+	KeyDeleteNote, KeyFilter, KeyBody, KeyToday, KeyChoose, KeyClear, KeyHelp, KeyQuit, KeyForceQuit, KeySave, KeyCancel,
 	KeyNextField, KeyCycleStance, KeyToggleGroup, KeyYes, KeyNo string
 
 	// Formøde, brief, diff, sync, attachment text, watch words.
@@ -178,6 +180,12 @@ func danish() *Catalog {
 		Upcoming:          "Kommende møder",
 		Past:              "Tidligere møder",
 		AllBodies:         "alle udvalg",
+		FilterPrompt:      "Filter:",
+		FilterPlaceholder: "skriv for at indsnævre",
+		FilterNothing:     "Intet passer på filteret (esc rydder det).",
+		Of:                "af",
+		BodyPick:          "Vælg udvalg",
+		NoMeetingsMatch:   "Ingen møder passer på filteret (esc rydder det).",
 		FilterLabel:       "Udvalg",
 		NoMeetings:        "Ingen møder.",
 		NoDocuments:       "Intet læsestof endnu.",
@@ -277,7 +285,7 @@ func danish() *Catalog {
 		KeyTop: "til toppen", KeyBottom: "til bunden", KeyPageUp: "side op", KeyPageDown: "side ned",
 		KeyNextRec: "næste indstilling", KeyPrevRec: "forrige indstilling", KeySearch: "søg",
 		KeyNewNote: "ny note", KeyEditNote: "ret note", KeyStance: "skift holdning",
-		KeyAttachment: "åbn bilag", KeyDeleteNote: "slet note", KeyFilter: "filtrér på udvalg",
+		KeyAttachment: "åbn bilag", KeyDeleteNote: "slet note", KeyFilter: "filtrér", KeyBody: "udvalg", KeyToday: "i dag", KeyChoose: "vælg", KeyClear: "ryd",
 		KeyHelp: "hjælp", KeyQuit: "afslut", KeyForceQuit: "afslut altid (gemmer først)",
 		KeySave: "gem", KeyCancel: "tilbage", KeyNextField: "næste felt",
 		KeyCycleStance: "skift holdning", KeyToggleGroup: "privat/gruppe", KeyYes: "ja", KeyNo: "nej",
@@ -364,6 +372,12 @@ func english() *Catalog {
 		Upcoming:          "Upcoming meetings",
 		Past:              "Past meetings",
 		AllBodies:         "all bodies",
+		FilterPrompt:      "Filter:",
+		FilterPlaceholder: "type to narrow",
+		FilterNothing:     "Nothing matches the filter (esc clears it).",
+		Of:                "of",
+		BodyPick:          "Choose a body",
+		NoMeetingsMatch:   "No meetings match the filter (esc clears it).",
 		FilterLabel:       "Body",
 		NoMeetings:        "No meetings.",
 		NoDocuments:       "No reading material yet.",
@@ -462,7 +476,7 @@ func english() *Catalog {
 		KeyTop: "top", KeyBottom: "bottom", KeyPageUp: "page up", KeyPageDown: "page down",
 		KeyNextRec: "next recommendation", KeyPrevRec: "previous recommendation", KeySearch: "search",
 		KeyNewNote: "new note", KeyEditNote: "edit note", KeyStance: "cycle stance",
-		KeyAttachment: "open attachment", KeyDeleteNote: "delete note", KeyFilter: "filter by body",
+		KeyAttachment: "open attachment", KeyDeleteNote: "delete note", KeyFilter: "filter", KeyBody: "body", KeyToday: "today", KeyChoose: "choose", KeyClear: "clear",
 		KeyHelp: "help", KeyQuit: "quit", KeyForceQuit: "always quit (saves first)",
 		KeySave: "save", KeyCancel: "back", KeyNextField: "next field",
 		KeyCycleStance: "cycle stance", KeyToggleGroup: "private/group", KeyYes: "yes", KeyNo: "no",

@@ -30,9 +30,12 @@ type homeScreen struct {
 	bodies    []string
 	bodyOf    map[string]string // meeting id → body name
 	watch     []store.WatchHit
-	watchW    int // cells of the longest watched word shown, to align the titles
-	filter    int // 0: all bodies; i: bodies[i-1]
-	tab       int // 0: meetings, 1: reading material
+	watchW    int    // cells of the longest watched word shown, to align the titles
+	body      string // the body whose meetings are shown; "" for all
+	query     listFilter
+	hay       map[string]string // meeting id → what the filter searches, folded
+	tab       int               // 0: meetings, 1: reading material
+	shown     int               // meetings that pass the body and the filter
 
 	rows  []homeRow
 	list  listState
@@ -61,7 +64,8 @@ func (r *homeRow) key() string {
 }
 
 func newHomeScreen(c *Common, canExample bool) *homeScreen {
-	return &homeScreen{c: c, canExample: canExample, marks: map[string]string{}, noteCount: map[string]int{}}
+	return &homeScreen{c: c, canExample: canExample, marks: map[string]string{}, noteCount: map[string]int{},
+		query: newListFilter(c)}
 }
 
 func (s *homeScreen) setData(ms []store.MeetingSummary, docs []agenda.Document, notes []agenda.Note, marks map[string]string, watch []store.WatchHit) {
@@ -90,8 +94,12 @@ func (s *homeScreen) setData(ms []store.MeetingSummary, docs []agenda.Document, 
 		}
 	}
 	sort.Strings(s.bodies)
-	if s.filter > len(s.bodies) {
-		s.filter = 0
+	if !seen[s.body] {
+		s.body = ""
+	}
+	s.hay = make(map[string]string, len(ms))
+	for i := range ms {
+		s.hay[ms[i].ID] = fold.String(s.haystack(&ms[i]))
 	}
 	s.rebuild()
 }
@@ -115,7 +123,7 @@ func (s *homeScreen) rebuild() {
 	var up, past []homeRow
 	for i := range s.meetings {
 		m := &s.meetings[i]
-		if s.filter > 0 && m.Body.Name != s.bodies[s.filter-1] {
+		if s.body != "" && m.Body.Name != s.body || !s.query.matchFolded(s.hay[m.ID]) {
 			continue
 		}
 		r := homeRow{m: m}
@@ -140,6 +148,7 @@ func (s *homeScreen) rebuild() {
 	for i, j := 0, len(past)-1; i < j; i, j = i+1, j-1 {
 		past[i], past[j] = past[j], past[i]
 	}
+	s.shown = len(up) + len(past)
 	s.rows = s.rows[:0]
 	s.watchW = 0
 	var hits []homeRow
@@ -147,7 +156,8 @@ func (s *homeScreen) rebuild() {
 	for i := range s.watch {
 		h := &s.watch[i]
 		switch {
-		case s.filter > 0 && s.bodyOf[h.MeetingID] != s.bodies[s.filter-1]:
+		case s.body != "" && s.bodyOf[h.MeetingID] != s.body, len(s.query.words) > 0:
+			// Filtering is looking for a meeting: the mentions step aside.
 		case len(hits) == watchShown:
 			more++
 		default:
@@ -244,7 +254,49 @@ func (s *homeScreen) Crumb() string {
 	return ""
 }
 
-func (s *homeScreen) Capturing() bool { return false }
+func (s *homeScreen) Capturing() bool { return s.query.typing }
+
+// haystack is what the filter looks for a meeting in: its body, title, place, kind, its
+// date written the ways people type one (3. dec. 2026, 2026-12-03, 3.12.2026), and its
+// items' numbers, titles and case numbers.
+func (s *homeScreen) haystack(m *store.MeetingSummary) string {
+	var b strings.Builder
+	for _, x := range []string{m.Body.Name, m.Title, m.Location, string(m.Kind)} {
+		b.WriteString(x)
+		b.WriteByte('\n')
+	}
+	if !m.Start.IsZero() {
+		d := m.Start.In(agenda.Copenhagen)
+		b.WriteString(s.c.T.Date(d) + "\n" + d.Format("2006-01-02 2.1.2006 02.01.2006 02-01-2006") + "\n")
+	}
+	for _, it := range m.Items {
+		b.WriteString(it.Number + " " + it.Title + " " + it.CaseNumber + "\n")
+	}
+	return b.String()
+}
+
+// pickBody opens the body picker: every body, "alle udvalg" first, filter as you type.
+func (s *homeScreen) pickBody() {
+	opts := []pickOption{{Label: s.c.T.AllBodies}}
+	current := 0
+	for i, b := range s.bodies {
+		opts = append(opts, pickOption{Label: b})
+		if b == s.body {
+			current = i + 1
+		}
+	}
+	s.c.emit(pushIntent{newPicker(s.c, s.c.T.BodyPick, opts, current, func(i int) tea.Cmd {
+		s.body = ""
+		if i > 0 {
+			s.body = s.bodies[i-1]
+		}
+		s.rebuild()
+		s.list.top()
+		s.list.cursor = s.firstMeetingRow()
+		s.list.move(0)
+		return nil
+	})})
+}
 
 func (s *homeScreen) ShortHelp() []key.Binding {
 	k := s.c.Keys
@@ -254,7 +306,17 @@ func (s *homeScreen) ShortHelp() []key.Binding {
 	if s.tab == 1 {
 		return []key.Binding{k.Open, k.Tab, k.Search}
 	}
-	return []key.Binding{k.Open, k.Tab, k.Filter, k.Sync, k.Search}
+	if s.query.typing {
+		return []key.Binding{
+			key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", s.c.T.KeyChoose)),
+			key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", s.c.T.KeyClear)),
+		}
+	}
+	b := []key.Binding{k.Open, k.Filter}
+	if len(s.bodies) > 1 {
+		b = append(b, k.Body)
+	}
+	return append(b, k.Today, k.Tab, k.Sync, k.Search)
 }
 
 func (s *homeScreen) cur() *listState {
@@ -275,7 +337,21 @@ func (s *homeScreen) Update(msg tea.Msg) (screen, tea.Cmd) {
 			return s, nil
 		}
 		l := s.cur()
+		if s.tab == 0 && s.query.typing {
+			changed, handled, cmd := s.query.key(msg)
+			if changed {
+				s.rebuild()
+				s.list.cursor = s.firstMeetingRow()
+				s.list.move(0)
+			}
+			if handled {
+				return s, cmd
+			}
+		}
 		switch {
+		case s.tab == 0 && msg.String() == "esc" && s.query.on():
+			s.query.clear()
+			s.rebuild()
 		case matches(msg, k.Tab):
 			s.tab = 1 - s.tab
 		case matches(msg, k.Down):
@@ -292,10 +368,11 @@ func (s *homeScreen) Update(msg tea.Msg) (screen, tea.Cmd) {
 			l.page(s.h-1, -1)
 		case matches(msg, k.Open):
 			s.open()
-		case matches(msg, k.Filter) && s.tab == 0 && len(s.bodies) > 0:
-			s.filter = (s.filter + 1) % (len(s.bodies) + 1)
-			s.rebuild()
-			s.list.top()
+		case matches(msg, k.Filter) && s.tab == 0:
+			return s, s.query.start()
+		case matches(msg, k.Body) && s.tab == 0 && len(s.bodies) > 1:
+			s.pickBody()
+		case matches(msg, k.Today) && s.tab == 0:
 			s.list.cursor = s.firstMeetingRow()
 			s.list.move(0)
 		}
@@ -312,7 +389,7 @@ func (s *homeScreen) Update(msg tea.Msg) (screen, tea.Cmd) {
 			return s, nil
 		}
 		l := s.cur()
-		row := l.rowAt(msg.Y - 1)
+		row := l.rowAt(msg.Y - s.listTop())
 		if row >= 0 && row < len(l.selectable) && l.selectable[row] {
 			if row == l.cursor {
 				s.open()
@@ -358,7 +435,10 @@ func (s *homeScreen) View() string {
 		return welcomeView(s.c, s.w, s.h, s.canExample, s.loadingExample)
 	}
 	lines := []string{s.tabBar()}
-	body := s.h - 1
+	if s.tab == 0 && s.query.on() {
+		lines = append(lines, s.query.view(s.w))
+	}
+	body := s.h - s.listTop()
 	if s.tab == 1 {
 		if len(s.docs) == 0 {
 			lines = append(lines, "", "  "+s.c.Styles.Subtle.Render(s.c.T.NoDocuments))
@@ -367,7 +447,10 @@ func (s *homeScreen) View() string {
 		}
 	} else if len(s.rows) == 0 {
 		msg := s.c.T.NoMeetings
-		if s.filter > 0 {
+		switch {
+		case len(s.query.words) > 0:
+			msg = s.c.T.NoMeetingsMatch
+		case s.body != "":
 			msg = s.c.T.NoMeetingsForBody
 		}
 		lines = append(lines, "", "  "+s.c.Styles.Subtle.Render(msg))
@@ -375,6 +458,15 @@ func (s *homeScreen) View() string {
 		lines = append(lines, s.list.draw(body, s.meetingRow)...)
 	}
 	return strings.Join(lines, "\n")
+}
+
+// listTop is the screen line the list starts on: below the tabs, and the filter line
+// while there is one.
+func (s *homeScreen) listTop() int {
+	if s.tab == 0 && s.query.on() {
+		return 2
+	}
+	return 1
 }
 
 func (s *homeScreen) tabBar() string {
@@ -388,10 +480,10 @@ func (s *homeScreen) tabBar() string {
 	left := tab(0, s.tabLabel(0)) + " " + tab(1, s.tabLabel(1))
 	if s.tab == 0 && len(s.bodies) > 1 {
 		body := t.AllBodies
-		if s.filter > 0 {
-			body = s.bodies[s.filter-1]
+		if s.body != "" {
+			body = s.body
 		}
-		right := st.Subtle.Render(t.FilterLabel+": ") + st.Bold.Render(body) + st.Subtle.Render(" (f)")
+		right := st.Subtle.Render(t.FilterLabel+": ") + st.Bold.Render(body) + st.Subtle.Render(" (b)")
 		room := s.w - widthOf(left) - 2
 		if room > 12 {
 			right = cut(right, room)
@@ -403,6 +495,10 @@ func (s *homeScreen) tabBar() string {
 
 func (s *homeScreen) tabLabel(i int) string {
 	if i == 0 {
+		if s.shown != len(s.meetings) {
+			// Narrowed by the body or the filter: say how many of how many.
+			return fmt.Sprintf("%s (%d %s %d)", s.c.T.MeetingsTab, s.shown, s.c.T.Of, len(s.meetings))
+		}
 		return fmt.Sprintf("%s (%d)", s.c.T.MeetingsTab, len(s.meetings))
 	}
 	return fmt.Sprintf("%s (%d)", s.c.T.DocumentsTab, len(s.docs))

@@ -9,7 +9,7 @@ type KeyMap struct {
 
 	NextRec, PrevRec, NewNote, EditNote, Stance, Attachment, DeleteNote key.Binding
 
-	Filter key.Binding
+	Filter, Body, Today key.Binding
 
 	Formoede, Disagree, NoPosition, NextConflict, Resolve, Brief, Diff, Sync, Text key.Binding
 
@@ -47,6 +47,8 @@ func DefaultKeyMap(t *Catalog) KeyMap {
 		DeleteNote: b("x", t.KeyDeleteNote, "x"),
 
 		Filter: b("f", t.KeyFilter, "f"),
+		Body:   b("b", t.KeyBody, "b"),
+		Today:  b(".", t.KeyToday, "."),
 
 		Formoede:     b("F", t.KeyFormoede, "F"),
 		Disagree:     b("u", t.KeyDisagree, "u"),
@@ -81,7 +83,7 @@ func (k KeyMap) helpGroups(t *Catalog) []helpGroup {
 	return []helpGroup{
 		{t.HelpNavigation, []key.Binding{k.Up, k.Down, k.Open, k.Back, k.Tab, k.Top, k.Bottom, k.PageUp, k.PageDown}},
 		{t.HelpItem, []key.Binding{k.NextRec, k.PrevRec, k.NewNote, k.EditNote, k.Stance, k.Attachment, k.DeleteNote, k.Diff, k.Text}},
-		{t.HelpMeetings, []key.Binding{k.Filter, k.Sync}},
+		{t.HelpMeetings, []key.Binding{k.Filter, k.Body, k.Today, k.Sync}},
 		{t.HelpFormoede, []key.Binding{k.Formoede, k.Disagree, k.NoPosition, k.NextConflict, k.Resolve, k.Brief}},
 		{t.HelpEditor, []key.Binding{k.Save, k.Cancel, k.NextField, k.CycleStance, k.ToggleGroup}},
 		{t.HelpGeneral, []key.Binding{k.Search, k.Help, k.Quit, k.ForceQuit}},

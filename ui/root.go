@@ -701,6 +701,10 @@ func (m *model) handleIntent(in tea.Msg) tea.Cmd {
 	case statusIntent:
 		return m.setStatus(in.Text, in.IsErr)
 
+	case pushIntent:
+		m.push(in.s)
+		return nil
+
 	case backIntent:
 		m.pop()
 		if len(m.stack) == 0 && m.md != nil {

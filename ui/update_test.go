@@ -74,18 +74,72 @@ func TestHomeFilterByBody(t *testing.T) {
 		t.Fatal(err)
 	}
 	d := newDriver(t, st, Options{}, 100, 30)
-	d.mustSee("Udvalg: alle udvalg", "Byrådet, Fjordby Kommune", "Børneudvalget")
-	d.keys("f") // bodies sorted: Byrådet, then Børneudvalget
-	d.mustSee("Udvalg: Byrådet, Fjordby Kommune")
-	d.mustNotSee("Børneudvalget ·")
-	d.keys("f")
-	d.mustSee("Udvalg: Børneudvalget")
+	d.mustSee("Udvalg: alle udvalg", "Møder (2)", "Byrådet, Fjordby Kommune", "Børneudvalget")
+	// b opens the body picker: every body, "alle udvalg" first; typing narrows it.
+	d.keys("b")
+	d.mustSee("Vælg udvalg · 3", "alle udvalg", "Byrådet, Fjordby Kommune", "Børneudvalget")
+	d.typeText("bør")
+	d.mustSee("Vælg udvalg · 1 af 3", "Børneudvalget")
+	d.mustNotSee("Byrådet")
+	d.keys("enter")
+	d.mustSee("Udvalg: Børneudvalget", "Møder (1 af 2)")
 	d.mustNotSee("Byrådet, Fjordby Kommune ·")
 	d.keys("enter")
 	d.mustSee("Trafiksikker skolevej")
 	d.keys("esc")
+	d.mustSee("Udvalg: Børneudvalget")
+	// The picker opens on the current body (bodies in Danish order: Byrådet before
+	// Børneudvalget, ø sorting after z); ↑ moves to the one before.
+	d.keys("b", "enter")
+	d.mustSee("Udvalg: Børneudvalget")
+	d.keys("b", "up", "enter")
+	d.mustSee("Udvalg: Byrådet, Fjordby Kommune", "Møder (1 af 2)")
+	d.keys("b", "up", "enter")
+	d.mustSee("Udvalg: alle udvalg", "Møder (2)", "Byrådet, Fjordby Kommune", "Børneudvalget")
+}
+
+// f filters the meetings as the member types: by body, title, date in the forms people
+// type, and the items' titles; the tab says how many of how many; esc clears it.
+func TestHomeFilterAsYouType(t *testing.T) {
+	st := exampleStore(t)
+	if _, err := st.Import(agenda.Package{Meetings: []agenda.Meeting{
+		fixtureMeeting(fixtureStart, "Børneudvalget"),
+		fixtureMeeting(fixtureStart.AddDate(0, -2, 0), "Teknik- og Miljøudvalget"),
+	}}); err != nil {
+		t.Fatal(err)
+	}
+	d := newDriver(t, st, Options{}, 120, 40)
+	d.mustSee("Møder (3)")
 	d.keys("f")
-	d.mustSee("Udvalg: alle udvalg", "Byrådet, Fjordby Kommune", "Børneudvalget")
+	d.typeText("skolevej")
+	d.mustSee("Filter: skolevej", "Møder (2 af 3)", "Børneudvalget", "Teknik- og Miljøudvalget")
+	d.mustNotSee("Byrådet, Fjordby")
+	d.typeText(" teknik")
+	d.mustSee("Møder (1 af 3)", "Teknik- og Miljøudvalget")
+	d.mustNotSee("Børneudvalget")
+	// q is text while typing, not quit.
+	d.typeText("q")
+	d.mustSee("Ingen møder passer på filteret")
+	d.keys("backspace")
+	d.mustSee("Møder (1 af 3)")
+	// enter keeps the filter and gives the keys back; enter again opens the meeting.
+	d.keys("enter", "enter")
+	d.mustSee("Trafiksikker skolevej")
+	d.keys("esc")
+	d.mustSee("Filter: skolevej teknik", "Møder (1 af 3)")
+	d.keys("esc")
+	d.mustSee("Møder (3)")
+	d.mustNotSee("Filter:")
+	// A date as typed: 2026-10 is the meeting two months before the fixture's.
+	d.keys("f")
+	d.typeText("2026-10")
+	d.mustSee("Møder (1 af 3)", "Teknik- og Miljøudvalget")
+	d.keys("esc")
+	// . goes back to today's meeting after moving away.
+	d.keys("G", ".")
+	if r := d.m.home.rows[d.m.home.list.cursor]; r.m == nil || !r.m.Start.Equal(fixtureStart) {
+		t.Fatalf(". selected %+v, want the meeting of %s", r.m, fixtureStart)
+	}
 }
 
 func TestHomeDocumentsTab(t *testing.T) {
@@ -832,4 +886,27 @@ func TestStatusLeavesWithItsScreenAndFooterOffersOnlyWorkingKeys(t *testing.T) {
 	if d.m.status != "" {
 		t.Fatalf("the status %q outlived its screen", d.m.status)
 	}
+}
+
+// f on an agenda narrows its items as the member types (number, title, case number,
+// group), headings only above items that are left; enter opens the one selected.
+func TestAgendaFilterAsYouType(t *testing.T) {
+	d := newDriver(t, exampleStore(t), Options{}, 120, 40)
+	d.keys("enter", "f")
+	d.typeText("lokalplan")
+	d.mustSee("Filter: lokalplan", "3   Lokalplan 112 for boligområdet ved Møllebakken", "Sager til beslutning")
+	d.mustNotSee("Budget 2027-2030", "Godkendelse af dagsorden", "Sager til orientering", "Lukkede punkter")
+	d.keys("enter", "enter")
+	d.mustSee("Lokalplan 112 for boligområdet ved Møllebakken")
+	if it, ok := d.m.top().(*itemScreen); !ok || it.item().Number != "3" {
+		t.Fatalf("enter opened %T", d.m.top())
+	}
+	d.keys("esc")
+	d.mustSee("Filter: lokalplan")
+	d.keys("esc")
+	d.mustSee("Budget 2027-2030", "Godkendelse af dagsorden")
+	d.mustNotSee("Filter:")
+	d.keys("f")
+	d.typeText("xyzzy")
+	d.mustSee("Intet passer på filteret")
 }

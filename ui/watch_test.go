@@ -108,13 +108,13 @@ func TestMeetingsScreenListsWatchedWordMentions(t *testing.T) {
 	d.mustSee("Bilag 1: Horingssvar")
 }
 
-// In English, and the body filter (f) narrows the mentions with the meetings.
+// In English, and the body filter (b) narrows the mentions with the meetings.
 func TestWatchedWordsFollowTheBodyFilter(t *testing.T) {
 	d := newDriver(t, watchStore(t), Options{Lang: "en"}, 100, 30)
 	d.mustSee("Watched words", "2 Lokalplan 123 for Havnen", "p. 2, 4")
-	d.keys("f") // Byrådet: both mentions stay
+	d.keys("b", "down", "enter") // Byrådet: both mentions stay
 	d.mustSee("Watched words", "Byrådet · Agenda", "2 Lokalplan 123 for Havnen")
-	d.keys("f") // Teknik- og Miljøudvalget: no mention there
+	d.keys("b", "down", "enter") // Teknik- og Miljøudvalget: no mention there
 	d.mustNotSee("Watched words", "Lokalplan 123")
 	d.mustSee("Teknik- og Miljøudvalget")
 }
