@@ -22,6 +22,24 @@ type noteEntry struct {
 	savedRev  int // the last localRev the store has
 	err       error
 	announce  bool // say "Noten er gemt." when the save lands (saves from the editor)
+
+	md mdCache // the note's text as the notes pane shows it
+}
+
+// mdCache keeps a note's rendered Markdown for the text, width and look it was made for.
+type mdCache struct {
+	text, theme string
+	width       int
+	lines       []string
+}
+
+// lines returns text rendered at width in st, from the cache when nothing changed.
+func (c *mdCache) get(text string, width int, st Styles) []string {
+	if c.lines == nil || c.text != text || c.width != width || c.theme != st.Theme {
+		c.text, c.width, c.theme = text, width, st.Theme
+		c.lines = noteMarkdown(text, width, st)
+	}
+	return c.lines
 }
 
 func (e *noteEntry) dirty() bool { return e.localRev > e.savedRev }

@@ -580,7 +580,9 @@ func (s *formoedeScreen) recLines(it *agenda.Item, rec int, text string, c agend
 		}
 		out = append(out, prefix+cut(meta, w-5))
 		if txt := strings.TrimSpace(n.Text); txt != "" {
-			wrapIn("       ", "", txt, st.NoteText.Render)
+			for _, l := range noteMarkdown(txt, max(w-8, 10), st) {
+				out = append(out, cut("       "+l, w))
+			}
 		}
 	}
 	for _, n := range s.privateOn(it.ID, rec) {
@@ -589,7 +591,9 @@ func (s *formoedeScreen) recLines(it *agenda.Item, rec int, text string, c agend
 			meta += st.Subtle.Render(": ") + st.Stance[n.Stance].Render(t.Stance(n.Stance))
 		}
 		out = append(out, cut("     "+meta, w))
-		wrapIn("       ", "", strings.TrimSpace(n.Text), st.Subtle.Render)
+		for _, l := range noteMarkdown(strings.TrimSpace(n.Text), max(w-8, 10), st) {
+			out = append(out, cut("       "+l, w))
+		}
 	}
 	return out
 }

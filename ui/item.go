@@ -3,6 +3,7 @@ package ui
 import (
 	"fmt"
 	"regexp"
+	"slices"
 	"strings"
 
 	"charm.land/bubbles/v2/key"
@@ -732,8 +733,9 @@ func (s *itemScreen) noteText(e *noteEntry) []string {
 	if text == "" {
 		return nil
 	}
-	lines := wrapText(text, max(s.noteWidth()-4, 8))
+	lines := e.md.get(text, max(s.noteWidth()-4, 8), s.c.Styles)
 	if len(lines) > maxLines {
+		lines = slices.Clone(lines[:maxLines])
 		lines = append(lines[:maxLines-1], cut(lines[maxLines-1], s.noteWidth()-6)+" …")
 	}
 	return lines

@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"slices"
 	"strings"
 
 	"charm.land/bubbles/v2/key"
@@ -36,9 +37,13 @@ func (s *orphanScreen) reload() {
 }
 
 func (s *orphanScreen) text(e *noteEntry) []string {
-	lines := wrapText(strings.TrimSpace(e.note.Text), max(s.w-6, 10))
+	text := strings.TrimSpace(e.note.Text)
+	if text == "" {
+		return nil
+	}
+	lines := e.md.get(text, max(s.w-6, 10), s.c.Styles)
 	if len(lines) > 4 {
-		lines = append(lines[:3], "…")
+		lines = append(slices.Clone(lines[:3]), "…")
 	}
 	return lines
 }
