@@ -108,8 +108,9 @@ func firstLineOf(s string) string {
 }
 
 var (
-	// "- x", "* x", "• x", "– x", "1. x", "1) x", "a) x", "a. x" (single letter).
-	bulletRe        = regexp.MustCompile(`^([-*•–·]|\d{1,2}[.)]|[a-zæøå][.)])\s+(.*\S)`)
+	// "- x", "* x", "• x", "– x", "1. x", "1) x", "a) x", "a. x" (single letter), and the
+	// capital "A) x" of eDoc's and Ballerup's templates.
+	bulletRe        = regexp.MustCompile(`^([-*•–·]|\d{1,2}[.)]|[a-zæøå][.)]|[A-H]\))\s+(.*\S)`)
 	letterRe        = regexp.MustCompile(`^[a-zæøå][.)]$`)
 	escapedNumberRe = regexp.MustCompile(`^(\d{1,2})\\([.)])`)
 	// A lead-in ends with "at" or "at:" or ":" and says who recommends.
