@@ -324,6 +324,14 @@ func item(raw *itemJSON, pos int, site string) (agenda.Item, error) {
 		}
 		sections = append(sections, secs...)
 	}
+	finishItem(&it, sections)
+	it.Attachments = attachments(raw, site)
+	return it, nil
+}
+
+// finishItem sorts an item's sections into its text, its decision and its
+// recommendations, the same for the JSON and the saved page.
+func finishItem(it *agenda.Item, sections []agenda.Section) {
 	var decision []string
 	for _, s := range sections {
 		if isDecision(s.Heading) {
@@ -347,8 +355,6 @@ func item(raw *itemJSON, pos int, site string) (agenda.Item, error) {
 	if it.Recommendations == nil {
 		it.Recommendations = []agenda.Recommendation{}
 	}
-	it.Attachments = attachments(raw, site)
-	return it, nil
 }
 
 func first(s ...string) string {
@@ -399,7 +405,9 @@ func normHeading(h string) string {
 }
 
 func isDecision(h string) bool {
-	return strings.HasPrefix(normHeading(h), "beslutning")
+	n := normHeading(h)
+	// "Beslutningspunkter" lists what is to be decided: the Indstilling, not a decision.
+	return strings.HasPrefix(n, "beslutning") && !strings.HasPrefix(n, "beslutningspunkt")
 }
 
 // recommendationSection is the Indstilling: "Indstilling", "Indstillinger", "Supplerende
@@ -410,7 +418,8 @@ func recommendationSection(secs []agenda.Section) *agenda.Section {
 	var found *agenda.Section
 	for i := range secs {
 		h := normHeading(secs[i].Heading)
-		if strings.HasSuffix(h, "indstilling") || strings.HasSuffix(h, "indstillinger") || strings.Contains(h, "indstiller") {
+		if strings.HasSuffix(h, "indstilling") || strings.HasSuffix(h, "indstillinger") || strings.Contains(h, "indstiller") ||
+			h == "beslutningspunkter" { // Aarhus: "Beslutningspunkter" / "Det indstilles:" / "At 1) …"
 			found = &secs[i]
 		}
 	}
