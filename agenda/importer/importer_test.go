@@ -115,12 +115,12 @@ func TestReadingMaterial(t *testing.T) {
 
 func TestLegacyText(t *testing.T) {
 	for in, want := range map[string]bool{
-		"M\xf8de":                     true,
-		"Møde":                        false, // UTF-8
-		"\x00\xf8\xe6":               false,
+		"M\xf8de":      true,
+		"Møde":         false, // UTF-8
+		"\x00\xf8\xe6": false,
 		"<?xml version=\"1.0\" encoding=\"iso-8859-1\"?><a>\xf8</a>": false,
-		"%PDF-1.4 \xe2\xe3\xcf\xd3":  false,
-		"\x81\x8d text":               false,
+		"%PDF-1.4 \xe2\xe3\xcf\xd3":                                  false,
+		"\x81\x8d text":                                              false,
 	} {
 		if got := LegacyText([]byte(in)); got != want {
 			t.Errorf("LegacyText(%q) = %v", in, got)
