@@ -26,6 +26,7 @@ import (
 	"io"
 	"io/fs"
 	"path"
+	"path/filepath"
 	"regexp"
 	"sort"
 	"strings"
@@ -83,13 +84,16 @@ type file struct {
 }
 
 // Read reads the files at paths (slash-separated, relative to fsys's root, in any order).
-func Read(fsys fs.FS, paths []string) Outcome {
-	r := &reader{fsys: fsys, byKey: map[string]*file{}, claimed: map[string]bool{}}
+// root is the folder's own path as the user named it: its names count for the release
+// time too (the user may name the "2017-04-21 12.24.03" folder itself).
+func Read(fsys fs.FS, root string, paths []string) Outcome {
+	r := &reader{fsys: fsys, root: filepath.ToSlash(root), byKey: map[string]*file{}, claimed: map[string]bool{}}
 	return r.read(paths)
 }
 
 type reader struct {
 	fsys    fs.FS
+	root    string
 	files   []*file
 	byKey   map[string]*file
 	byBase  map[string][]*file
@@ -172,7 +176,7 @@ func (r *reader) read(paths []string) Outcome {
 
 func display(dir string) string {
 	if dir == "." {
-		return "."
+		return "being imported"
 	}
 	return dir + "/"
 }
@@ -310,7 +314,7 @@ func (r *reader) readAgenda(f *file) {
 	for i := range res.Package.Meetings {
 		m := &res.Package.Meetings[i]
 		if m.Source.Released.IsZero() {
-			m.Source.Released = released(f.path)
+			m.Source.Released = released(path.Join(r.root, f.path))
 		}
 		for j := range m.Items {
 			for k := range m.Items[j].Attachments {
@@ -421,7 +425,7 @@ var releasedName = regexp.MustCompile(`(\d{4})-(\d{2})-(\d{2})[ _T](\d{2})[.:]?(
 // released is the publication time stated by the nearest folder name (or the file name)
 // on p's path, or the zero time.
 func released(p string) time.Time {
-	for d := p; d != "." && d != "/" && d != ""; d = path.Dir(d) {
+	for d := p; d != "." && d != "/" && d != "" && !strings.HasSuffix(d, ":/"); d = path.Dir(d) {
 		m := releasedName.FindStringSubmatch(path.Base(d))
 		if m == nil {
 			continue

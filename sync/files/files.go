@@ -68,7 +68,7 @@ func ReadAll(paths []string) (Result, error) {
 		if err != nil {
 			return Result{}, fmt.Errorf("cannot list %s: %w", p, unwrapPathErr(err))
 		}
-		out := folder.Read(os.DirFS(p), rels)
+		out := folder.Read(os.DirFS(p), p, rels)
 		for _, e := range out.Entries {
 			full := filepath.Join(p, filepath.FromSlash(e.Path))
 			err := e.Err
