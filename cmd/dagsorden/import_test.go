@@ -326,7 +326,7 @@ func TestImportEDocFujitsuFolders(t *testing.T) {
 func TestImportSavedFirstAgendaPage(t *testing.T) {
 	src := t.TempDir()
 	writeTree(t, src, map[string][]byte{
-		"referat.html": mustRead(t, filepath.Join("..", "..", "agenda", "firstagenda", "testdata", "page", "referat.html")),
+		"referat.html":                             mustRead(t, filepath.Join("..", "..", "agenda", "firstagenda", "testdata", "page", "referat.html")),
 		"referat_files/aarhus.css":                 []byte("body{}"),
 		"referat_files/common.js":                  []byte("var x;"),
 		"referat_files/Bilag 1 Udviklingsplan.pdf": textPDF("Udviklingsplan for Pier 3"),
