@@ -91,3 +91,35 @@ func TestPublishingCountsAgainstTheTableOfContents(t *testing.T) {
 		t.Errorf("agenda files %v", files)
 	}
 }
+
+func FuzzParsePublishing(f *testing.F) {
+	data, err := os.ReadFile("testdata/publishing/eDocAgendaPublishing.xml")
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Add(data)
+	f.Add([]byte(`<Meeting><Committee>U</Committee><MeetingDate>01-01-2020 10:00:00</MeetingDate><MeetingAgendaTypes><MeetingAgendaType><MeetingAgendaItems><MeetingAgendaItem><AgendaItemNumber>1a</AgendaItemNumber><FullText>1.	xSagsnr.: 1-2IndstillingA)B)a.b.c.beslutning den 01.01.2020</FullText></MeetingAgendaItem></MeetingAgendaItems></MeetingAgendaType></MeetingAgendaTypes></Meeting>`))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		p, err := ParsePublishing("fuzz.xml", data)
+		if err != nil {
+			return
+		}
+		for _, m := range p.Meetings {
+			for _, it := range m.Items {
+				for i, r := range it.Recommendations {
+					if r.Index != i {
+						t.Fatal("recommendation index")
+					}
+				}
+			}
+		}
+	})
+}
+
+func FuzzFlatText(f *testing.F) {
+	f.Add("2.\tTitelSagsnr.: 2012-1Dok.nr.: 2012-2SammendragTekstIndstillingX indstiller, atA) a.B)b.Udvalgets beslutning den 04.12.2012 Punkt 2GodkendtFølgende deltog ikke i behandlingen af punktet: ", "2", "Titel")
+	f.Add("a.Møderb.Konferencec.Xd.Ye. Z", "1", "")
+	f.Fuzz(func(t *testing.T, text, number, title string) {
+		parseFlatText(text, number, title)
+	})
+}

@@ -47,3 +47,21 @@ func TestSavedPage(t *testing.T) {
 		t.Errorf("item 3 %+v", three)
 	}
 }
+
+func FuzzParsePage(f *testing.F) {
+	data, err := os.ReadFile("testdata/page/referat.html")
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Add(data)
+	f.Add([]byte(`<table id="dagsordenDetaljer"><tr class="punktrow"><td><span class="label">1</span></td><td><h2 class="overskrift">Lukket: x</h2><a class="bilag-link" href="../x.pdf">b</a></td></tr></table><span class="udvalg">U</span><span class="dato">1. maj 2020 kl. 10.00</span>`))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		if !SniffPage(data) {
+			return
+		}
+		p, err := ParsePage("fuzz.html", data)
+		if err == nil && len(p.Meetings) != 1 {
+			t.Fatal("success without a meeting")
+		}
+	})
+}
