@@ -19,6 +19,7 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unicode"
 	"unicode/utf8"
 
 	"golang.org/x/net/html"
@@ -335,7 +336,9 @@ func finishItem(it *agenda.Item, sections []agenda.Section) {
 	var decision []string
 	for _, s := range sections {
 		if isDecision(s.Heading) {
-			decision = append(decision, s.Text)
+			if !placeholder(s.Text) {
+				decision = append(decision, s.Text)
+			}
 			continue
 		}
 		it.Sections = append(it.Sections, s)
@@ -454,4 +457,11 @@ func attachments(raw *itemJSON, site string) []agenda.Attachment {
 		out = append(out, a)
 	}
 	return out
+}
+
+// placeholder: text an editor left where a decision will go ("Tomt indhold", ".", a
+// dash), which is no decision.
+func placeholder(text string) bool {
+	t := strings.ToLower(strings.Trim(oneLine(text), " .-–*_\\"))
+	return t == "" || t == "tomt indhold" || t == "intet indhold" || !strings.ContainsFunc(t, unicode.IsLetter)
 }
