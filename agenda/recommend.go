@@ -173,7 +173,7 @@ var (
 	// pair was split by a line or a list, so neither marks anything any more.
 	strayEmphasisRe = regexp.MustCompile(`(^|[\s,.;:(])[*_]{1,3}|[*_]{1,3}([\s,.;:)]|$)`)
 	// " 1. at …", " 2) at …" inside a paragraph.
-	inlineNumberRe = regexp.MustCompile(`(?:^|[\s,:])(\d{1,2})[.)]\s+(?:at|At)\s`)
+	inlineNumberRe  = regexp.MustCompile(`(?:^|[\s,:])(\d{1,2})[.)]\s+(?:at|At)\s`)
 	escapedNumberRe = regexp.MustCompile(`^(\d{1,2})\\([.)])`)
 	// A lead-in ends with "at" or "at:" or ":" and says who recommends.
 	leadInRe = regexp.MustCompile(`(?i)(indstill\w*|anbefal\w*|foresl\w*).*(\bat|:|,)\s*$`)
