@@ -81,9 +81,7 @@ func ReadAll(paths []string) (Result, error) {
 			setPaths(&pkg, e.Path, full)
 			res.Parsed = append(res.Parsed, Parsed{Path: full, Package: pkg, Err: err, Format: e.Result.Format, ReadingMaterial: e.Result.ReadingMaterial})
 		}
-		for _, n := range out.Notes {
-			res.Notes = append(res.Notes, n)
-		}
+		res.Notes = append(res.Notes, out.Notes...)
 	}
 	return res, nil
 }
