@@ -31,8 +31,10 @@ func Recommendations(md string) []Recommendation {
 			text := strings.TrimSpace(m[2])
 			last := len(units) - 1
 			nested := last >= 0 && (indent >= 2 ||
-				// "2. at der igangsættes projekter på følgende adresser:" then "a) …"
-				(letterRe.MatchString(m[1]) && strings.HasSuffix(firstLineOf(units[last]), ":")))
+				// "2. at der igangsættes projekter på følgende adresser:" then "a) …",
+				// "at det besluttes om:" then "A) …", "B) …": options of one unit.
+				(letterRe.MatchString(m[1]) && strings.HasSuffix(firstLineOf(units[last]), ":")) ||
+				(capitalRe.MatchString(m[1]) && strings.HasSuffix(firstLineOf(units[last]), ":")))
 			if nested {
 				units[last] += "\n  - " + text
 				continue
@@ -59,15 +61,24 @@ func Recommendations(md string) []Recommendation {
 		afterLeadIn = leadInRe.MatchString(trim)
 	}
 	if len(units) == 0 {
-		text := strings.TrimSpace(strings.Join(prose, " "))
+		text := strings.TrimSpace(clean(strings.Join(prose, " ")))
 		if text == "" {
 			return nil
+		}
+		// "… indstiller, 1. at …, 2. at …, 3. at …" written as one paragraph: the source's
+		// numbered units all the same.
+		if parts := inlineUnits(text); len(parts) > 1 {
+			out := make([]Recommendation, len(parts))
+			for i, p := range parts {
+				out[i] = Recommendation{Index: i, Text: p}
+			}
+			return out
 		}
 		return []Recommendation{{Index: 0, Text: text}}
 	}
 	out := make([]Recommendation, 0, len(units))
 	for _, u := range units {
-		u = strings.TrimSpace(u)
+		u = strings.TrimSpace(clean(u))
 		if u == "" {
 			continue
 		}
@@ -102,15 +113,67 @@ func trimEmphasis(s string) string {
 	return strings.TrimSpace(s)
 }
 
+// clean removes the Markdown residue that emphasis inside a line leaves once the line
+// is read as text: "indstiller,* *at", "indstiller**, at", "1\\. at", a "*" opened before
+// a word and never closed.
+func clean(s string) string {
+	s = escapedInlineRe.ReplaceAllString(s, "$1$2")
+	s = strings.ReplaceAll(s, "* *", " ")
+	s = strings.ReplaceAll(s, "_ _", " ")
+	lines := strings.Split(s, "\n")
+	for i, l := range lines {
+		body := strings.TrimLeft(l, " ")
+		indent := l[:len(l)-len(body)]
+		body = strayEmphasisRe.ReplaceAllString(body, "$1$2")
+		lines[i] = indent + strings.Join(strings.Fields(body), " ")
+	}
+	return strings.Join(lines, "\n")
+}
+
+// inlineUnits splits "lead-in, 1. at …, 2. at …" at its numbers when they run 1, 2, 3 ….
+func inlineUnits(text string) []string {
+	locs := inlineNumberRe.FindAllStringSubmatchIndex(text, -1)
+	var cuts []int
+	want := 1
+	for _, l := range locs {
+		if text[l[2]:l[3]] == itoa(want) {
+			cuts = append(cuts, l[2])
+			want++
+		}
+	}
+	if len(cuts) < 2 {
+		return nil
+	}
+	var out []string
+	for i, c := range cuts {
+		end := len(text)
+		if i+1 < len(cuts) {
+			end = cuts[i+1]
+		}
+		u := strings.TrimSpace(text[c:end])
+		u = strings.TrimSpace(u[strings.IndexAny(u, ".)")+1:])
+		out = append(out, u)
+	}
+	return out
+}
+
 func firstLineOf(s string) string {
 	s, _, _ = strings.Cut(s, "\n")
 	return strings.TrimSpace(s)
 }
 
 var (
-	// "- x", "* x", "• x", "– x", "1. x", "1) x", "a) x", "a. x" (single letter).
-	bulletRe        = regexp.MustCompile(`^([-*•–·]|\d{1,2}[.)]|[a-zæøå][.)])\s+(.*\S)`)
+	// "- x", "* x", "• x", "– x", "1. x", "1) x", "a) x", "a. x" (single letter), and the
+	// capital "A) x" of eDoc's and Ballerup's templates.
+	bulletRe        = regexp.MustCompile(`^([-*•–·]|\d{1,2}[.)]|[a-zæøå][.)]|[A-H]\))\s+(.*\S)`)
 	letterRe        = regexp.MustCompile(`^[a-zæøå][.)]$`)
+	capitalRe       = regexp.MustCompile(`^[A-H]\)$`)
+	escapedInlineRe = regexp.MustCompile(`(\d)\\([.)])`)
+	// Emphasis markers standing at a word's edge next to a space or punctuation: the
+	// pair was split by a line or a list, so neither marks anything any more.
+	strayEmphasisRe = regexp.MustCompile(`(^|[\s,.;:(])[*_]{1,3}|[*_]{1,3}([\s,.;:)]|$)`)
+	// " 1. at …", " 2) at …" inside a paragraph.
+	inlineNumberRe  = regexp.MustCompile(`(?:^|[\s,:])(\d{1,2})[.)]\s+(?:at|At)\s`)
 	escapedNumberRe = regexp.MustCompile(`^(\d{1,2})\\([.)])`)
 	// A lead-in ends with "at" or "at:" or ":" and says who recommends.
 	leadInRe = regexp.MustCompile(`(?i)(indstill\w*|anbefal\w*|foresl\w*).*(\bat|:|,)\s*$`)

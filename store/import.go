@@ -223,7 +223,7 @@ func importMeeting(tx *bolt.Tx, ix *indexer, next *agenda.Meeting, stamp time.Ti
 		rec.ItemIDs[i] = next.Items[i].ID
 		itemBytes[i] = encodeItem(&itemRecord{MeetingID: id, Item: next.Items[i]})
 	}
-	if stored != nil && sameAsStored(tx, stored, rec, next, itemBytes) && !textPending(tx, next, texts) {
+	if stored != nil && sameAsStored(tx, stored, withPath(rec, stored.Meeting.Source.Path), next, itemBytes) && !textPending(tx, next, texts) {
 		res.Unchanged = true
 		res.Notes, err = countNotes(tx, id)
 		return res, false, err
@@ -446,8 +446,17 @@ func forMeetingNotes(tx *bolt.Tx, meetingID string, fn func(seq, stored []byte, 
 func importDocument(tx *bolt.Tx, ix *indexer, d *agenda.Document) (bool, error) {
 	b := tx.Bucket(bucketDocuments)
 	v := encodeDocument(d)
-	if bytes.Equal(b.Get([]byte(d.ID)), v) {
+	old := b.Get([]byte(d.ID))
+	if bytes.Equal(old, v) {
 		return false, nil
+	}
+	// The same content from another path (a copy, a link to it) is the same document.
+	if prev, err := decodeDocument(old); err == nil && old != nil && prev.Source.Path != d.Source.Path {
+		same := *d
+		same.Source.Path = prev.Source.Path
+		if bytes.Equal(old, encodeDocument(&same)) {
+			return false, nil
+		}
 	}
 	if err := b.Put([]byte(d.ID), v); err != nil {
 		return true, err
@@ -463,4 +472,16 @@ func hasFreshText(it *agenda.Item, fresh map[string]bool) bool {
 		}
 	}
 	return false
+}
+
+// withPath is rec as it would be stored had it come from path. The file a publication was
+// read from is not part of what it says: identical content imported from another path (a
+// copy, a link) is unchanged, keeps the path it was first imported from, and writes nothing.
+func withPath(rec *meetingRecord, path string) *meetingRecord {
+	if rec.Meeting.Source.Path == path {
+		return rec
+	}
+	cp := *rec
+	cp.Meeting.Source.Path = path
+	return &cp
 }

@@ -25,3 +25,14 @@ func FuzzParse(f *testing.F) {
 		checkDocument(t, pkg.Documents[0])
 	})
 }
+
+func FuzzParseHTML(f *testing.F) {
+	f.Add([]byte("<!doctype html><html><head><title>T</title></head><body><h2>A</h2><p>x</p></body></html>"))
+	f.Add([]byte("<html><body><script>x</script><nav>y</nav></body></html>"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		p, err := ParseHTML("fuzz.html", data)
+		if err == nil && (len(p.Documents) != 1 || p.Documents[0].ID == "") {
+			t.Fatal("success without a document")
+		}
+	})
+}

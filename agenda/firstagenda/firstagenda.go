@@ -19,6 +19,7 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unicode"
 	"unicode/utf8"
 
 	"golang.org/x/net/html"
@@ -324,10 +325,20 @@ func item(raw *itemJSON, pos int, site string) (agenda.Item, error) {
 		}
 		sections = append(sections, secs...)
 	}
+	finishItem(&it, sections)
+	it.Attachments = attachments(raw, site)
+	return it, nil
+}
+
+// finishItem sorts an item's sections into its text, its decision and its
+// recommendations, the same for the JSON and the saved page.
+func finishItem(it *agenda.Item, sections []agenda.Section) {
 	var decision []string
 	for _, s := range sections {
 		if isDecision(s.Heading) {
-			decision = append(decision, s.Text)
+			if !placeholder(s.Text) {
+				decision = append(decision, s.Text)
+			}
 			continue
 		}
 		it.Sections = append(it.Sections, s)
@@ -347,8 +358,6 @@ func item(raw *itemJSON, pos int, site string) (agenda.Item, error) {
 	if it.Recommendations == nil {
 		it.Recommendations = []agenda.Recommendation{}
 	}
-	it.Attachments = attachments(raw, site)
-	return it, nil
 }
 
 func first(s ...string) string {
@@ -399,7 +408,9 @@ func normHeading(h string) string {
 }
 
 func isDecision(h string) bool {
-	return strings.HasPrefix(normHeading(h), "beslutning")
+	n := normHeading(h)
+	// "Beslutningspunkter" lists what is to be decided: the Indstilling, not a decision.
+	return strings.HasPrefix(n, "beslutning") && !strings.HasPrefix(n, "beslutningspunkt")
 }
 
 // recommendationSection is the Indstilling: "Indstilling", "Indstillinger", "Supplerende
@@ -410,7 +421,8 @@ func recommendationSection(secs []agenda.Section) *agenda.Section {
 	var found *agenda.Section
 	for i := range secs {
 		h := normHeading(secs[i].Heading)
-		if strings.HasSuffix(h, "indstilling") || strings.HasSuffix(h, "indstillinger") || strings.Contains(h, "indstiller") {
+		if strings.HasSuffix(h, "indstilling") || strings.HasSuffix(h, "indstillinger") || strings.Contains(h, "indstiller") ||
+			h == "beslutningspunkter" { // Aarhus: "Beslutningspunkter" / "Det indstilles:" / "At 1) …"
 			found = &secs[i]
 		}
 	}
@@ -445,4 +457,11 @@ func attachments(raw *itemJSON, site string) []agenda.Attachment {
 		out = append(out, a)
 	}
 	return out
+}
+
+// placeholder: text an editor left where a decision will go ("Tomt indhold", ".", a
+// dash), which is no decision.
+func placeholder(text string) bool {
+	t := strings.ToLower(strings.Trim(oneLine(text), " .-–*_\\"))
+	return t == "" || t == "tomt indhold" || t == "intet indhold" || !strings.ContainsFunc(t, unicode.IsLetter)
 }

@@ -9,6 +9,8 @@ import (
 	"regexp"
 	"strings"
 
+	"golang.org/x/text/unicode/norm"
+
 	"github.com/dagsorden/dagsorden/agenda/internal/esdh"
 )
 
@@ -22,14 +24,21 @@ type Limits struct {
 	MaxEntrySize int64
 	// MaxTotalSize is the most all the entries read together may unpack to.
 	MaxTotalSize int64
+	// MaxRatio is the most an entry larger than 1 MiB may unpack to per byte it takes in
+	// the archive. PDFs and DOCX hardly compress; XML does about 10:1. A bomb of zeros
+	// does 1000:1.
+	MaxRatio int64
 }
 
 // DefaultLimits fit every real publication with room to spare: a council meeting has a
-// few hundred enclosures, the largest PDFs are tens of MB.
+// few hundred enclosures, the largest PDFs are tens of MB (and the archive itself is at
+// most the importer's 64 MB, which PDFs barely compress into). They keep an import's
+// memory under 200 MB whatever the archive claims.
 var DefaultLimits = Limits{
 	MaxEntries:   10000,
-	MaxEntrySize: 256 << 20,
-	MaxTotalSize: 1 << 30,
+	MaxEntrySize: 64 << 20,
+	MaxTotalSize: 160 << 20,
+	MaxRatio:     100,
 }
 
 // archive is a zip read into memory: entries by cleaned, case-folded path (SBSYS writes
@@ -56,6 +65,7 @@ func openArchive(data []byte, lim Limits) (*archive, error) {
 		return nil, esdh.Reason(esdh.ErrTooLarge, "the archive lists %d entries, more than the %d a publication may have", len(zr.File), lim.MaxEntries)
 	}
 	a := &archive{lim: lim, files: map[string]*zip.File{}}
+	var declared uint64
 	for _, f := range zr.File {
 		name := strings.ReplaceAll(f.Name, `\`, "/")
 		if unsafeName(name) {
@@ -67,7 +77,14 @@ func openArchive(data []byte, lim Limits) (*archive, error) {
 		if f.UncompressedSize64 > uint64(lim.MaxEntrySize) {
 			return nil, esdh.Reason(esdh.ErrTooLarge, "the entry %q would unpack to %s, more than the %s one file may be", f.Name, esdh.Size(int64(min(f.UncompressedSize64, 1<<62))), esdh.Size(lim.MaxEntrySize))
 		}
-		key := strings.ToLower(path.Clean(name))
+		if lim.MaxRatio > 0 && f.UncompressedSize64 > 1<<20 && f.UncompressedSize64 > uint64(lim.MaxRatio)*max(f.CompressedSize64, 1) {
+			return nil, esdh.Reason(esdh.ErrTooLarge, "the entry %q would unpack to %s from %s, a ratio no publication file has; it is refused as a possible zip bomb", f.Name, esdh.Size(int64(min(f.UncompressedSize64, 1<<62))), esdh.Size(int64(min(f.CompressedSize64, 1<<62))))
+		}
+		declared += min(f.UncompressedSize64, 1<<62)
+		if declared > uint64(lim.MaxTotalSize) {
+			return nil, esdh.Reason(esdh.ErrTooLarge, "the archive would unpack to more than %s in total; it is refused as a possible zip bomb", esdh.Size(lim.MaxTotalSize))
+		}
+		key := strings.ToLower(norm.NFC.String(path.Clean(name)))
 		if _, dup := a.files[key]; dup {
 			return nil, esdh.Reason(esdh.ErrUnsafe, "the archive holds two entries named %q; it is refused as ambiguous", f.Name)
 		}
@@ -99,7 +116,8 @@ func (a *archive) lookup(dir, rel string) *zip.File {
 	if rel == "" || unsafeName(rel) {
 		return nil
 	}
-	return a.files[strings.ToLower(path.Join(dir, rel))]
+	// Zip tools on macOS store "å" decomposed; the XML writes it composed.
+	return a.files[strings.ToLower(norm.NFC.String(path.Join(dir, rel)))]
 }
 
 // readFile unpacks one entry into memory, trusting the stream and not the header: the

@@ -332,3 +332,39 @@ func enclosure(e sEnclosure, p publication, a *archive, dir string) (agenda.Atta
 	esdh.Store(&att, content)
 	return att, nil
 }
+
+// EnclosureFiles maps each enclosure's ID in a bare PublicationN.xml to the path of its file
+// relative to the XML's folder (InstantiationFilePathRelative, else the enclosure folder
+// and InstantiationFileName), as the publisher wrote it: for a caller that has the
+// unzipped folder and fills in the content.
+func EnclosureFiles(data []byte) map[string]string {
+	var p publication
+	if esdh.Decode(data, "Publication", &p) != nil {
+		return nil
+	}
+	out := map[string]string{}
+	add := func(e sEnclosure) {
+		rel := strings.ReplaceAll(strings.TrimSpace(e.InstRelative), `\`, "/")
+		if rel == "" && e.InstFileName != "" {
+			dir := strings.ReplaceAll(p.EnclosureDir, `\`, "/")
+			if dir == "" {
+				dir = "Enclosures"
+			}
+			rel = path.Join(dir, esdh.FileName(e.InstFileName))
+		}
+		if rel != "" && e.ID != "" {
+			out[e.ID] = rel
+		}
+	}
+	for _, ag := range p.Agendas {
+		for _, e := range ag.Enclosures {
+			add(e)
+		}
+		for _, it := range ag.Items {
+			for _, e := range it.Enclosures {
+				add(e)
+			}
+		}
+	}
+	return out
+}

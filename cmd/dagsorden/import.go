@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/dagsorden/dagsorden/agenda"
@@ -23,11 +24,16 @@ func cmdImport(e *env, args []string) error {
 	if len(paths) == 0 {
 		return usageErr(e, fs, "name at least one file or folder to import")
 	}
-	parsed, err := files.Read(paths)
+	read, err := files.ReadAll(paths)
 	if err != nil {
 		return err
 	}
+	parsed := read.Parsed
+	for _, n := range read.Notes {
+		fmt.Fprintf(e.stderr, "dagsorden: note: %s\n", n)
+	}
 	var pkg agenda.Package
+	var reading []string
 	bad := 0
 	for _, p := range parsed {
 		if p.Err != nil {
@@ -35,15 +41,26 @@ func cmdImport(e *env, args []string) error {
 			fmt.Fprintf(e.stderr, "dagsorden: %v\n", p.Err)
 			continue
 		}
+		if p.ReadingMaterial {
+			reading = append(reading, p.Path)
+		}
 		pkg.Meetings = append(pkg.Meetings, p.Package.Meetings...)
 		pkg.Documents = append(pkg.Documents, p.Package.Documents...)
 	}
+	pkg.Documents = uniqueDocuments(pkg.Documents)
 	good := len(parsed) - bad
 	// Several publications of one meeting (eDoc re-publishes under new file names) are
 	// one meeting at its newest version.
 	pkg.Meetings, _ = agenda.Latest(pkg.Meetings)
 	if len(parsed) == 0 {
+		if len(read.Notes) > 0 {
+			return fmt.Errorf("nothing imported: the only files in %s are not agenda files", strings.Join(paths, ", "))
+		}
 		return fmt.Errorf("found no files to import in %v", paths)
+	}
+	// Said before anything is written, so the member knows what the import will be.
+	for _, p := range reading {
+		fmt.Fprintf(e.stdout, "%s: no agenda items recognised; imported as reading material\n", p)
 	}
 	if bad > 0 && (!*skipBad || good == 0) {
 		if good > 0 {
@@ -119,4 +136,19 @@ func documentLine(d agenda.Document, what string) string {
 		date = d.Date.In(agenda.Copenhagen).Format("2006-01-02")
 	}
 	return fmt.Sprintf("document\t%s\t%s\t%s\t(%s)", date, d.Title, plural(len(d.Sections), "section", "sections"), what)
+}
+
+// uniqueDocuments keeps one of documents with the same id: the same reading material
+// reached by two paths (a file and a link to it) is one document.
+func uniqueDocuments(docs []agenda.Document) []agenda.Document {
+	seen := map[string]bool{}
+	out := docs[:0:0]
+	for _, d := range docs {
+		if seen[d.ID] {
+			continue
+		}
+		seen[d.ID] = true
+		out = append(out, d)
+	}
+	return out
 }

@@ -1,7 +1,9 @@
 package files
 
 import (
+	"bytes"
 	"io"
+	"os"
 	"path/filepath"
 	"testing"
 
@@ -81,5 +83,41 @@ func BenchmarkExportGreve(b *testing.B) {
 		if err := st.ExportJSON(io.Discard, ""); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+// BenchmarkImportPublicationFolder: `dagsorden import DIR` of an eDoc publication folder
+// (the XML, 8 item PDFs, the agenda PDF, 4 attachments, a README) into a new store.
+func BenchmarkImportPublicationFolder(b *testing.B) {
+	dir := b.TempDir()
+	x, err := os.ReadFile(filepath.Join("..", "..", "agenda", "edoc", "testdata", "publishing", "eDocAgendaPublishing.xml"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	pub := filepath.Join(dir, "04-12-2012 13:00:00")
+	os.MkdirAll(pub, 0o700)
+	os.WriteFile(filepath.Join(pub, "eDocAgendaPublishing.xml"), x, 0o600)
+	os.WriteFile(filepath.Join(pub, "README.txt"), []byte("hej"), 0o600)
+	for _, n := range []string{"1552814", "1537646", "1548285", "1548343", "1552816", "1552823", "1552824", "1552826", "1552821", "1552822", "1552827", "1552828"} {
+		os.WriteFile(filepath.Join(pub, n+".PDF"), append([]byte("%PDF-1.4\n"), bytes.Repeat([]byte("x"), 200<<10)...), 0o600)
+	}
+	os.WriteFile(filepath.Join(pub, "Kvalitetsstandarder for stof- og alkoholbehandling 2013.pdf"), []byte("%PDF-1.4\n"), 0o600)
+	for b.Loop() {
+		b.StopTimer()
+		st, err := store.Open(b.TempDir())
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.StartTimer()
+		p := readAll(b, dir)
+		if len(p.Meetings) != 1 {
+			b.Fatalf("%d meetings", len(p.Meetings))
+		}
+		if _, err := st.Import(p); err != nil {
+			b.Fatal(err)
+		}
+		b.StopTimer()
+		st.Close()
+		b.StartTimer()
 	}
 }

@@ -201,6 +201,11 @@ func MediaType(fileName string, content []byte) string {
 		return "application/pdf"
 	}
 	if t, ok := mediaTypes[strings.ToLower(path.Ext(fileName))]; ok {
+		if t == "application/pdf" && len(content) > 0 {
+			// Named as a PDF but not one: stored as what it is, so nothing downstream
+			// (text extraction, a PDF viewer) takes it for a PDF.
+			return "application/octet-stream"
+		}
 		return t
 	}
 	if len(content) > 0 {
