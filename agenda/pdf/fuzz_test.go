@@ -42,10 +42,14 @@ func FuzzParse(f *testing.F) {
 			}
 			return
 		}
-		if len(pkg.Meetings) != 1 {
-			t.Fatalf("%d meetings", len(pkg.Meetings))
+		switch {
+		case len(pkg.Meetings) == 1 && len(pkg.Documents) == 0:
+			checkMeeting(t, pkg.Meetings[0])
+		case ReadingMaterial(pkg):
+			checkDocument(t, pkg.Documents[0])
+		default:
+			t.Fatalf("%d meetings, %d documents", len(pkg.Meetings), len(pkg.Documents))
 		}
-		checkMeeting(t, pkg.Meetings[0])
 		if _, err := PageTexts(data); err != nil {
 			t.Fatalf("Parse read it but PageTexts did not: %v", err)
 		}
@@ -73,7 +77,9 @@ func FuzzContent(f *testing.F) {
 				t.Fatalf("a line holds a line break: %q", l.text)
 			}
 		}
-		render(lines, 500, true)
+		x := &extracted{pages: [][]line{lines}, right: 500, body: bodyStyle([][]line{lines})}
+		x.render(0, true)
+		x.agendaLines()
 	})
 }
 
