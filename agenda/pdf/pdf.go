@@ -22,7 +22,6 @@ package pdf
 import (
 	"bytes"
 	"errors"
-	"fmt"
 
 	"github.com/dagsorden/dagsorden/agenda"
 	"github.com/dagsorden/dagsorden/agenda/kltext"
@@ -49,7 +48,9 @@ func Parse(name string, data []byte) (pkg agenda.Package, err error) {
 		// The extractor recovers its own panics; this is the last guard for the text
 		// importer and anything not foreseen.
 		if r := recover(); r != nil {
-			pkg, err = agenda.Package{}, &Error{Kind: ErrDamaged, Name: name, detail: fmt.Sprint(r)}
+			e := recovered(r)
+			e.Name = name
+			pkg, err = agenda.Package{}, e
 		}
 	}()
 	x, err := extractAll(name, data, true)
@@ -86,7 +87,7 @@ func ReadingMaterial(pkg agenda.Package) bool {
 func PageTexts(data []byte) (texts []string, err error) {
 	defer func() {
 		if r := recover(); r != nil {
-			texts, err = nil, &Error{Kind: ErrDamaged, detail: fmt.Sprint(r)}
+			texts, err = nil, recovered(r)
 		}
 	}()
 	return read("", data, false)
