@@ -254,4 +254,3 @@ func TestLibraryLoops(t *testing.T) {
 		})
 	}
 }
-
