@@ -126,7 +126,20 @@ func ParseLines(name string, lines []Line) (agenda.Package, error) {
 	if len(p.items) == 0 {
 		return agenda.Package{}, fmt.Errorf("%s has no agenda %w", name, errItems)
 	}
+	if p.cover.body == "" {
+		p.cover.body = p.cover.headerBody
+	}
 	m := p.meeting(name)
+	if p.cover.kindLine < 0 {
+		// No cover says which: minutes are what carries decisions.
+		for _, it := range m.Items {
+			if it.Decision != "" {
+				m.Kind = agenda.KindMinutes
+				m.Title = title(m)
+				break
+			}
+		}
+	}
 	agenda.AssignIDs(&m)
 	return agenda.Package{Meetings: []agenda.Meeting{m}}, nil
 }

@@ -60,6 +60,10 @@ type cover struct {
 	// blank line, are the address (Acadre's cover).
 	timeLine int
 	address  []string
+	// headerBody is a line above the kind line that reads as a body's name: eDoc's PDF
+	// prints the body in its running header, above "Åbent referat". Used when nothing
+	// else names the body, and only for a PDF (ParseLines).
+	headerBody string
 	// label is a field's label that stood alone on its line ("Mødedato" in FirstAgenda's
 	// PDF): the next line is its value.
 	label string
@@ -813,6 +817,16 @@ var (
 // sentence. KL's mission and vision and anything else on the cover are passed over.
 func (p *parser) coverLine(i int, line string) {
 	c := &p.cover
+	if p.style != nil && strings.Contains(line, "\t") {
+		// A PDF's header sets fields side by side ("Teknik- og Miljøudvalget", then
+		// "Dato: 02.05.2017" at the right): each cell is a line of the cover.
+		for _, cell := range strings.Split(line, "\t") {
+			if cell = strings.TrimSpace(cell); cell != "" {
+				p.coverLine(i, cell)
+			}
+		}
+		return
+	}
 	if c.label != "" {
 		line, c.label = c.label+": "+line, ""
 	}
@@ -874,6 +888,9 @@ func (p *parser) coverLine(i int, line string) {
 		c.address = append(c.address, strings.TrimRight(plaintext.CleanInline(line), ", "))
 		c.timeLine = i
 		return
+	}
+	if c.kindLine < 0 && p.style != nil && c.headerBody == "" && bodyLike(line) && !pageFurniture(line) {
+		c.headerBody = plaintext.SmartCase(plaintext.StripEmphasis(line))
 	}
 	if c.kindLine >= 0 {
 		c.afterKind++

@@ -194,7 +194,7 @@ func (x *extracted) firstDate() (time.Time, bool) {
 		return time.Time{}, false
 	}
 	for _, l := range x.pages[0][:min(12, len(x.pages[0]))] {
-		if d, ok := plaintext.FindDate(l.text); ok && d.Day > 0 {
+		if d, ok := plaintext.FindDate(l.text); ok {
 			return d.In(agenda.Copenhagen), true
 		}
 	}
