@@ -308,9 +308,8 @@ func (p *parser) accept(h heading, i, n int, prev lineKind) bool {
 // acceptStyled is accept for a document whose item headings are set as headings: the
 // look decides, not the lines around. A line set as body text is never a heading; one set
 // as a heading is, when it reads as a title (or the layout's form is evidence enough) and
-// the table of contents, if it names the number, does not name another title. Titles in
-// FirstAgenda's table of contents are cut short, so a title that only starts the same
-// agrees.
+// its number comes after the last. The table of contents is not asked: FirstAgenda's cuts
+// its titles short, and a closed item's title may differ there.
 func (p *parser) acceptStyled(h heading, i, n int) bool {
 	styled := false
 	for k := i; k < i+n; k++ {
@@ -321,10 +320,6 @@ func (p *parser) acceptStyled(h heading, i, n int) bool {
 	}
 	if len(h.path) == 1 && h.path[0] >= 1900 && h.path[0] <= 2100 {
 		return false
-	}
-	if t, ok := p.toc[h.number]; ok && !sameTitle(t, h.title) && !p.style[i].Outline {
-		a, b := agenda.NormalizeTitle(t), agenda.NormalizeTitle(h.title)
-		return strings.HasPrefix(a, b) || strings.HasPrefix(b, a)
 	}
 	return true
 }
@@ -496,8 +491,8 @@ func (p *parser) meetingDay() time.Time {
 
 var (
 	// "SAG-2023-01182 gitb", a KLE journal number "00.01.00-A00-1-23 abc", eDoc's
-	// "EMN-2017-01234", FirstAgenda's "24-012345", or any of them after "Sagsnr.:".
-	caseRe = regexp.MustCompile(`^(?:(?i:sags?(?:nr|nummer)\.?)\s*:?\s*)?((?:SAG|sag)-\d{4}-\d{2,}|EMN-\d{4}-\d{2,}|\d{2}\.\d{2}\.\d{2}-[A-ZÆØÅ]\d{2}-\d+-\d{2}|\d{2}-\d{5,8})(?:\s+(\S+))?\s*$`)
+	// "EMN-2017-01234", FirstAgenda's "24-012345" (Greve's "19-033355K"), or any of them after "Sagsnr.:".
+	caseRe = regexp.MustCompile(`^(?:(?i:sags?(?:nr|nummer)\.?)\s*:?\s*)?((?:SAG|sag)-\d{4}-\d{2,}|EMN-\d{4}-\d{2,}|\d{2}\.\d{2}\.\d{2}-[A-ZÆØÅ]\d{2}-\d+-\d{2}|\d{2}-\d{5,8}[A-Z]?)(?:\s+(\S+))?\s*$`)
 	// "Sagsnr.: 12/27845", "Sagnr.: 1-51-71-3321-08", "Sagsid.: 20/33839, Sagsinitialer:
 	// AGVA", "J.nr.: …", "Sag nr. 130".
 	sagsnrRe   = regexp.MustCompile(`^(?i:sags?\s?(?:nr|nummer)|sagnr|sags?id|j\.?\s?nr|journal\s?(?:nr|nummer))\.?\s*[:.]?\s*([0-9A-ZÆØÅ][^\s,;]*)[,;]?(?:\s+(\S+))?`)

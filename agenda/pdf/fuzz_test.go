@@ -30,6 +30,10 @@ func FuzzParse(f *testing.F) {
 	f.Add(garbledPDF())
 	f.Add(loopPDF())
 	f.Add([]byte("%PDF-1.4\n%%EOF"))
+	f.Add(firstAgendaPDF(true))
+	f.Add(edocPDF())
+	f.Add(xrefStreamPDF([]string{"<< /Type /Catalog /Pages 3 0 R >>", strings.Replace(objStm(3, "", "4"), "/N 1", "/N 3 0 R", 1), ""}, map[int]int{3: 2}, 1))
+	f.Add(xrefStreamPDF([]string{"<< /Type /Catalog /Pages 3 0 R >>", objStm(4, "/Extends 2 0 R", "<< /Type /Pages /Kids [] /Count 0 >>"), ""}, map[int]int{3: 2}, 1))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		pkg, err := Parse("fuzz.pdf", data)
 		if err != nil {
@@ -100,5 +104,29 @@ func FuzzCmap(f *testing.F) {
 				m.lookup(codeOf(raw[:n]), n)
 			}
 		}
+	})
+}
+
+// FuzzStructure: checkStructure, which reads cross-reference sections and object streams
+// before the library does, takes any bytes without panicking and returns nil or an
+// *Error; what it lets through opens in the library without a fatal error.
+func FuzzStructure(f *testing.F) {
+	f.Add(plainPDF())
+	f.Add(xrefStreamPDF([]string{"<< /Type /Catalog /Pages 3 0 R >>", objStm(3, "", "<< /Type /Pages /Kids [] /Count 0 >>"), ""}, map[int]int{3: 2}, 1))
+	f.Add(xrefStreamPDF([]string{"<< /Type /Catalog /Pages 3 0 R >>", objStm(3, "", "<< /Type /Pages /Kids [] /Count 0 >>"), ""}, map[int]int{2: 2, 3: 2}, 1))
+	f.Add([]byte("%PDF-1.4\nxref\n0 4000000000\ntrailer << /Size 3 /Prev 9 >>\nstartxref\n9\n%%EOF"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		if len(data) > 1<<20 {
+			return
+		}
+		err := checkStructure(data, int64(len(data)))
+		if err != nil {
+			var e *Error
+			if !errors.As(err, &e) || e.Kind == nil {
+				t.Fatalf("not an *Error: %v", err)
+			}
+			return
+		}
+		PageTexts(data)
 	})
 }

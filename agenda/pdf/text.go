@@ -318,7 +318,9 @@ func wraps(a, b line, right float64) bool {
 
 // listStart: a line that begins a list item or a numbered heading never continues the line
 // above.
-var listStartRe = regexp.MustCompile(`^(?:[-–•▪◦*]\s|\d{1,4}(?:(?:\.\d{1,3})+\.?|[.)])(?:\s|$)|[a-zæøå][.)]\s|(?i:punkt)\s+\d)`)
+// A letter with a dot before a date is "d. 12-03-2025" (den), not a list item; "At 2)"
+// starts FirstAgenda's numbered recommendations.
+var listStartRe = regexp.MustCompile(`^(?:[-–•▪◦*]\s|\d{1,4}(?:(?:\.\d{1,3})+\.?|[.)])(?:\s|$)|[a-zæøå][.)]\s+[^\d\s]|(?i:punkt)\s+\d|(?i:at)\s+\d{1,2}\)\s)`)
 
 func listStart(s string) bool { return listStartRe.MatchString(s) }
 

@@ -141,6 +141,11 @@ func (ts *typeset) line(text string, bold bool, size, indent float64) {
 // para wraps text at the right margin as a word processor does, with a gap before it.
 func (ts *typeset) para(text string, bold bool, size, indent float64) {
 	ts.gap(0.6 * size)
+	ts.wrapped(text, bold, size, indent)
+}
+
+// wrapped sets text in lines that wrap at the right margin, without a gap before it.
+func (ts *typeset) wrapped(text string, bold bool, size, indent float64) {
 	words := strings.Fields(text)
 	cur := ""
 	for _, w := range words {
