@@ -2,6 +2,7 @@ package pdf
 
 import (
 	"fmt"
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -344,4 +345,30 @@ func TestReadingMaterialPDF(t *testing.T) {
 			t.Errorf("the footer is in the text: %q", s.Text)
 		}
 	}
+}
+
+// TestLibreOfficePDF: a FirstAgenda-style referat that LibreOffice made (embedded subset
+// TrueType fonts, Writer's content streams; see testdata/libreoffice) imports with its
+// items, case numbers, wrapped title, closed item, decisions, recommendations and
+// attachments.
+func TestLibreOfficePDF(t *testing.T) {
+	data, err := os.ReadFile("testdata/libreoffice/firstagenda-byraad.pdf")
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := parseOne(t, "byraad.pdf", data)
+	if m.Body.Name != "Byrådet" || m.Kind != agenda.KindMinutes || !m.Start.Equal(time.Date(2025, 2, 24, 18, 0, 0, 0, agenda.Copenhagen)) ||
+		m.Location != "Byrådssalen, Rådhuset" {
+		t.Errorf("meeting %q %q %v %q", m.Body.Name, m.Kind, m.Start, m.Location)
+	}
+	checkPDFItems(t, m, []pdfItem{
+		{number: "1", title: "Godkendelse af dagsorden", caseNo: "25-001122",
+			sections: []string{"Beslutningspunkter"}, recs: []string{"dagsordenen godkendes"}, decision: "Godkendt."},
+		{number: "2", title: "Vedtagelse af lokalplan 12.34 for boligområdet ved Strandparken og tillæg nr. 7 til kommuneplanen", caseNo: "EMN-2024-004455",
+			sections:    []string{"Resume", "Sagsfremstilling", "Beslutningspunkter", "Sagsforløb", "Bilag"},
+			recs:        []string{"lokalplan 12.34 vedtages endeligt", "tillæg nr. 7", "høringssvarene besvares"},
+			attachments: []string{"Lokalplan 12.34 endelig udgave.pdf", "Høringsnotat", "Kommuneplantillæg nr. 7"},
+			decision:    "Vedtaget med 19 stemmer for og 6 imod."},
+		{number: "3", title: "Lukket: Køb af ejendom", caseNo: "EMN-2025-000077", closed: true, decision: "Godkendt."},
+	})
 }
