@@ -128,6 +128,9 @@ func ParseLines(name string, lines []Line) (agenda.Package, error) {
 	}
 	if p.cover.body == "" {
 		p.cover.body = p.cover.headerBody
+		if p.cover.kindLine >= 0 {
+			p.cover.body = p.cover.lastBody
+		}
 	}
 	m := p.meeting(name)
 	if p.cover.kindLine < 0 {

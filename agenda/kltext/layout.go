@@ -102,8 +102,9 @@ var (
 	punktRe    = regexp.MustCompile(`^(?i:punkt)[ \t]+(\d{1,4})[ \t]*[:.][ \t]*(\S.*?)[ \t]*$`)
 	punktTOCRe = regexp.MustCompile(`^(?i:punkt)[ \t]+(\d{1,4})[ \t]*[:.][ \t]*(.*?)(?:[ \t]*\.{4,}[ \t]*|\t+|[ \t]{2,})(\d{1,4})$`)
 	// "3.1.<TAB>Title<TAB>5", or with dot leaders instead of the tabs.
-	tocTabRe    = regexp.MustCompile(`^(\d{1,4}(?:\.\d{1,3})*)\.?\t+(.*?)\t+(\d{1,4})$`)
-	tocLeaderRe = regexp.MustCompile(`^(\d{1,4}(?:\.\d{1,3})*)\.?\s+(.*?)\s*\.{4,}\s*(\d{1,4})$`)
+	tocTabRe = regexp.MustCompile(`^(\d{1,4}(?:\.\d{1,3})*)\.?\t+(.*?)\t+(\d{1,4})$`)
+	// Dot leaders to the page number, which may be a Roman numeral (Egebjerg's "…xv").
+	tocLeaderRe = regexp.MustCompile(`^(\d{1,4}(?:\.\d{1,3})*)\.?\s+(.*?)\s*\.{4,}\s*(\d{1,4}|[ivxlc]{1,7})$`)
 	datoRe      = regexp.MustCompile(`(?i)^(?:møde)?dato\s*:`)
 )
 

@@ -63,7 +63,7 @@ type cover struct {
 	// headerBody is a line above the kind line that reads as a body's name: eDoc's PDF
 	// prints the body in its running header, above "Åbent referat". Used when nothing
 	// else names the body, and only for a PDF (ParseLines).
-	headerBody string
+	headerBody, lastBody string
 	// label is a field's label that stood alone on its line ("Mødedato" in FirstAgenda's
 	// PDF): the next line is its value.
 	label string
@@ -315,7 +315,10 @@ func (p *parser) acceptStyled(h heading, i, n int) bool {
 	for k := i; k < i+n; k++ {
 		styled = styled || p.headingStyle(k)
 	}
-	if !styled || !(p.lay.looseTitles || titleLike(h.title)) {
+	// A line set as a heading needs less of its title: abbreviations ("vedr.
+	// Økonomiudvalgets område") read like a second sentence, and the look already says
+	// it is no paragraph.
+	if !styled || !(p.lay.looseTitles || headingTitleLike(h.title)) {
 		return false
 	}
 	if len(h.path) == 1 && h.path[0] >= 1900 && h.path[0] <= 2100 {
@@ -418,6 +421,13 @@ func titleLike(t string) bool {
 		return false
 	}
 	return !strings.HasSuffix(t, ".") && !strings.HasSuffix(t, ",") && !strings.HasSuffix(t, ";")
+}
+
+// headingTitleLike is titleLike without the second-sentence test.
+func headingTitleLike(t string) bool {
+	r, _ := utf8.DecodeRuneInString(t)
+	return (unicode.IsUpper(r) || unicode.IsDigit(r)) && utf8.RuneCountInString(t) <= 200 &&
+		!strings.HasSuffix(t, ".") && !strings.HasSuffix(t, ",") && !strings.HasSuffix(t, ";")
 }
 
 func sameTitle(toc, body string) bool {
@@ -562,6 +572,8 @@ var (
 	// "Åbne sager", "Lukkede sager", "Lukket dagsorden", "Lukket referat", "Åbne
 	// punkter": the parts of an agenda between its items.
 	partRe = regexp.MustCompile(`^(?i:(åbne?|åbent|lukkede?|lukket)\s+(?:sager|punkter|dagsorden|referat|møde|del))$`)
+	// "Til behandling - for lukkede døre", "Til efterretning - for åbne døre".
+	doorsRe = regexp.MustCompile(`^(?i:til\s+(?:behandling|efterretning|beslutning|orientering)\s*[-–]\s*for\s+(åbne|lukkede)\s+døre)$`)
 	// A signature page ends the agenda: what follows is names, not an item's text.
 	endRe = regexp.MustCompile(`^(?i:underskriftsside|underskriftsblad|underskriftsark|underskrifter|underskrift)$`)
 )
@@ -579,6 +591,9 @@ func (p *parser) partLine(line string) bool {
 		return true
 	}
 	m := partRe.FindStringSubmatch(line)
+	if m == nil {
+		m = doorsRe.FindStringSubmatch(line)
+	}
 	if m == nil {
 		return false
 	}
@@ -732,7 +747,8 @@ func render(lines []string, subHeadings bool) string {
 	return plaintext.Render(blocks)
 }
 
-var closedRe = regexp.MustCompile(`(?i)^lukket(?:\s+punkt)?\s*[:.-]`)
+// "Lukket: …", "Lukket punkt: …", "Lukket sag: …" (Egebjerg's printed referater).
+var closedRe = regexp.MustCompile(`(?i)^lukket(?:\s+(?:punkt|sag))?\s*[:.-]`)
 
 func closedTitle(t string) bool { return closedRe.MatchString(t) }
 
@@ -858,7 +874,7 @@ func (p *parser) coverLine(i int, line string) {
 			if t, ok := plaintext.FindClock(val); ok && !c.hasClock {
 				c.clock, c.hasClock = t, true
 			}
-		case "tid", "tidspunkt", "mødetidspunkt", "start", "starttidspunkt":
+		case "tid", "tidspunkt", "mødetidspunkt", "start", "starttidspunkt", "starttidspunkt for møde":
 			if t, ok := plaintext.FindClock(val); ok {
 				c.clock, c.hasClock = t, true
 			}
@@ -884,8 +900,13 @@ func (p *parser) coverLine(i int, line string) {
 		c.timeLine = i
 		return
 	}
-	if c.kindLine < 0 && p.style != nil && c.headerBody == "" && bodyLike(line) && !pageFurniture(line) {
-		c.headerBody = plaintext.SmartCase(plaintext.StripEmphasis(line))
+	if c.kindLine < 0 && p.style != nil && bodyLike(line) && !pageFurniture(line) {
+		// The first such line, and the last before the kind line once there is one:
+		// "Egebjerg Kommune", "Kommunalbestyrelsen", "Referat" names the council.
+		if c.headerBody == "" {
+			c.headerBody = plaintext.SmartCase(plaintext.StripEmphasis(line))
+		}
+		c.lastBody = plaintext.SmartCase(plaintext.StripEmphasis(line))
 	}
 	if c.kindLine >= 0 {
 		c.afterKind++
@@ -921,9 +942,9 @@ func (p *parser) dateOnCover(i int, line string) bool {
 }
 
 // labelRe: a field's label alone on its line, its value on the next.
-var labelRe = regexp.MustCompile(`(?i)^(dato|mødedato|tid|tidspunkt|mødetidspunkt|starttidspunkt|sted|mødested|lokale)\s*:?$`)
+var labelRe = regexp.MustCompile(`(?i)^(dato|mødedato|tid|tidspunkt|mødetidspunkt|starttidspunkt(?: for møde)?|sted|mødested|lokale)\s*:?$`)
 
-var fieldRe = regexp.MustCompile(`(?i)^(dato|mødedato|tid|tidspunkt|mødetidspunkt|starttidspunkt|start|sted|mødested|lokale)\s*:\s*(.*)$`)
+var fieldRe = regexp.MustCompile(`(?i)^(dato|mødedato|tid|tidspunkt|mødetidspunkt|starttidspunkt for møde|starttidspunkt|start|sted|mødested|lokale)\s*:\s*(.*)$`)
 
 func field(line string) (key, val string, ok bool) {
 	m := fieldRe.FindStringSubmatch(line)

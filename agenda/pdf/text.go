@@ -122,7 +122,7 @@ func extractPages(data []byte, keepFirstHeader bool) (*extracted, error) {
 
 var (
 	// "Side 3", "Side 3 af 12", "Page 3 of 12", "s. 3", "3 af 12", "3/12", "- 3 -", "3".
-	pageNumberRe = regexp.MustCompile(`(?i)^(?:(?:side|page|s\.)\s*\d{1,4}(?:\s*(?:af|of|/|ud af)\s*\d{1,4})?|\d{1,4}\s*(?:af|of|/)\s*\d{1,4}|[-–—]?\s*\d{1,4}\s*[-–—]?)$`)
+	pageNumberRe = regexp.MustCompile(`(?i)^(?:(?:side|page|s\.)\s*(?:\d{1,4}|[ivxlc]{1,7})(?:\s*(?:af|of|/|ud af)\s*\d{1,4})?|\d{1,4}\s*(?:af|of|/)\s*\d{1,4}|[-–—]?\s*\d{1,4}\s*[-–—]?)$`)
 )
 
 // zone is how many lines at the top and at the bottom of a page can be running headers or
@@ -220,8 +220,9 @@ func furnitureKey(s string) string {
 }
 
 // pageRefRe finds a page number inside a running header: "Side 3", "side 3 af 12",
-// "page 3 of 12", "3 of 12", "3/12" at the end.
-var pageRefRe = regexp.MustCompile(`(?:\b(?:side|page|s\.)\s*\d{1,4}(?:\s*(?:af|of|/|ud af)\s*\d{1,4})?|\b\d{1,4}\s*(?:af|of|/)\s*\d{1,4}\s*$)`)
+// "page 3 of 12", "3 of 12", "3/12" at the end, "Side iv" (Egebjerg numbers its pages
+// in Roman numerals).
+var pageRefRe = regexp.MustCompile(`(?:\b(?:side|page|s\.)\s*(?:\d{1,4}|[ivxlc]{1,7}\b)(?:\s*(?:af|of|/|ud af)\s*\d{1,4})?|\b\d{1,4}\s*(?:af|of|/)\s*\d{1,4}\s*$)`)
 
 // rightMargin is where wrapped lines end: the 90th percentile of the ends of the long
 // lines of the whole document (a wide table or a stray line beyond it does not move it).
