@@ -70,9 +70,6 @@ func Parse(name string, data []byte) (pkg agenda.Package, err error) {
 	return pkg, nil
 }
 
-// NoItemsNote is the sentence a command prints when a PDF imported as reading material.
-const NoItemsNote = "no agenda items recognised; imported as reading material"
-
 // ReadingMaterial reports whether Parse found no agenda in the PDF and returned it as
 // reading material: a package of one Document whose source format is this package's.
 // (Parse makes documents only so.)
