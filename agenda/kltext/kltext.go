@@ -54,6 +54,10 @@ func Parse(name string, data []byte) (agenda.Package, error) {
 // ErrNotAgenda is returned (wrapped) for text that has no agenda cover.
 var ErrNotAgenda = errors.New("not agenda text")
 
+// ErrNoItems is returned (wrapped) for text in which no agenda items were found, with a
+// cover or without one. Text that ParseLines refuses with it is reading material.
+var ErrNoItems = errors.New("no agenda items")
+
 // ParseText is Parse for text that is already decoded and checked, such as the text
 // agenda/pdf extracts from a PDF. Pages may be separated by form feeds.
 func ParseText(name, text string) (agenda.Package, error) {
@@ -65,9 +69,80 @@ func ParseText(name, text string) (agenda.Package, error) {
 	p := newParser(lay, lines)
 	p.run()
 	if len(p.items) == 0 {
-		return agenda.Package{}, fmt.Errorf("%s has an agenda cover but no numbered items", name)
+		return agenda.Package{}, fmt.Errorf("%s has an agenda cover but no numbered %w", name, errItems)
 	}
 	m := p.meeting(name)
+	agenda.AssignIDs(&m)
+	return agenda.Package{Meetings: []agenda.Meeting{m}}, nil
+}
+
+// errItems reads "items" in a sentence and is ErrNoItems to errors.Is.
+var errItems = wrapped{"items", ErrNoItems}
+
+type wrapped struct {
+	msg string
+	err error
+}
+
+func (w wrapped) Error() string { return w.msg }
+func (w wrapped) Unwrap() error { return w.err }
+
+// Line is one line of agenda text with what its source knows of how it is set. Text files
+// know nothing of it; a PDF knows which lines are set as headings and which its outline
+// (bookmarks) names.
+type Line struct {
+	Text string
+	// Heading: set larger or bolder than the document's body text.
+	Heading bool
+	// Outline: an entry of the document's outline points at this line.
+	Outline bool
+	// PageStart: the first line of a page. An item heading's title does not run on
+	// across a page break.
+	PageStart bool
+}
+
+// ParseLines reads a meeting from lines that carry their look, as agenda/pdf extracts
+// them. Unlike Parse it needs no cover: the layout is the one whose item headings the
+// document bears out best (heading-styled lines whose numbering runs on through the
+// document, outline entries, the case lines and agenda sections under them), and a cover
+// only adds to that evidence. Text in which no agenda is found is an error wrapping
+// ErrNoItems: the caller imports it as reading material.
+func ParseLines(name string, lines []Line) (agenda.Package, error) {
+	texts := make([]string, len(lines))
+	for i, l := range lines {
+		texts[i] = l.Text
+	}
+	lay := detect(texts)
+	if lay == nil {
+		lay = score(texts, lines)
+	}
+	if lay == nil {
+		return agenda.Package{}, fmt.Errorf("%s has no agenda %w", name, errItems)
+	}
+	p := newParser(lay, texts)
+	p.style = lines
+	p.styled = p.headingsStyled()
+	p.run()
+	if len(p.items) == 0 {
+		return agenda.Package{}, fmt.Errorf("%s has no agenda %w", name, errItems)
+	}
+	if p.cover.body == "" {
+		p.cover.body = p.cover.headerBody
+		if p.cover.kindLine >= 0 {
+			p.cover.body = p.cover.lastBody
+		}
+	}
+	m := p.meeting(name)
+	if p.cover.kindLine < 0 {
+		// No cover says which: minutes are what carries decisions.
+		for _, it := range m.Items {
+			if it.Decision != "" {
+				m.Kind = agenda.KindMinutes
+				m.Title = title(m)
+				break
+			}
+		}
+	}
 	agenda.AssignIDs(&m)
 	return agenda.Package{Meetings: []agenda.Meeting{m}}, nil
 }

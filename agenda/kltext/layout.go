@@ -88,7 +88,9 @@ var firstAgendaLayout = &layout{
 var (
 	// The cover's first words: "DAGSORDEN 2023", "REFERAT", "Tillægsdagsorden",
 	// "Dagsorden for Økonomiudvalget", "Åben dagsorden", "Referat af mødet i Byrådet".
-	kindRe = regexp.MustCompile(`(?i)^(ekstraordinær[t]?\s+|åben\s+)?(dagsorden|referat|tillægsdagsorden|beslutningsprotokol)(?:\s+(\d{4})|\s+(?:for|til|fra|af)\s+(?:(?:det\s+)?møde(?:t)?\s+i\s+)?(.+))?\s*$`)
+	kindRe = regexp.MustCompile(`(?i)^(ekstraordinær[t]?\s+|åben[t]?\s+)?(dagsorden|referat|tillægsdagsorden|beslutningsprotokol)(?:\s+(\d{4})|\s+(?:for|til|fra|af)\s+(?:(?:det\s+)?møde(?:t)?\s+i\s+)?(.+))?\s*$`)
+	// FirstAgenda's cover line: "DAGSORDEN Økonomiudvalget d. 12-03-2025".
+	kindBodyDateRe = regexp.MustCompile(`(?i)^(ekstraordinær[t]?\s+|åben[t]?\s+)?(dagsorden|referat|tillægsdagsorden|beslutningsprotokol)\s+(\p{L}.*?)\s+(?:d\.|den)\s*(\d{1,2}[-./]\d{1,2}[-./]\d{4})\s*$`)
 	// "3.1. Title", "6. Title" (a dot after the number or not).
 	klHeadingRe = regexp.MustCompile(`^(\d{1,3}(?:\.\d{1,3})?)\.?[ \t]+(\S.*?)[ \t]*$`)
 	// "715. Title", "715.Title" (the extraction may lose the space after the dot).
@@ -100,8 +102,9 @@ var (
 	punktRe    = regexp.MustCompile(`^(?i:punkt)[ \t]+(\d{1,4})[ \t]*[:.][ \t]*(\S.*?)[ \t]*$`)
 	punktTOCRe = regexp.MustCompile(`^(?i:punkt)[ \t]+(\d{1,4})[ \t]*[:.][ \t]*(.*?)(?:[ \t]*\.{4,}[ \t]*|\t+|[ \t]{2,})(\d{1,4})$`)
 	// "3.1.<TAB>Title<TAB>5", or with dot leaders instead of the tabs.
-	tocTabRe    = regexp.MustCompile(`^(\d{1,4}(?:\.\d{1,3})*)\.?\t+(.*?)\t+(\d{1,4})$`)
-	tocLeaderRe = regexp.MustCompile(`^(\d{1,4}(?:\.\d{1,3})*)\.?\s+(.*?)\s*\.{4,}\s*(\d{1,4})$`)
+	tocTabRe = regexp.MustCompile(`^(\d{1,4}(?:\.\d{1,3})*)\.?\t+(.*?)\t+(\d{1,4})$`)
+	// Dot leaders to the page number, which may be a Roman numeral (Egebjerg's "…xv").
+	tocLeaderRe = regexp.MustCompile(`^(\d{1,4}(?:\.\d{1,3})*)\.?\s+(.*?)\s*\.{4,}\s*(\d{1,4}|[ivxlc]{1,7})$`)
 	datoRe      = regexp.MustCompile(`(?i)^(?:møde)?dato\s*:`)
 )
 
@@ -117,7 +120,7 @@ func afterCover(head []string) []string {
 		if seen++; seen > 6 {
 			return nil
 		}
-		if kindRe.MatchString(line) {
+		if kindRe.MatchString(line) || kindBodyDateRe.MatchString(line) {
 			return head[i+1:]
 		}
 	}
@@ -320,6 +323,10 @@ func parsePath(number string) ([]int, bool) {
 	return path, true
 }
 
+// allSections are every layout's section headings: a line set as a heading in a PDF may
+// take any of them.
+var allSections = set(coreSections, klSections, acadreSections, edocSections)
+
 func set(lists ...[]string) map[string]bool {
 	m := map[string]bool{}
 	for _, l := range lists {
@@ -338,7 +345,7 @@ var (
 	coreSections = []string{
 		"resumé", "resume", "sammendrag", "sagsresumé", "sagsfremstilling", "supplerende sagsfremstilling",
 		"indstilling", "indstillinger", "supplerende indstilling", "beslutningspunkter", "beslutning",
-		"bilag", "bilagsliste", "økonomi", "baggrund",
+		"bilag", "bilagsliste", "økonomi", "baggrund", "beslutninger",
 	}
 	klSections = []string{
 		"baggrund", "indstilling", "indstillinger", "sagsfremstilling", "bilag", "beslutning", "resumé",
@@ -348,6 +355,7 @@ var (
 		"tidsplan", "videre proces", "proces", "vurdering", "administrationens vurdering",
 		"forvaltningens vurdering", "bemærkninger", "konsekvenser", "personalemæssige konsekvenser",
 		"miljømæssige konsekvenser", "borgerinddragelse", "handicappolitiske konsekvenser", "lovgivning",
+		"sagsforløb",
 	}
 	acadreSections = []string{
 		"økonomi og organisatoriske konsekvenser", "økonomiske konsekvenser", "økonomi og finansiering",

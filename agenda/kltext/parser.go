@@ -35,6 +35,14 @@ type parser struct {
 	// closedPart: the items that follow stand under "Lukkede sager" (eDoc).
 	closedPart bool
 	ended      bool // a signature page ended the agenda
+
+	// style is the look of each line, when the text came from a PDF (ParseLines); nil for
+	// plain text.
+	style []Line
+	// styled: the layout's item headings in this document are set as headings, so a line
+	// that reads like one but is set as body text (a numbered list, another body's item
+	// number quoted in a case history) is not one.
+	styled bool
 }
 
 type cover struct {
@@ -52,6 +60,13 @@ type cover struct {
 	// blank line, are the address (Acadre's cover).
 	timeLine int
 	address  []string
+	// headerBody is a line above the kind line that reads as a body's name: eDoc's PDF
+	// prints the body in its running header, above "Åbent referat". Used when nothing
+	// else names the body, and only for a PDF (ParseLines).
+	headerBody, lastBody string
+	// label is a field's label that stood alone on its line ("Mødedato" in FirstAgenda's
+	// PDF): the next line is its value.
+	label string
 }
 
 type itemBuilder struct {
@@ -118,8 +133,12 @@ func (p *parser) run() {
 		}
 		if h, n, ok := p.lay.heading(p.lines, i); ok && p.accept(h, i, n, prev) {
 			inCover = false
+			more := p.titleContinues(i + n)
+			for _, l := range p.lines[i+n : i+n+more] {
+				h.title = cleanTitle(h.title + " " + strings.TrimSpace(l))
+			}
 			p.startHeading(h)
-			i += n - 1
+			i += n + more - 1
 			prev = structLine
 			continue
 		}
@@ -140,7 +159,7 @@ func (p *parser) run() {
 			prev = structLine
 			continue
 		}
-		if name, ok := p.sectionName(line); ok && prev != textLine {
+		if name, ok := p.sectionAt(i, line); ok && (prev != textLine || p.headingStyle(i)) {
 			b.sections = append(b.sections, rawSection{heading: name})
 			prev = structLine
 			continue
@@ -165,11 +184,7 @@ func (p *parser) run() {
 // line or section heading, a heading that repeats an earlier one (same number and title)
 // is the first item, and the headings before it are the table of contents.
 func (p *parser) findTOC() {
-	type cand struct {
-		h    heading
-		i, n int
-	}
-	var cands []cand
+	var cands []tocCand
 	for i := 0; i < len(p.lines); i++ {
 		line := strings.TrimSpace(p.lines[i])
 		if line == "" {
@@ -184,26 +199,61 @@ func (p *parser) findTOC() {
 		if _, _, ok := p.lay.toc(line); ok {
 			continue // an entry with its page number: run reads those
 		}
+		if len(cands) >= 2 && pageNumberLine(line) {
+			// The page numbers of the entries above, set as a block of their own after
+			// the titles (FirstAgenda's PDF): a table of contents, whatever follows.
+			k := i
+			for k < len(p.lines) && (pageNumberLine(strings.TrimSpace(p.lines[k])) || strings.TrimSpace(p.lines[k]) == "") {
+				k++
+			}
+			if numbers := countNumbers(p.lines[i:k]); numbers >= 2 && numbers+1 >= len(cands) {
+				p.markTOC(cands)
+				return
+			}
+		}
 		h, n, ok := p.lay.heading(p.lines, i)
 		if !ok || h.title == "" || !(p.lay.looseTitles || titleLike(h.title)) {
 			continue
 		}
 		for _, c := range cands {
 			if c.h.number == h.number && sameTitle(c.h.title, h.title) {
-				for _, e := range cands {
-					if _, dup := p.toc[e.h.number]; !dup {
-						p.toc[e.h.number] = e.h.title
-					}
-					for k := e.i; k < e.i+e.n; k++ {
-						p.tocLine[k] = true
-					}
-				}
+				p.markTOC(cands)
 				return
 			}
 		}
-		cands = append(cands, cand{h, i, n})
+		cands = append(cands, tocCand{h, i, n})
 		i += n - 1
 	}
+}
+
+type tocCand struct {
+	h    heading
+	i, n int
+}
+
+func (p *parser) markTOC(cands []tocCand) {
+	for _, e := range cands {
+		if _, dup := p.toc[e.h.number]; !dup {
+			p.toc[e.h.number] = e.h.title
+		}
+		for k := e.i; k < e.i+e.n; k++ {
+			p.tocLine[k] = true
+		}
+	}
+}
+
+var pageNumberRe = regexp.MustCompile(`^\d{1,4}$`)
+
+func pageNumberLine(line string) bool { return pageNumberRe.MatchString(line) }
+
+func countNumbers(lines []string) int {
+	n := 0
+	for _, l := range lines {
+		if pageNumberLine(strings.TrimSpace(l)) {
+			n++
+		}
+	}
+	return n
 }
 
 // accept decides whether a line that reads as a heading is one: its number must come
@@ -225,6 +275,9 @@ func (p *parser) accept(h heading, i, n int, prev lineKind) bool {
 		}
 	default:
 		return false
+	}
+	if p.styled {
+		return p.acceptStyled(h, i, n)
 	}
 	if t, ok := p.toc[h.number]; ok {
 		return sameTitle(t, h.title)
@@ -252,6 +305,107 @@ func (p *parser) accept(h heading, i, n int, prev lineKind) bool {
 	return true
 }
 
+// acceptStyled is accept for a document whose item headings are set as headings: the
+// look decides, not the lines around. A line set as body text is never a heading; one set
+// as a heading is, when it reads as a title (or the layout's form is evidence enough) and
+// its number comes after the last. The table of contents is not asked: FirstAgenda's cuts
+// its titles short, and a closed item's title may differ there.
+func (p *parser) acceptStyled(h heading, i, n int) bool {
+	styled := false
+	for k := i; k < i+n; k++ {
+		styled = styled || p.headingStyle(k)
+	}
+	// A line set as a heading needs less of its title: abbreviations ("vedr.
+	// Økonomiudvalgets område") read like a second sentence, and the look already says
+	// it is no paragraph.
+	if !styled || !(p.lay.looseTitles || headingTitleLike(h.title)) {
+		return false
+	}
+	if len(h.path) == 1 && h.path[0] >= 1900 && h.path[0] <= 2100 {
+		return false
+	}
+	return true
+}
+
+// headingStyle: line i is set as a heading or named by the outline.
+func (p *parser) headingStyle(i int) bool {
+	return i >= 0 && i < len(p.style) && (p.style[i].Heading || p.style[i].Outline)
+}
+
+// headingsStyled decides whether the document sets its item headings as headings: at
+// least two lines that read as the layout's headings are set so (or one the outline
+// names), and no fewer of them than of such lines set as body text that stand where a
+// heading can (after a blank line). Numbered lists in the body are many in some agendas;
+// their lines follow text, and do not count.
+func (p *parser) headingsStyled() bool {
+	if p.style == nil {
+		return false
+	}
+	styled, plain, outline := 0, 0, false
+	for i := 0; i < len(p.lines); i++ {
+		h, n, ok := p.lay.heading(p.lines, i)
+		if !ok || h.title == "" || !(p.lay.looseTitles || titleLike(h.title)) {
+			continue
+		}
+		if _, _, toc := p.lay.toc(strings.TrimSpace(p.lines[i])); toc {
+			continue
+		}
+		switch {
+		case p.headingStyle(i) || n > 1 && p.headingStyle(i+1):
+			styled++
+			outline = outline || p.style[i].Outline
+		case i == 0 || strings.TrimSpace(p.lines[i-1]) == "":
+			plain++
+		}
+		i += n - 1
+	}
+	return (styled >= 2 || outline) && styled >= plain
+}
+
+// titleContinues counts the lines from j on that continue a heading's title: a title
+// too long for one line wraps onto the next in the same heading style, on the same page,
+// before the case line or the first section.
+func (p *parser) titleContinues(j int) int {
+	if !p.styled {
+		return 0
+	}
+	n := 0
+	for ; j+n < len(p.lines) && n < 3; n++ {
+		k := j + n
+		line := strings.TrimSpace(p.lines[k])
+		if line == "" || !p.style[k].Heading || p.style[k].PageStart {
+			break
+		}
+		if _, _, ok := caseLine(line); ok || metaRe.MatchString(line) || accessRe.MatchString(line) {
+			break
+		}
+		if _, ok := p.sectionAt(k, line); ok {
+			break
+		}
+		if _, _, ok := p.lay.heading(p.lines, k); ok {
+			break
+		}
+	}
+	return n
+}
+
+// sectionAt is sectionName for line i: in a document whose headings are styled, a line
+// set as a heading may also take a section name from another layout's list (an eDoc PDF
+// read in KL's layout still has "Præsentation" and "Forvaltningen foreslår").
+func (p *parser) sectionAt(i int, line string) (string, bool) {
+	if name, ok := p.sectionName(line); ok {
+		return name, true
+	}
+	if !p.styled || !p.style[i].Heading || len(line) > 80 {
+		return "", false
+	}
+	name := strings.TrimSpace(strings.TrimSuffix(plaintext.StripEmphasis(line), ":"))
+	if allSections[strings.ToLower(name)] {
+		return plaintext.SmartCase(name), true
+	}
+	return "", false
+}
+
 // sentenceRe finds a second sentence in a title: a full stop after a small letter and a
 // capital after it. "Kulturkommune 2017. Politiske fokusområder" is one title.
 var sentenceRe = regexp.MustCompile(`\p{Ll}[.!?]\s+\p{Lu}`)
@@ -267,6 +421,13 @@ func titleLike(t string) bool {
 		return false
 	}
 	return !strings.HasSuffix(t, ".") && !strings.HasSuffix(t, ",") && !strings.HasSuffix(t, ";")
+}
+
+// headingTitleLike is titleLike without the second-sentence test.
+func headingTitleLike(t string) bool {
+	r, _ := utf8.DecodeRuneInString(t)
+	return (unicode.IsUpper(r) || unicode.IsDigit(r)) && utf8.RuneCountInString(t) <= 200 &&
+		!strings.HasSuffix(t, ".") && !strings.HasSuffix(t, ",") && !strings.HasSuffix(t, ";")
 }
 
 func sameTitle(toc, body string) bool {
@@ -340,8 +501,8 @@ func (p *parser) meetingDay() time.Time {
 
 var (
 	// "SAG-2023-01182 gitb", a KLE journal number "00.01.00-A00-1-23 abc", eDoc's
-	// "EMN-2017-01234", or any of them after "Sagsnr.:".
-	caseRe = regexp.MustCompile(`^(?:(?i:sags?(?:nr|nummer)\.?)\s*:?\s*)?((?:SAG|sag)-\d{4}-\d{2,}|EMN-\d{4}-\d{2,}|\d{2}\.\d{2}\.\d{2}-[A-ZÆØÅ]\d{2}-\d+-\d{2})(?:\s+(\S+))?\s*$`)
+	// "EMN-2017-01234", FirstAgenda's "24-012345" (Greve's "19-033355K"), or any of them after "Sagsnr.:".
+	caseRe = regexp.MustCompile(`^(?:(?i:sags?(?:nr|nummer)\.?)\s*:?\s*)?((?:SAG|sag)-\d{4}-\d{2,}|EMN-\d{4}-\d{2,}|\d{2}\.\d{2}\.\d{2}-[A-ZÆØÅ]\d{2}-\d+-\d{2}|\d{2}-\d{5,8}[A-Z]?)(?:\s+(\S+))?\s*$`)
 	// "Sagsnr.: 12/27845", "Sagnr.: 1-51-71-3321-08", "Sagsid.: 20/33839, Sagsinitialer:
 	// AGVA", "J.nr.: …", "Sag nr. 130".
 	sagsnrRe   = regexp.MustCompile(`^(?i:sags?\s?(?:nr|nummer)|sagnr|sags?id|j\.?\s?nr|journal\s?(?:nr|nummer))\.?\s*[:.]?\s*([0-9A-ZÆØÅ][^\s,;]*)[,;]?(?:\s+(\S+))?`)
@@ -408,9 +569,11 @@ func after(s, sep string) string {
 }
 
 var (
-	// "Åbne sager", "Lukkede sager", "Lukket dagsorden", "Åbne punkter": the parts of an
-	// agenda between its items.
-	partRe = regexp.MustCompile(`^(?i:(åbne?|åbent|lukkede?|lukket)\s+(?:sager|punkter|dagsorden|møde|del))$`)
+	// "Åbne sager", "Lukkede sager", "Lukket dagsorden", "Lukket referat", "Åbne
+	// punkter": the parts of an agenda between its items.
+	partRe = regexp.MustCompile(`^(?i:(åbne?|åbent|lukkede?|lukket)\s+(?:sager|punkter|dagsorden|referat|møde|del))$`)
+	// "Til behandling - for lukkede døre", "Til efterretning - for åbne døre".
+	doorsRe = regexp.MustCompile(`^(?i:til\s+(?:behandling|efterretning|beslutning|orientering)\s*[-–]\s*for\s+(åbne|lukkede)\s+døre)$`)
 	// A signature page ends the agenda: what follows is names, not an item's text.
 	endRe = regexp.MustCompile(`^(?i:underskriftsside|underskriftsblad|underskriftsark|underskrifter|underskrift)$`)
 )
@@ -428,6 +591,9 @@ func (p *parser) partLine(line string) bool {
 		return true
 	}
 	m := partRe.FindStringSubmatch(line)
+	if m == nil {
+		m = doorsRe.FindStringSubmatch(line)
+	}
 	if m == nil {
 		return false
 	}
@@ -468,6 +634,8 @@ func isDecision(name string) bool {
 	switch {
 	case len(words) == 0:
 		return false
+	case words[0] == "beslutninger" && len(words) == 1:
+		return true // FirstAgenda's minutes: the decisions of the item, first under its heading
 	case words[0] == "beslutning":
 		if len(words) == 1 {
 			return true
@@ -579,7 +747,8 @@ func render(lines []string, subHeadings bool) string {
 	return plaintext.Render(blocks)
 }
 
-var closedRe = regexp.MustCompile(`(?i)^lukket(?:\s+punkt)?\s*[:.-]`)
+// "Lukket: …", "Lukket punkt: …", "Lukket sag: …" (Egebjerg's printed referater).
+var closedRe = regexp.MustCompile(`(?i)^lukket(?:\s+(?:punkt|sag))?\s*[:.-]`)
 
 func closedTitle(t string) bool { return closedRe.MatchString(t) }
 
@@ -659,7 +828,33 @@ var (
 // sentence. KL's mission and vision and anything else on the cover are passed over.
 func (p *parser) coverLine(i int, line string) {
 	c := &p.cover
+	if p.style != nil && strings.Contains(line, "\t") {
+		// A PDF's header sets fields side by side ("Teknik- og Miljøudvalget", then
+		// "Dato: 02.05.2017" at the right): each cell is a line of the cover.
+		for _, cell := range strings.Split(line, "\t") {
+			if cell = strings.TrimSpace(cell); cell != "" {
+				p.coverLine(i, cell)
+			}
+		}
+		return
+	}
+	if c.label != "" {
+		line, c.label = c.label+": "+line, ""
+	}
+	if m := labelRe.FindStringSubmatch(line); m != nil {
+		c.label = m[1]
+		return
+	}
 	if c.kindLine < 0 {
+		if m := kindBodyDateRe.FindStringSubmatch(line); m != nil {
+			c.kindLine = i
+			c.kind = kindOf(m[1], m[2])
+			c.body = plaintext.SmartCase(strings.TrimSpace(m[3]))
+			if d, ok := plaintext.FindDate(m[4]); ok {
+				c.date, c.hasDate = d, true
+			}
+			return
+		}
 		if m := kindRe.FindStringSubmatch(line); m != nil {
 			c.kindLine = i
 			c.kind = kindOf(m[1], m[2])
@@ -679,7 +874,7 @@ func (p *parser) coverLine(i int, line string) {
 			if t, ok := plaintext.FindClock(val); ok && !c.hasClock {
 				c.clock, c.hasClock = t, true
 			}
-		case "tid", "tidspunkt", "mødetidspunkt", "start", "starttidspunkt":
+		case "tid", "tidspunkt", "mødetidspunkt", "start", "starttidspunkt", "starttidspunkt for møde":
 			if t, ok := plaintext.FindClock(val); ok {
 				c.clock, c.hasClock = t, true
 			}
@@ -697,13 +892,21 @@ func (p *parser) coverLine(i int, line string) {
 		}
 		return
 	}
-	if c.kindLine >= 0 && p.dateOnCover(i, line) {
+	if (c.kindLine >= 0 || p.style != nil) && p.dateOnCover(i, line) {
 		return
 	}
 	if i == c.timeLine+1 && len(c.address) < 6 && utf8.RuneCountInString(line) <= 80 {
 		c.address = append(c.address, strings.TrimRight(plaintext.CleanInline(line), ", "))
 		c.timeLine = i
 		return
+	}
+	if c.kindLine < 0 && p.style != nil && bodyLike(line) && !pageFurniture(line) {
+		// The first such line, and the last before the kind line once there is one:
+		// "Egebjerg Kommune", "Kommunalbestyrelsen", "Referat" names the council.
+		if c.headerBody == "" {
+			c.headerBody = plaintext.SmartCase(plaintext.StripEmphasis(line))
+		}
+		c.lastBody = plaintext.SmartCase(plaintext.StripEmphasis(line))
 	}
 	if c.kindLine >= 0 {
 		c.afterKind++
@@ -738,7 +941,10 @@ func (p *parser) dateOnCover(i int, line string) bool {
 	return false
 }
 
-var fieldRe = regexp.MustCompile(`(?i)^(dato|mødedato|tid|tidspunkt|mødetidspunkt|starttidspunkt|start|sted|mødested|lokale)\s*:\s*(.*)$`)
+// labelRe: a field's label alone on its line, its value on the next.
+var labelRe = regexp.MustCompile(`(?i)^(dato|mødedato|tid|tidspunkt|mødetidspunkt|starttidspunkt(?: for møde)?|sted|mødested|lokale)\s*:?$`)
+
+var fieldRe = regexp.MustCompile(`(?i)^(dato|mødedato|tid|tidspunkt|mødetidspunkt|starttidspunkt for møde|starttidspunkt|start|sted|mødested|lokale)\s*:\s*(.*)$`)
 
 func field(line string) (key, val string, ok bool) {
 	m := fieldRe.FindStringSubmatch(line)

@@ -79,3 +79,47 @@ func BenchmarkLibraryPlainText(b *testing.B) {
 	}
 	b.ReportMetric(b.Elapsed().Seconds()*1000/float64(b.N)/5, "ms/page")
 }
+
+// BenchmarkLayoutDense: the layout-aware reading Parse does (lines with their look, the
+// body font, the outline) on 50 pages of dense text, in ms a page. Budget: 3 ms/page.
+func BenchmarkLayoutDense(b *testing.B) {
+	data := densePDF(50)
+	b.SetBytes(int64(len(data)))
+	b.ReportAllocs()
+	for b.Loop() {
+		x, err := extractAll("dense.pdf", data, true)
+		if err != nil {
+			b.Fatal(err)
+		}
+		x.agendaLines()
+	}
+	b.ReportMetric(b.Elapsed().Seconds()*1000/float64(b.N)/50, "ms/page")
+}
+
+func benchParse(b *testing.B, data []byte) {
+	x, err := extractAll("b.pdf", data, true)
+	if err != nil {
+		b.Fatal(err)
+	}
+	pages := len(x.pages)
+	b.SetBytes(int64(len(data)))
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := Parse("b.pdf", data); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(b.Elapsed().Seconds()*1000/float64(b.N)/float64(pages), "ms/page")
+}
+
+// BenchmarkParseFirstAgenda: FirstAgenda's PDF, 6 pages, to a meeting.
+func BenchmarkParseFirstAgenda(b *testing.B) { benchParse(b, firstAgendaPDF(true)) }
+
+// BenchmarkParseEdoc: eDoc's PDF to a meeting.
+func BenchmarkParseEdoc(b *testing.B) { benchParse(b, edocPDF()) }
+
+// BenchmarkParseKKR: KL's layout, set in Courier, to a meeting.
+func BenchmarkParseKKR(b *testing.B) { benchParse(b, agendaPDF()) }
+
+// BenchmarkParseReadingMaterial: 50 dense pages without an agenda, to a document.
+func BenchmarkParseReadingMaterial(b *testing.B) { benchParse(b, densePDF(50)) }

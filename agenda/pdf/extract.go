@@ -58,6 +58,10 @@ type document struct {
 	pages []pageRef
 	fonts map[string]*font
 	text  int // bytes of text extracted so far
+	// What the file has cost so far, against the bounds in guard.go: decoded content
+	// bytes, operators interpreted, text runs drawn.
+	content   int64
+	ops, runs int
 	// encrypted: the file opened with the empty password. If its text then comes out as
 	// nothing or noise, the decryption failed, and that is what the reader is told.
 	encrypted bool
@@ -67,7 +71,7 @@ type document struct {
 func open(data []byte) (_ *document, err error) {
 	defer func() {
 		if r := recover(); r != nil {
-			err = &Error{Kind: ErrDamaged, detail: fmt.Sprint(r)}
+			err = recovered(r)
 		}
 	}()
 	switch {
@@ -86,7 +90,13 @@ func open(data []byte) (_ *document, err error) {
 	// Trailing bytes after %%EOF (padding, a mail gateway's signature) are common; the
 	// library wants %%EOF within the last 100 bytes, so the file is read as ending there.
 	size := int64(end + len("%%EOF"))
-	r, err := lpdf.NewReader(headerFix{data}, size)
+	if err := checkStructure(data, size); err != nil {
+		return nil, err
+	}
+	r, err := lpdf.NewReader(newGuardedFile(data), size)
+	if g, ok := err.(errGuard); ok {
+		return nil, g.asError()
+	}
 	if err != nil {
 		if encrypted(data) {
 			return nil, &Error{Kind: ErrEncrypted}
@@ -173,9 +183,17 @@ func (d *document) findPages() error {
 	return walk(d.r.Trailer().Key("Root").Key("Pages"), lpdf.Value{}, lpdf.Value{}, 0)
 }
 
-// errBudget is panicked inside the interpreter when a page exceeds its content budget and
-// recovered in extract.
-type errBudget struct{ what string }
+// recovered turns what a panic in the library or the interpreter carried into an *Error:
+// a bound from guard.go keeps its kind, anything else is damage.
+func recovered(r any) *Error {
+	switch v := r.(type) {
+	case errGuard:
+		return v.asError()
+	case *Error:
+		return v
+	}
+	return &Error{Kind: ErrDamaged, detail: fmt.Sprint(r)}
+}
 
 // extract reads the text of page i. It never panics: whatever the library or the content
 // does, the page comes back with what was read and the reason it stopped.
@@ -186,8 +204,8 @@ func (d *document) extract(i int) (p page) {
 	defer func() {
 		if r := recover(); r != nil {
 			p.runs = in.page.runs
-			if b, ok := r.(errBudget); ok {
-				p.err = &Error{Kind: ErrTooLarge, detail: b.what}
+			if g, ok := r.(errGuard); ok {
+				p.err = g.asError()
 				return
 			}
 			p.err = &Error{Kind: ErrDamaged, detail: fmt.Sprintf("page %d: %v", i+1, r)}
@@ -261,12 +279,20 @@ func (in *interp) run(contents lpdf.Value) {
 		if s.Kind() != lpdf.Stream {
 			return
 		}
+		if c := s.Key("DecodeParms").Key("Columns").Int64(); c > maxColumns || c < 0 {
+			panic(errGuard{ErrDamaged, "a stream's predictor rows are impossibly wide"})
+		}
 		rc := s.Reader()
-		n, _ := data.ReadFrom(io.LimitReader(rc, in.budget+1))
+		left := min(in.budget, maxContent-in.doc.content)
+		n, _ := data.ReadFrom(io.LimitReader(rc, left+1))
 		rc.Close()
 		in.budget -= n
-		if in.budget < 0 {
-			panic(errBudget{fmt.Sprintf("a page whose content inflates beyond %d MB", maxPageContent>>20)})
+		in.doc.content += n
+		switch {
+		case in.doc.content > maxContent:
+			panic(tooLarge("its pages' content inflates beyond %d MB", maxContent>>20))
+		case in.budget < 0:
+			panic(tooLarge("a page whose content inflates beyond %d MB", maxPageContent>>20))
 		}
 		data.WriteByte('\n') // streams of an array join at a token boundary
 	}
@@ -304,6 +330,9 @@ func last(args []operand) operand {
 }
 
 func (in *interp) op(name string, args []operand) {
+	if in.doc.ops++; in.doc.ops > maxOps {
+		panic(tooLarge("more than %d million drawing operations", maxOps>>20))
+	}
 	g := &in.g
 	switch name {
 	case "q":
@@ -433,8 +462,14 @@ func (in *interp) show(raw string) {
 		}, text)
 	}
 	in.doc.text += len(text)
-	if in.doc.text > maxText {
-		panic(errBudget{fmt.Sprintf("more than %d MB of text", maxText>>20)})
+	in.doc.runs++
+	switch {
+	case in.doc.text > maxText:
+		panic(tooLarge("more than %d MB of text", maxText>>20))
+	case in.doc.runs > maxRuns:
+		panic(tooLarge("more than %d million pieces of text", maxRuns>>20))
+	case len(in.page.runs) >= maxPageRuns:
+		panic(tooLarge("a page that draws more than %d pieces of text", maxPageRuns))
 	}
 	in.page.runs = append(in.page.runs, run{x: x0, y: y0, w: dx, size: size, text: text, bold: f.bold})
 }

@@ -30,6 +30,10 @@ func FuzzParse(f *testing.F) {
 	f.Add(garbledPDF())
 	f.Add(loopPDF())
 	f.Add([]byte("%PDF-1.4\n%%EOF"))
+	f.Add(firstAgendaPDF(true))
+	f.Add(edocPDF())
+	f.Add(xrefStreamPDF([]string{"<< /Type /Catalog /Pages 3 0 R >>", strings.Replace(objStm(3, "", "4"), "/N 1", "/N 3 0 R", 1), ""}, map[int]int{3: 2}, 1))
+	f.Add(xrefStreamPDF([]string{"<< /Type /Catalog /Pages 3 0 R >>", objStm(4, "/Extends 2 0 R", "<< /Type /Pages /Kids [] /Count 0 >>"), ""}, map[int]int{3: 2}, 1))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		pkg, err := Parse("fuzz.pdf", data)
 		if err != nil {
@@ -42,10 +46,14 @@ func FuzzParse(f *testing.F) {
 			}
 			return
 		}
-		if len(pkg.Meetings) != 1 {
-			t.Fatalf("%d meetings", len(pkg.Meetings))
+		switch {
+		case len(pkg.Meetings) == 1 && len(pkg.Documents) == 0:
+			checkMeeting(t, pkg.Meetings[0])
+		case ReadingMaterial(pkg):
+			checkDocument(t, pkg.Documents[0])
+		default:
+			t.Fatalf("%d meetings, %d documents", len(pkg.Meetings), len(pkg.Documents))
 		}
-		checkMeeting(t, pkg.Meetings[0])
 		if _, err := PageTexts(data); err != nil {
 			t.Fatalf("Parse read it but PageTexts did not: %v", err)
 		}
@@ -73,7 +81,9 @@ func FuzzContent(f *testing.F) {
 				t.Fatalf("a line holds a line break: %q", l.text)
 			}
 		}
-		render(lines, 500, true)
+		x := &extracted{pages: [][]line{lines}, right: 500, body: bodyStyle([][]line{lines})}
+		x.render(0, true)
+		x.agendaLines()
 	})
 }
 
@@ -94,5 +104,29 @@ func FuzzCmap(f *testing.F) {
 				m.lookup(codeOf(raw[:n]), n)
 			}
 		}
+	})
+}
+
+// FuzzStructure: checkStructure, which reads cross-reference sections and object streams
+// before the library does, takes any bytes without panicking and returns nil or an
+// *Error; what it lets through opens in the library without a fatal error.
+func FuzzStructure(f *testing.F) {
+	f.Add(plainPDF())
+	f.Add(xrefStreamPDF([]string{"<< /Type /Catalog /Pages 3 0 R >>", objStm(3, "", "<< /Type /Pages /Kids [] /Count 0 >>"), ""}, map[int]int{3: 2}, 1))
+	f.Add(xrefStreamPDF([]string{"<< /Type /Catalog /Pages 3 0 R >>", objStm(3, "", "<< /Type /Pages /Kids [] /Count 0 >>"), ""}, map[int]int{2: 2, 3: 2}, 1))
+	f.Add([]byte("%PDF-1.4\nxref\n0 4000000000\ntrailer << /Size 3 /Prev 9 >>\nstartxref\n9\n%%EOF"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		if len(data) > 1<<20 {
+			return
+		}
+		err := checkStructure(data, int64(len(data)))
+		if err != nil {
+			var e *Error
+			if !errors.As(err, &e) || e.Kind == nil {
+				t.Fatalf("not an *Error: %v", err)
+			}
+			return
+		}
+		PageTexts(data)
 	})
 }

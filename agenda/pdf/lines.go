@@ -72,8 +72,11 @@ func joinRuns(rs []run) line {
 	end := 0.0
 	for i := range rs {
 		r := &rs[i]
-		if prev != nil && r.text == prev.text && math.Abs(r.x-prev.x) < 0.3*r.size {
-			continue // drawn twice, slightly offset: simulated bold
+		if prev != nil && r.text == prev.text && math.Abs(r.x-prev.x) < 0.3*r.size && (prev.w <= 0 || math.Abs(r.x-prev.x) < 0.5*prev.w) {
+			// Drawn twice, slightly offset: simulated bold. Not the same letter twice
+			// in a row, each its own string ("tt" in LibreOffice's TJ arrays), which
+			// stands a whole letter further on.
+			continue
 		}
 		l.size = math.Max(l.size, r.size)
 		l.bold = l.bold && r.bold

@@ -22,8 +22,6 @@ package pdf
 import (
 	"bytes"
 	"errors"
-	"fmt"
-	"strings"
 
 	"github.com/dagsorden/dagsorden/agenda"
 	"github.com/dagsorden/dagsorden/agenda/kltext"
@@ -37,22 +35,31 @@ func Sniff(data []byte) bool { return bytes.HasPrefix(data, []byte("%PDF-")) }
 
 // Parse reads the agenda or minutes in a PDF as one meeting. name is the file name, used
 // in messages and as Source.Path.
+//
+// The layout is read from how the PDF sets its text as well as from the text: headings
+// are the lines set larger or bolder than the body, the outline names the items when
+// there is one, and running headers and footers are the lines whose text repeats in the
+// same place page after page. A readable PDF in which no agenda is found is not an
+// error: it comes back as reading material, a Document with a section a page, and
+// ReadingMaterial reports that. Only a PDF that cannot be read (not a PDF, damaged,
+// encrypted, scanned, too large) is an error.
 func Parse(name string, data []byte) (pkg agenda.Package, err error) {
 	defer func() {
 		// The extractor recovers its own panics; this is the last guard for the text
 		// importer and anything not foreseen.
 		if r := recover(); r != nil {
-			pkg, err = agenda.Package{}, &Error{Kind: ErrDamaged, Name: name, detail: fmt.Sprint(r)}
+			e := recovered(r)
+			e.Name = name
+			pkg, err = agenda.Package{}, e
 		}
 	}()
-	texts, err := read(name, data, true)
+	x, err := extractAll(name, data, true)
 	if err != nil {
 		return agenda.Package{}, err
 	}
-	text := strings.Join(texts, "\n\f\n")
-	pkg, err = kltext.ParseText(name, text)
-	if errors.Is(err, kltext.ErrNotAgenda) {
-		return agenda.Package{}, fmt.Errorf("%s is a PDF but not an agenda: no DAGSORDEN or REFERAT cover was found in its text", name)
+	pkg, err = kltext.ParseLines(name, x.agendaLines())
+	if errors.Is(err, kltext.ErrNoItems) {
+		return agenda.Package{Documents: []agenda.Document{x.readingMaterial(name)}}, nil
 	}
 	if err != nil {
 		return agenda.Package{}, err
@@ -63,6 +70,13 @@ func Parse(name string, data []byte) (pkg agenda.Package, err error) {
 	return pkg, nil
 }
 
+// ReadingMaterial reports whether Parse found no agenda in the PDF and returned it as
+// reading material: a package of one Document whose source format is this package's.
+// (Parse makes documents only so.)
+func ReadingMaterial(pkg agenda.Package) bool {
+	return len(pkg.Meetings) == 0 && len(pkg.Documents) == 1 && pkg.Documents[0].Source.Format == Format
+}
+
 // PageTexts returns the text of each page of a PDF, for attachment text and search: the
 // same extraction as Parse, one string per page (an empty string for a page without
 // text). A PDF without any text (a scan) is an error of kind ErrScanned; the errors are
@@ -70,7 +84,7 @@ func Parse(name string, data []byte) (pkg agenda.Package, err error) {
 func PageTexts(data []byte) (texts []string, err error) {
 	defer func() {
 		if r := recover(); r != nil {
-			texts, err = nil, &Error{Kind: ErrDamaged, detail: fmt.Sprint(r)}
+			texts, err = nil, recovered(r)
 		}
 	}()
 	return read("", data, false)

@@ -40,6 +40,19 @@ func parseOne(t *testing.T, name string, data []byte) agenda.Meeting {
 
 var rawHTMLRe = regexp.MustCompile(`<[A-Za-z/!?]`)
 
+// checkDocument asserts what every document imported from a PDF must satisfy.
+func checkDocument(t testing.TB, d agenda.Document) {
+	t.Helper()
+	if d.ID == "" || d.Title == "" || strings.ContainsAny(d.Title, "\n\t") || d.Source.Format != Format || d.Sections == nil {
+		t.Errorf("document %q %q %q", d.ID, d.Title, d.Source.Format)
+	}
+	for _, s := range d.Sections {
+		if s.Heading == "" || strings.TrimSpace(s.Text) == "" || strings.ContainsRune(s.Text, '\uFFFD') {
+			t.Errorf("section %q: %q", s.Heading, s.Text)
+		}
+	}
+}
+
 // checkMeeting asserts what every meeting imported from a PDF must satisfy.
 func checkMeeting(t testing.TB, m agenda.Meeting) {
 	t.Helper()
@@ -251,13 +264,20 @@ func TestAgendaPDF(t *testing.T) {
 	}
 }
 
+// TestNotAnAgenda: a readable PDF without an agenda in it is reading material, with its
+// title and its text, and Parse says so through ReadingMaterial.
 func TestNotAnAgenda(t *testing.T) {
 	data := textPDF([]tline{{x: 72, y: 700, text: "Nyhedsbrev fra KKR Sjælland"}, {x: 72, y: 680, text: "Kære alle."}})
-	_, err := Parse("nyhedsbrev.pdf", data)
-	if err == nil || err.Error() != "nyhedsbrev.pdf is a PDF but not an agenda: no DAGSORDEN or REFERAT cover was found in its text" {
-		t.Errorf("error %v", err)
+	pkg, err := Parse("nyhedsbrev.pdf", data)
+	if err != nil || !ReadingMaterial(pkg) {
+		t.Fatalf("Parse: %v, %d meetings %d documents", err, len(pkg.Meetings), len(pkg.Documents))
 	}
-	// Its text is still there for whoever wants it (an attachment).
+	d := pkg.Documents[0]
+	if d.Title != "Nyhedsbrev fra KKR Sjælland" || d.Source.Path != "nyhedsbrev.pdf" || d.ID == "" ||
+		len(d.Sections) != 1 || d.Sections[0].Heading != "Side 1" || d.Sections[0].Text != "Nyhedsbrev fra KKR Sjælland  \nKære alle." {
+		t.Errorf("document %+v", d)
+	}
+	// Its text is there for whoever wants it (an attachment) as before.
 	if texts := pageTexts(t, data); texts[0] != "Nyhedsbrev fra KKR Sjælland\nKære alle." {
 		t.Errorf("PageTexts %q", texts)
 	}

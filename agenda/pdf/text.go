@@ -16,28 +16,62 @@ import (
 // Markdown hard break: after reflow, a line break inside a paragraph is one the author
 // made (a list of dates, an address), and it must not flow together when rendered.
 func read(name string, data []byte, hardBreaks bool) ([]string, error) {
-	texts, err := readPages(data, hardBreaks)
+	x, err := extractAll(name, data, false)
+	if err != nil {
+		return nil, err
+	}
+	texts := make([]string, len(x.pages))
+	for i := range x.pages {
+		texts[i] = joinLines(x.render(i, hardBreaks))
+	}
+	return texts, nil
+}
+
+// extracted is a PDF's text laid out: the lines of each page with their look, the body
+// text's font, and the outline's titles.
+type extracted struct {
+	pages   [][]line
+	right   float64 // the right margin wrapped lines reach
+	body    style   // the font most of the text is set in
+	outline []string
+}
+
+// style is a line's look: its font size and weight.
+type style struct {
+	size float64
+	bold bool
+}
+
+// extractAll reads every page of data. keepFirstHeader keeps the running header and
+// footer on the first page: the agenda's cover is there, and the header of eDoc's PDF
+// carries the meeting's date and time.
+func extractAll(name string, data []byte, keepFirstHeader bool) (*extracted, error) {
+	x, err := extractPages(data, keepFirstHeader)
 	if err != nil {
 		if e, ok := err.(*Error); ok {
 			e.Name = name
 		}
 		return nil, err
 	}
-	return texts, nil
+	return x, nil
 }
 
-func readPages(data []byte, hardBreaks bool) ([]string, error) {
+func extractPages(data []byte, keepFirstHeader bool) (*extracted, error) {
 	d, err := open(data)
 	if err != nil {
 		return nil, err
 	}
-	pages := make([]page, len(d.pages))
+	all := make([][]line, len(d.pages))
+	heights := make([]float64, len(d.pages))
 	var q quality
 	images, failed := 0, 0
 	var firstErr error
 	// A page that fails part-way keeps what was read before it failed, and the other pages
 	// are read: refusing a whole agenda for one damaged page helps no one. Only a file
 	// where nothing at all could be read is an error of its own.
+	//
+	// Each page is laid out into lines as soon as it is read, and its runs are dropped:
+	// what a file may hold in memory is bounded by its text, not by how it draws it.
 	for i := range d.pages {
 		p := d.extract(i)
 		if p.err != nil {
@@ -49,11 +83,20 @@ func readPages(data []byte, hardBreaks bool) ([]string, error) {
 				firstErr = p.err
 			}
 		}
+		runs := p.runs[:0]
 		for _, r := range p.runs {
 			q.add(r.text)
+			if r.text = scrub(r.text); strings.TrimSpace(r.text) != "" {
+				runs = append(runs, r)
+			}
 		}
 		images += p.images
-		pages[i] = p
+		heights[i] = p.height
+		ls := layoutLines(runs)
+		for j := range ls {
+			ls[j].text = cleanText(ls[j].text)
+		}
+		all[i] = ls
 	}
 	switch {
 	case d.encrypted && (q.total == 0 && images == 0 || q.garbled() != ""):
@@ -69,37 +112,17 @@ func readPages(data []byte, hardBreaks bool) ([]string, error) {
 	if why := q.garbled(); why != "" {
 		return nil, &Error{Kind: ErrGarbled, detail: why}
 	}
-	all := make([][]line, len(pages))
-	for i, p := range pages {
-		runs := p.runs[:0:0]
-		for _, r := range p.runs {
-			if r.text = scrub(r.text); strings.TrimSpace(r.text) != "" {
-				runs = append(runs, r)
-			}
-		}
-		ls := layoutLines(runs)
-		for j := range ls {
-			ls[j].text = cleanText(ls[j].text)
-		}
-		all[i] = ls
-	}
 	pitch := linePitch(all)
 	for _, ls := range all {
 		markParagraphs(ls, pitch)
 	}
-	removeFurniture(all, pages)
-	right := rightMargin(all)
-	texts := make([]string, len(all))
-	for i, ls := range all {
-		texts[i] = render(ls, right, hardBreaks)
-	}
-	return texts, nil
+	removeFurniture(all, heights, keepFirstHeader)
+	return &extracted{pages: all, right: rightMargin(all), body: bodyStyle(all), outline: d.outline()}, nil
 }
 
 var (
 	// "Side 3", "Side 3 af 12", "Page 3 of 12", "s. 3", "3 af 12", "3/12", "- 3 -", "3".
-	pageNumberRe = regexp.MustCompile(`(?i)^(?:(?:side|page|s\.)\s*\d{1,4}(?:\s*(?:af|of|/|ud af)\s*\d{1,4})?|\d{1,4}\s*(?:af|of|/)\s*\d{1,4}|[-–—]?\s*\d{1,4}\s*[-–—]?)$`)
-	digitsRe     = regexp.MustCompile(`\d+`)
+	pageNumberRe = regexp.MustCompile(`(?i)^(?:(?:side|page|s\.)\s*(?:\d{1,4}|[ivxlc]{1,7})(?:\s*(?:af|of|/|ud af)\s*\d{1,4})?|\d{1,4}\s*(?:af|of|/)\s*\d{1,4}|[-–—]?\s*\d{1,4}\s*[-–—]?)$`)
 )
 
 // zone is how many lines at the top and at the bottom of a page can be running headers or
@@ -109,7 +132,7 @@ const zone = 3
 // removeFurniture drops running headers and footers: lines in the top or bottom zone of a
 // page whose text, digits aside, stands in the same zone on most pages. Page numbers
 // standing alone at the very top or bottom go too, repeated or not.
-func removeFurniture(all [][]line, pages []page) {
+func removeFurniture(all [][]line, heights []float64, keepFirst bool) {
 	top, bottom := map[string]int{}, map[string]int{}
 	count := func(m map[string]int, ls []line) {
 		seen := map[string]bool{}
@@ -122,7 +145,7 @@ func removeFurniture(all [][]line, pages []page) {
 		}
 	}
 	for i, ls := range all {
-		h := pages[i].height
+		h := heights[i]
 		var t, b []line
 		for j, l := range ls {
 			if j < zone && (h == 0 || l.y > 0.8*h) {
@@ -143,7 +166,7 @@ func removeFurniture(all [][]line, pages []page) {
 	}
 	repeated := func(c int) bool { return c >= 2 && c*2 > n }
 	for i, ls := range all {
-		h := pages[i].height
+		h := heights[i]
 		drop := make([]bool, len(ls))
 		for j := range ls {
 			// In the first or last lines, and in the top or bottom fifth of the page: a
@@ -154,7 +177,7 @@ func removeFurniture(all [][]line, pages []page) {
 				continue
 			}
 			k := furnitureKey(ls[j].text)
-			if inTop && repeated(top[k]) || inBottom && repeated(bottom[k]) {
+			if (inTop && repeated(top[k]) || inBottom && repeated(bottom[k])) && !(keepFirst && i == 0) {
 				drop[j] = true
 				continue
 			}
@@ -184,9 +207,22 @@ func removeFurniture(all [][]line, pages []page) {
 	}
 }
 
+// furnitureKey is what must repeat for a line to be a running header or footer: its
+// text, with page numbers ("Side 3", "3 af 12", "Page 3 of 12") read as one. Other
+// digits count: FirstAgenda's case line under each item's heading ("EMN-2025-003383")
+// stands in the same place on every page but differs, and it is text.
 func furnitureKey(s string) string {
-	return strings.ToLower(strings.Join(strings.Fields(digitsRe.ReplaceAllString(s, "#")), " "))
+	s = strings.ToLower(strings.Join(strings.Fields(s), " "))
+	if pageNumberRe.MatchString(s) {
+		return "#"
+	}
+	return pageRefRe.ReplaceAllString(s, "#")
 }
+
+// pageRefRe finds a page number inside a running header: "Side 3", "side 3 af 12",
+// "page 3 of 12", "3 of 12", "3/12" at the end, "Side iv" (Egebjerg numbers its pages
+// in Roman numerals).
+var pageRefRe = regexp.MustCompile(`(?:\b(?:side|page|s\.)\s*(?:\d{1,4}|[ivxlc]{1,7}\b)(?:\s*(?:af|of|/|ud af)\s*\d{1,4})?|\b\d{1,4}\s*(?:af|of|/)\s*\d{1,4}\s*$)`)
 
 // rightMargin is where wrapped lines end: the 90th percentile of the ends of the long
 // lines of the whole document (a wide table or a stray line beyond it does not move it).
@@ -206,40 +242,61 @@ func rightMargin(all [][]line) float64 {
 	return ends[len(ends)*9/10]
 }
 
+// rline is a line of rendered text: one paragraph or list item, or a blank line. src is
+// the page line it starts with.
+type rline struct {
+	text string
+	src  int
+}
+
 // render writes a page's lines as text, one paragraph or list item per line as the text
 // importers expect: a line that wrapped (the next line's first word would not have fit
 // before the right margin) is joined with the next, a blank line stands at each paragraph
 // gap, and indentation is kept (two spaces per em from the page's left margin) so nested
 // lists stay nested.
-func render(ls []line, right float64, hardBreaks bool) string {
+func (x *extracted) render(page int, hardBreaks bool) []rline {
+	ls := x.pages[page]
 	if len(ls) == 0 {
-		return ""
+		return nil
 	}
 	left := math.Inf(1)
 	for _, l := range ls {
 		left = math.Min(left, l.x)
 	}
-	var sb strings.Builder
+	var out []rline
 	for i := 0; i < len(ls); i++ {
 		l := ls[i]
 		if i > 0 {
 			if hardBreaks && !l.blank {
-				sb.WriteString("  ")
+				out[len(out)-1].text += "  "
 			}
-			sb.WriteByte('\n')
 			if l.blank {
-				sb.WriteByte('\n')
+				out = append(out, rline{src: -1})
 			}
 		}
+		var sb strings.Builder
 		if indent := int(math.Round((l.x - left) / (0.5 * math.Max(l.size, 1)))); indent > 1 {
 			sb.WriteString(strings.Repeat(" ", min(indent, 16)))
 		}
 		text := l.text
-		for i+1 < len(ls) && wraps(ls[i], ls[i+1], right) {
+		src := i
+		for i+1 < len(ls) && wraps(ls[i], ls[i+1], x.right) {
 			text = joinWrapped(text, ls[i+1].text)
 			i++
 		}
 		sb.WriteString(text)
+		out = append(out, rline{text: sb.String(), src: src})
+	}
+	return out
+}
+
+func joinLines(ls []rline) string {
+	var sb strings.Builder
+	for i, l := range ls {
+		if i > 0 {
+			sb.WriteByte('\n')
+		}
+		sb.WriteString(l.text)
 	}
 	return sb.String()
 }
@@ -262,7 +319,9 @@ func wraps(a, b line, right float64) bool {
 
 // listStart: a line that begins a list item or a numbered heading never continues the line
 // above.
-var listStartRe = regexp.MustCompile(`^(?:[-–•▪◦*]\s|\d{1,4}(?:(?:\.\d{1,3})+\.?|[.)])(?:\s|$)|[a-zæøå][.)]\s|(?i:punkt)\s+\d)`)
+// A letter with a dot before a date is "d. 12-03-2025" (den), not a list item; "At 2)"
+// starts FirstAgenda's numbered recommendations.
+var listStartRe = regexp.MustCompile(`^(?:[-–•▪◦*]\s|\d{1,4}(?:(?:\.\d{1,3})+\.?|[.)])(?:\s|$)|[a-zæøå][.)]\s+[^\d\s]|(?i:punkt)\s+\d|(?i:at)\s+\d{1,2}\)\s)`)
 
 func listStart(s string) bool { return listStartRe.MatchString(s) }
 

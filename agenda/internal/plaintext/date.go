@@ -41,7 +41,8 @@ var MonthNames = [12]string{"januar", "februar", "marts", "april", "maj", "juni"
 const monthAlt = `januar|februar|marts|april|maj|juni|juli|august|september|oktober|november|december`
 
 var (
-	dayMonthYearRe = regexp.MustCompile(`(?i)\b(\d{1,2})\.?\s*(` + monthAlt + `|jan|feb|mar|apr|jun|jul|aug|sept|sep|okt|nov|dec)\.?\s+(\d{4})\b`)
+	// "21. april 2023", "21 apr. 2023", "15-maj-2002" (older ESDH systems).
+	dayMonthYearRe = regexp.MustCompile(`(?i)\b(\d{1,2})(?:\.?\s*|-)(` + monthAlt + `|jan|feb|mar|apr|jun|jul|aug|sept|sep|okt|nov|dec)(?:\.?\s+|-)(\d{4})\b`)
 	numericDateRe  = regexp.MustCompile(`\b(\d{1,2})[-./](\d{1,2})[-./](\d{4})\b`)
 	isoDateRe      = regexp.MustCompile(`\b(\d{4})-(\d{2})-(\d{2})\b`)
 	// Only full month names: "mar 2023" is too likely something else.

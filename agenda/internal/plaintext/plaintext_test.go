@@ -95,6 +95,7 @@ func TestFindDate(t *testing.T) {
 	}{
 		{"Dato: 21-04-2023 10:00", 2023, 4, 21, false},
 		{"14. september 2020", 2020, 9, 14, false},
+		{"Onsdag den 15-maj-2002", 2002, 5, 15, false},
 		{"MARTS 2022", 2022, 3, 0, false},
 		{"Nyhedsmail fra KKR Hovedstaden, maj 2023", 2023, 5, 0, false},
 		{"holdes 1.7.2024 kl. 9", 2024, 7, 1, false},
