@@ -333,6 +333,7 @@ func item(raw *itemJSON, pos int, site string) (agenda.Item, error) {
 // finishItem sorts an item's sections into its text, its decision and its
 // recommendations, the same for the JSON and the saved page.
 func finishItem(it *agenda.Item, sections []agenda.Section) {
+	sections = fillEmptyRecommendation(sections)
 	var decision []string
 	for _, s := range sections {
 		if isDecision(s.Heading) {
@@ -398,7 +399,34 @@ func fieldSections(src, tekst string) ([]agenda.Section, error) {
 		}
 		return []agenda.Section{{Text: md}}, nil
 	}
-	return htmlmd.Sections(src)
+	return htmlmd.AllSections(src)
+}
+
+// fillEmptyRecommendation finds the Indstilling whose heading was left empty with its
+// words under the next heading ("Indstilling" then "Direktionen foreslår" and the list):
+// the next section becomes the Indstilling's text, under its own heading in bold. Then
+// the headed sections that are still blank go (a "Fremstilling" wrapper directly
+// followed by its sub-headings carries nothing to read).
+func fillEmptyRecommendation(secs []agenda.Section) []agenda.Section {
+	out := make([]agenda.Section, 0, len(secs))
+	for i := 0; i < len(secs); i++ {
+		s := secs[i]
+		if strings.TrimSpace(s.Text) == "" && isRecommendation(s.Heading) && i+1 < len(secs) {
+			next := secs[i+1]
+			if !isDecision(next.Heading) && !isRecommendation(next.Heading) && strings.TrimSpace(next.Text) != "" {
+				s.Text = next.Text
+				if h := oneLine(next.Heading); h != "" {
+					s.Text = "**" + h + "**\n\n" + next.Text
+				}
+				i++
+			}
+		}
+		if strings.TrimSpace(s.Text) == "" {
+			continue
+		}
+		out = append(out, s)
+	}
+	return out
 }
 
 // normHeading folds a heading for comparison: "Økonomiske  konsekvenser:" →
@@ -420,13 +448,17 @@ func isDecision(h string) bool {
 func recommendationSection(secs []agenda.Section) *agenda.Section {
 	var found *agenda.Section
 	for i := range secs {
-		h := normHeading(secs[i].Heading)
-		if strings.HasSuffix(h, "indstilling") || strings.HasSuffix(h, "indstillinger") || strings.Contains(h, "indstiller") ||
-			h == "beslutningspunkter" { // Aarhus: "Beslutningspunkter" / "Det indstilles:" / "At 1) …"
+		if isRecommendation(secs[i].Heading) {
 			found = &secs[i]
 		}
 	}
 	return found
+}
+
+func isRecommendation(heading string) bool {
+	h := normHeading(heading)
+	return strings.HasSuffix(h, "indstilling") || strings.HasSuffix(h, "indstillinger") || strings.Contains(h, "indstiller") ||
+		h == "beslutningspunkter" // Aarhus: "Beslutningspunkter" / "Det indstilles:" / "At 1) …"
 }
 
 func attachments(raw *itemJSON, site string) []agenda.Attachment {

@@ -728,3 +728,37 @@ func BenchmarkManyItems(b *testing.B) {
 		}
 	}
 }
+
+// An Indstilling heading left empty, with its words under the next heading or under a
+// heading whose words were deleted (Greve's <h2><br></h2>), is still the Indstilling.
+func TestEmptyIndstillingHeadingTakesTheNextSection(t *testing.T) {
+	for _, c := range []struct {
+		name, html string
+		want       []string
+	}{
+		{"next heading", `<h3>Resume</h3><p>Om sagen.</p><h3>Indstilling</h3><h3>Direktionen foreslår</h3><ol><li>at planen vedtages,</li><li>at der afsættes 2 mio. kr.</li></ol><h3>Økonomi</h3><p>Ingen.</p>`,
+			[]string{"at planen vedtages,", "at der afsættes 2 mio. kr."}},
+		{"heading without words", `<h2>Indstilling</h2><h2><br></h2><p><em>Centret indstiller, at orienteringen tages til efterretning.</em></p><h2>Beslutning</h2><p>Taget til efterretning.</p>`,
+			[]string{"Centret indstiller, at orienteringen tages til efterretning."}},
+		{"not over a decision", `<h3>Indstilling</h3><h3>Beslutning</h3><p>Godkendt.</p>`, nil},
+	} {
+		it := agenda.Item{}
+		secs, err := fieldSections(c.html, "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		finishItem(&it, secs)
+		var got []string
+		for _, r := range it.Recommendations {
+			got = append(got, r.Text)
+		}
+		if strings.Join(got, "|") != strings.Join(c.want, "|") {
+			t.Errorf("%s: recommendations %q, want %q (sections %+v)", c.name, got, c.want, it.Sections)
+		}
+		for _, s := range it.Sections {
+			if strings.TrimSpace(s.Text) == "" {
+				t.Errorf("%s: an empty section %q is left", c.name, s.Heading)
+			}
+		}
+	}
+}

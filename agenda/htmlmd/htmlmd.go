@@ -47,7 +47,14 @@ func ToMarkdown(src string) (string, error) {
 // what follows is no longer part of the Indstilling above it. A headed section whose body is blank is dropped too: in FirstAgenda that is the
 // "Fremstilling" wrapper directly followed by its sub-headings, and it carries nothing to
 // read.
-func Sections(src string) ([]agenda.Section, error) {
+func Sections(src string) ([]agenda.Section, error) { return sections(src, false) }
+
+// AllSections is Sections keeping headed sections whose body is blank (with Text ""), for
+// an importer that must see where a heading stood: an "Indstilling" heading left empty
+// with its list under the next heading.
+func AllSections(src string) ([]agenda.Section, error) { return sections(src, true) }
+
+func sections(src string, keepEmpty bool) ([]agenda.Section, error) {
 	doc, err := parse(src)
 	if err != nil {
 		return nil, err
@@ -63,7 +70,7 @@ func Sections(src string) ([]agenda.Section, error) {
 		if err != nil {
 			return nil, err
 		}
-		if text == "" {
+		if text == "" && (!keepEmpty || s.heading == "") {
 			continue
 		}
 		out = append(out, agenda.Section{Heading: s.heading, Text: text})
