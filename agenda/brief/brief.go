@@ -121,7 +121,7 @@ func buildView(in Input) view {
 		v.Title += " – " + m.Title
 	}
 	if !m.Start.IsZero() {
-		line := danishDateTime(m.Start)
+		line := agenda.DanishDateTime(m.Start)
 		if m.Location != "" {
 			line += ", " + m.Location
 		}
@@ -142,7 +142,7 @@ func buildView(in Input) view {
 		v.Meta = append(v.Meta, "Mine noter")
 	}
 	if !in.Generated.IsZero() {
-		v.Generated = "Udskrevet " + danishDateTime(in.Generated)
+		v.Generated = "Udskrevet " + agenda.DanishDateTime(in.Generated)
 	}
 
 	byItem := map[string][]Note{}
@@ -279,19 +279,6 @@ func noteOf(n Note) noteView {
 		nv.Status = "punktet findes ikke længere"
 	}
 	return nv
-}
-
-var (
-	danishWeekdays = []string{"søndag", "mandag", "tirsdag", "onsdag", "torsdag", "fredag", "lørdag"}
-	danishMonths   = []string{"januar", "februar", "marts", "april", "maj", "juni", "juli", "august",
-		"september", "oktober", "november", "december"}
-)
-
-// danishDateTime: "fredag 21. april 2023 kl. 10.00".
-func danishDateTime(t time.Time) string {
-	t = t.In(agenda.Copenhagen)
-	return fmt.Sprintf("%s %d. %s %d kl. %s", danishWeekdays[t.Weekday()], t.Day(),
-		danishMonths[t.Month()-1], t.Year(), t.Format("15.04"))
 }
 
 // FileName is the name a brief of meeting m is saved under: "brief-<body>-<date>.<format>"

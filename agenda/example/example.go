@@ -4,7 +4,6 @@ package example
 
 import (
 	_ "embed"
-	"strconv"
 	"time"
 
 	"github.com/dagsorden/dagsorden/agenda"
@@ -41,16 +40,9 @@ func Package(now time.Time) (agenda.Package, error) {
 			if !m.Premeeting.IsZero() {
 				m.Premeeting = m.Premeeting.AddDate(0, 0, 7*weeks)
 			}
-			m.Title = "Byrådets møde " + danishDate(m.Start)
+			m.Title = "Byrådets møde " + agenda.DanishDate(m.Start)
 			agenda.AssignIDs(m)
 		}
 	}
 	return p, nil
-}
-
-var months = [...]string{"januar", "februar", "marts", "april", "maj", "juni", "juli", "august", "september", "oktober", "november", "december"}
-
-func danishDate(t time.Time) string {
-	t = t.In(agenda.Copenhagen)
-	return strconv.Itoa(t.Day()) + ". " + months[t.Month()-1] + " " + strconv.Itoa(t.Year())
 }

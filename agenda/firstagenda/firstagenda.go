@@ -253,9 +253,6 @@ var kindStems = map[agenda.Kind]string{
 	agenda.KindExtraordinary: "ekstraordin",
 }
 
-var months = [...]string{"januar", "februar", "marts", "april", "maj", "juni", "juli",
-	"august", "september", "oktober", "november", "december"}
-
 // title is the site's own description of the meeting when it has one, otherwise
 // "Økonomiudvalget — dagsorden 10. januar 2022".
 func title(raw *meetingJSON, m agenda.Meeting) string {
@@ -267,8 +264,7 @@ func title(raw *meetingJSON, m agenda.Meeting) string {
 	if word == "" || !strings.Contains(word, kindStems[m.Kind]) {
 		word = kindWords[m.Kind]
 	}
-	t := m.Start
-	return fmt.Sprintf("%s — %s %d. %s %d", m.Body.Name, word, t.Day(), months[t.Month()-1], t.Year())
+	return fmt.Sprintf("%s — %s %s", m.Body.Name, word, agenda.DanishDate(m.Start))
 }
 
 // parseTime reads the site's times. Greve writes MeetingBeginUtc with the Danish offset

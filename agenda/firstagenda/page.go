@@ -103,7 +103,7 @@ func pageMeeting(doc *html.Node, data []byte) (agenda.Meeting, error) {
 		m.Kind = agenda.KindAgenda
 	}
 	word := kindWords[m.Kind]
-	m.Title = fmt.Sprintf("%s — %s %d. %s %d", m.Body.Name, word, start.Day(), months[start.Month()-1], start.Year())
+	m.Title = fmt.Sprintf("%s — %s %s", m.Body.Name, word, agenda.DanishDate(start))
 	site := savedFrom(doc, data)
 	m.Source = agenda.Source{Format: Format, Site: site}
 
@@ -214,12 +214,7 @@ func danishTime(s string) (time.Time, bool) {
 	}
 	day, _ := strconv.Atoi(m[1])
 	year, _ := strconv.Atoi(m[3])
-	month := 0
-	for i, name := range months {
-		if strings.EqualFold(name, m[2]) {
-			month = i + 1
-		}
-	}
+	month, _ := agenda.ParseMonth(m[2])
 	hour, minute := 0, 0
 	if m[4] != "" {
 		hour, _ = strconv.Atoi(m[4])

@@ -207,7 +207,7 @@ func title(m agenda.Meeting) string {
 		parts = append(parts, m.Body.Name)
 	}
 	if !m.Start.IsZero() {
-		parts = append(parts, plaintext.FormatDate(m.Start))
+		parts = append(parts, agenda.DanishDate(m.Start))
 	}
 	if len(parts) == 0 {
 		return kindWords[m.Kind]

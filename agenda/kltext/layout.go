@@ -5,6 +5,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/dagsorden/dagsorden/agenda"
 	"github.com/dagsorden/dagsorden/agenda/internal/plaintext"
 )
 
@@ -296,7 +297,7 @@ func monthWord(w string) bool {
 	if len(w) < 3 {
 		return false
 	}
-	for _, m := range plaintext.MonthNames {
+	for _, m := range agenda.MonthNames {
 		if strings.HasPrefix(m, w[:3]) {
 			return true
 		}

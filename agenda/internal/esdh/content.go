@@ -121,16 +121,8 @@ func ParseTime(s string, layouts ...string) (time.Time, error) {
 	return time.Time{}, fmt.Errorf("%q is not a date and time this importer knows", s)
 }
 
-var months = [...]string{"januar", "februar", "marts", "april", "maj", "juni", "juli", "august", "september", "oktober", "november", "december"}
-
 // DanishDate writes "2. maj 2017".
-func DanishDate(t time.Time) string {
-	if t.IsZero() {
-		return ""
-	}
-	t = t.In(agenda.Copenhagen)
-	return fmt.Sprintf("%d. %s %d", t.Day(), months[t.Month()-1], t.Year())
-}
+func DanishDate(t time.Time) string { return agenda.DanishDate(t) }
 
 // Title is a meeting's title: its name and date, "KMB IT-udvalget 15. maj 2013".
 func Title(name string, start time.Time) string {

@@ -5,6 +5,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/dagsorden/dagsorden/agenda"
 )
 
 // Date is a date found in text.
@@ -27,16 +29,11 @@ func (d Date) In(loc *time.Location) time.Time {
 	return time.Date(d.Year, d.Month, day, 0, 0, 0, 0, loc)
 }
 
-var months = map[string]time.Month{
-	"januar": 1, "jan": 1, "februar": 2, "feb": 2, "marts": 3, "mar": 3, "april": 4, "apr": 4,
-	"maj": 5, "juni": 6, "jun": 6, "juli": 7, "jul": 7, "august": 8, "aug": 8,
-	"september": 9, "sep": 9, "sept": 9, "oktober": 10, "okt": 10, "november": 11, "nov": 11,
-	"december": 12, "dec": 12,
+// month is the month a name or abbreviation the date patterns matched stands for.
+func month(name string) time.Month {
+	m, _ := agenda.ParseMonth(name)
+	return m
 }
-
-// MonthNames are the Danish month names, January first.
-var MonthNames = [12]string{"januar", "februar", "marts", "april", "maj", "juni", "juli",
-	"august", "september", "oktober", "november", "december"}
 
 const monthAlt = `januar|februar|marts|april|maj|juni|juli|august|september|oktober|november|december`
 
@@ -62,7 +59,7 @@ func FindDate(s string) (Date, bool) {
 		}
 	}
 	for _, m := range dayMonthYearRe.FindAllStringSubmatchIndex(s, 3) {
-		try(mkDate(atoi(s[m[2]:m[3]]), months[strings.ToLower(s[m[4]:m[5]])], atoi(s[m[6]:m[7]]), m))
+		try(mkDate(atoi(s[m[2]:m[3]]), month(s[m[4]:m[5]]), atoi(s[m[6]:m[7]]), m))
 	}
 	for _, m := range numericDateRe.FindAllStringSubmatchIndex(s, 3) {
 		try(mkDate(atoi(s[m[2]:m[3]]), time.Month(atoi(s[m[4]:m[5]])), atoi(s[m[6]:m[7]]), m))
@@ -71,7 +68,7 @@ func FindDate(s string) (Date, bool) {
 		try(mkDate(atoi(s[m[6]:m[7]]), time.Month(atoi(s[m[4]:m[5]])), atoi(s[m[2]:m[3]]), m))
 	}
 	for _, m := range monthYearRe.FindAllStringSubmatchIndex(s, 3) {
-		d, ok := mkDate(1, months[strings.ToLower(s[m[2]:m[3]])], atoi(s[m[4]:m[5]]), m)
+		d, ok := mkDate(1, month(s[m[2]:m[3]]), atoi(s[m[4]:m[5]]), m)
 		d.Day = 0
 		// "21. april 2023" also matches here, later in the string: the day form wins by
 		// starting earlier.
@@ -138,9 +135,4 @@ func FindClock(s string) (Clock, bool) {
 		return c, true
 	}
 	return Clock{}, false
-}
-
-// FormatDate writes t as Danes do: "21. april 2023".
-func FormatDate(t time.Time) string {
-	return strconv.Itoa(t.Day()) + ". " + MonthNames[t.Month()-1] + " " + strconv.Itoa(t.Year())
 }
