@@ -28,3 +28,26 @@ func TestDanishDates(t *testing.T) {
 		t.Error("ParseMonth took a word that is no month")
 	}
 }
+
+func TestRecommendationAndDecisionHeadings(t *testing.T) {
+	for h, want := range map[string]bool{
+		"Indstilling": true, "Indstillinger": true, "Supplerende indstilling": true,
+		"Direktionens indstilling": true, "Forvaltningen indstiller, at udvalget": true,
+		"Forvaltningen foreslår:": true, "Forslag": true, "Forslag til beslutning": true,
+		"Administrationens anbefaling": true, "Beslutningspunkter": true,
+		"Beslutning": false, "Udvalgets beslutning": false, "Sagsfremstilling": false,
+		"Resumé": false, "Økonomiske konsekvenser": false, "": false, "Beslutningskompetence": false,
+	} {
+		if got := IsRecommendationHeading(h); got != want {
+			t.Errorf("IsRecommendationHeading(%q) = %v", h, got)
+		}
+	}
+	for h, want := range map[string]bool{
+		"Beslutning": true, "Beslutning i Udvalget for plan den 20-06-2013": true, "Udvalgets beslutning": true,
+		"Beslutningen træffes af": false, "Beslutningskompetence": false, "Beslutningspunkter": false, "Indstilling": false,
+	} {
+		if got := IsDecisionHeading(h); got != want {
+			t.Errorf("IsDecisionHeading(%q) = %v", h, got)
+		}
+	}
+}

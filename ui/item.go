@@ -92,7 +92,7 @@ func (s *itemScreen) buildBlocks(keep bool) {
 	// indstilling" replaces the first).
 	recSec := -1
 	for i, sec := range it.Sections {
-		if isIndstilling(sec.Heading) {
+		if agenda.IsRecommendationHeading(sec.Heading) {
 			recSec = i
 			if _, ok := splitIndstilling(sec.Text, it.Recommendations); ok {
 				break
@@ -129,12 +129,6 @@ func (s *itemScreen) buildBlocks(keep bool) {
 	s.pg.setBlocks(blocks, keep)
 }
 
-// indstillingRe finds the sections the recommendations may come from: "Indstilling",
-// "Forvaltningens indstilling", "Supplerende indstilling", "Administrationen indstiller,
-// at udvalget", "Forvaltningen foreslår" (all seen in real agendas).
-var indstillingRe = regexp.MustCompile(`(?i)\b(indstill|foresl|anbefal)`)
-
-func isIndstilling(h string) bool { return indstillingRe.MatchString(h) }
 
 var recMarkerRe = regexp.MustCompile(`^(?:[-*•–·]|\d{1,2}[.)]|[a-zæøå][.)])\s+`)
 

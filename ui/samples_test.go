@@ -55,7 +55,7 @@ func TestRecommendationsSitInTheirSectionOnRealAgendas(t *testing.T) {
 				items++
 				ok := false
 				for _, sec := range it.Sections {
-					if isIndstilling(sec.Heading) {
+					if agenda.IsRecommendationHeading(sec.Heading) {
 						if _, fits := splitIndstilling(sec.Text, it.Recommendations); fits {
 							ok = true
 						}

@@ -451,11 +451,7 @@ func recommendationSection(secs []agenda.Section) *agenda.Section {
 	return found
 }
 
-func isRecommendation(heading string) bool {
-	h := normHeading(heading)
-	return strings.HasSuffix(h, "indstilling") || strings.HasSuffix(h, "indstillinger") || strings.Contains(h, "indstiller") ||
-		h == "beslutningspunkter" // Aarhus: "Beslutningspunkter" / "Det indstilles:" / "At 1) …"
-}
+func isRecommendation(heading string) bool { return agenda.IsRecommendationHeading(heading) }
 
 func attachments(raw *itemJSON, site string) []agenda.Attachment {
 	out := make([]agenda.Attachment, 0, len(raw.Bilag))

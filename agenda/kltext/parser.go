@@ -656,17 +656,10 @@ func mentionsDecision(s string) bool {
 	return strings.Contains(s, "eslutning") || strings.Contains(s, "ESLUTNING")
 }
 
-// isRecommendation: the section whose units members take a stance on. eDoc calls it
-// "Forvaltningen foreslår", some "Beslutningspunkter" or "Forslag til beslutning".
-func isRecommendation(name string) bool {
-	low := strings.ToLower(name)
-	switch {
-	case strings.HasPrefix(low, "indstilling"), strings.HasPrefix(low, "supplerende indstilling"),
-		low == "forvaltningen foreslår", low == "beslutningspunkter", strings.HasPrefix(low, "forslag til beslutning"):
-		return true
-	}
-	return strings.HasSuffix(low, "s indstilling")
-}
+// isRecommendation: the section whose units members take a stance on (see
+// agenda.IsRecommendationHeading: eDoc calls it "Forvaltningen foreslår", some
+// "Beslutningspunkter" or "Forslag til beslutning").
+func isRecommendation(name string) bool { return agenda.IsRecommendationHeading(name) }
 
 func hasDate(s string) bool {
 	_, ok := plaintext.FindDate(s)

@@ -48,51 +48,12 @@ func PlainMarkdown(text string) (string, error) {
 	return Markdown(b.String())
 }
 
-// IsRecommendation reports whether a field caption names the recommendation
-// (Indstilling). The sources word it differently: SBSYS and Acadre "Indstilling", eDoc
-// "Forvaltningen foreslår", others "Forslag", "Direktionens indstilling",
-// "Administrationens anbefaling".
-func IsRecommendation(caption string) bool {
-	words := strings.Fields(agenda.NormalizeTitle(caption))
-	if len(words) == 0 || IsDecision(caption) {
-		return false
-	}
-	if words[0] == "forslag" {
-		return true
-	}
-	for _, w := range words {
-		switch {
-		case strings.HasPrefix(w, "indstilling"), w == "indstiller", w == "indstilles",
-			w == "foreslår", w == "foreslås",
-			strings.HasPrefix(w, "anbefaling"), w == "anbefaler", w == "anbefales":
-			return true
-		}
-	}
-	return false
-}
+// IsRecommendation reports whether a field caption names the recommendation: see
+// agenda.IsRecommendationHeading.
+func IsRecommendation(caption string) bool { return agenda.IsRecommendationHeading(caption) }
 
-// IsDecision reports whether a caption names a decision: "Beslutning", "Beslutning i
-// Udvalget for … den 20-06-2013", "Udvalgets beslutning". "Beslutningen træffes af" (SBSYS:
-// who decides) and "Beslutningskompetence" are not decisions.
-func IsDecision(caption string) bool {
-	words := strings.Fields(agenda.NormalizeTitle(caption))
-	switch {
-	case len(words) == 0:
-		return false
-	case words[0] == "beslutning":
-		if len(words) == 1 {
-			return true
-		}
-		switch words[1] {
-		case "i", "den", "på", "fra", "af":
-			return true
-		}
-		return false
-	case len(words) == 2 && words[1] == "beslutning" && strings.HasSuffix(words[0], "s"):
-		return true
-	}
-	return false
-}
+// IsDecision reports whether a caption names a decision: see agenda.IsDecisionHeading.
+func IsDecision(caption string) bool { return agenda.IsDecisionHeading(caption) }
 
 var dateInCaption = regexp.MustCompile(`(\d{1,2})[-./](\d{1,2})[-./](\d{4})`)
 
