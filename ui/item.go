@@ -129,7 +129,6 @@ func (s *itemScreen) buildBlocks(keep bool) {
 	s.pg.setBlocks(blocks, keep)
 }
 
-
 var recMarkerRe = regexp.MustCompile(`^(?:[-*•–·]|\d{1,2}[.)]|[a-zæøå][.)])\s+`)
 
 // splitIndstilling cuts an Indstilling around its units, which the item screen draws as
