@@ -231,13 +231,14 @@ func checkGroup(st *store.Store, name string) (string, error) {
 }
 
 func cmdBrief(e *env, args []string) error {
-	fs := newFlags(e, "brief", "MEETING_ID [--group NAME] --format md|html [--out FILE]",
+	fs := newFlags(e, "brief", "MEETING [--body B] [--group NAME] --format md|html [--out FILE]",
 		"Write the brief for the formøde: per item the recommendations, the group's tally\n"+
 			"and notes (only your own notes without --group). HTML is print-ready on A4.")
 	grp := fs.String("group", "", "the group `NAME` whose positions to include")
 	format := fs.String("format", "md", "md (pastes into a mail) or html (prints on A4)")
 	out := fs.String("out", "", "write to `FILE` (0600) instead of standard output")
-	arg, err := oneArg(e, fs, args, "name the meeting (its id is in 'dagsorden export --json')")
+	body := fs.String("body", "", "with a date as MEETING: the body `B` when several met that day")
+	arg, err := oneArg(e, fs, args, "name the meeting by its id or date (see 'dagsorden meetings')")
 	if err != nil {
 		return err
 	}
@@ -246,8 +247,12 @@ func cmdBrief(e *env, args []string) error {
 		return err
 	}
 	defer st.Close()
+	m, err := findMeeting(st, arg, *body)
+	if err != nil {
+		return err
+	}
 	c := &group.Client{Store: st, Author: author()}
-	b, err := c.Brief(arg, *grp, *format)
+	b, err := c.Brief(m.ID, *grp, *format)
 	if err != nil {
 		return err
 	}

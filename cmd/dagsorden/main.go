@@ -39,6 +39,8 @@ func commands() []command {
 	return []command{
 		{"import", "PATH…", "import agenda files or folders into the store", cmdImport},
 		{"export", "--json [--meeting ID]", "write everything in the store as JSON", cmdExport},
+		{"meetings", "[--body B] [--upcoming]", "list the meetings with their ids and dates", cmdMeetings},
+		{"agenda", "MEETING", "list a meeting's items with their numbers and ids", cmdAgenda},
 		{"note", "add|list …", "add or list notes on items and recommendations", cmdNote},
 		{"search", "QUERY… [--json]", "search meetings, items, notes, reading material and attachments", cmdSearch},
 		{"watch", "add|list|remove …", "watch words: list the items and attachments that mention them", cmdWatch},

@@ -13,6 +13,7 @@ func cmdNote(e *env, args []string) error {
 	if len(args) == 0 || args[0] == "--help" || args[0] == "-h" || args[0] == "help" {
 		fmt.Fprint(e.stdout, `Usage:
   dagsorden note add ITEM_ID [--rec N] [--stance S] [--group NAME] --text TEXT
+  dagsorden note add --meeting DATE|ID [--body B] --item NUMBER [--rec N] … --text TEXT
   dagsorden note list [--json]
 
 Notes are private unless shared with a group. Stances: for, against (imod),
@@ -67,16 +68,31 @@ func groupArgs(args []string) []string {
 }
 
 func cmdNoteAdd(e *env, args []string) error {
-	fs := newFlags(e, "note add", "ITEM_ID [--rec N] [--stance S] [--group NAME] --text TEXT",
-		"Add a note on an item, or on one of its recommendations with --rec (0-based, as in export).")
+	fs := newFlags(e, "note add", "ITEM_ID|--meeting M --item N [--rec N] [--stance S] [--group NAME] --text TEXT",
+		"Add a note on an item, or on one of its recommendations with --rec (0-based, as in export).\n"+
+			"Name the item by its id, or by its meeting (date or id, see 'dagsorden meetings') and\n"+
+			"number: --meeting 2023-04-21 --item 3.1.")
+	meeting := fs.String("meeting", "", "the item's meeting `M`: its date (2023-04-21) or id")
+	bodyOf := fs.String("body", "", "with --meeting DATE: the body `B` when several met that day")
+	itemNo := fs.String("item", "", "with --meeting: the item's number `N` (3.1)")
 	rec := fs.Int("rec", -1, "the recommendation's 0-based index `N` (default: the whole item)")
 	stance := fs.String("stance", "", "your stance `S`: for, against/imod, abstain/undlader, question/spørgsmål, none")
 	text := fs.String("text", "", "the note's `TEXT` (Markdown); - reads it from standard input")
 	var group optionalValue
 	fs.Var(&group, "group", "share the note with the group `NAME` (private without it)")
-	arg, err := oneArg(e, fs, groupArgs(args), "name exactly one item id (see 'dagsorden export --json')")
+	pos, err := parseInterspersed(e, fs, groupArgs(args))
 	if err != nil {
 		return err
+	}
+	if len(pos) > 1 {
+		return usageErr(e, fs, "name one item: its id, or --meeting and --item")
+	}
+	arg := ""
+	if len(pos) == 1 {
+		arg = pos[0]
+	}
+	if arg == "" && (*meeting == "" || *itemNo == "") {
+		return usageErr(e, fs, "name the item: its id, or --meeting DATE|ID and --item NUMBER (see 'dagsorden agenda')")
 	}
 	s, err := agenda.ParseStance(*stance)
 	if err != nil {
@@ -99,13 +115,9 @@ func cmdNoteAdd(e *env, args []string) error {
 		return err
 	}
 	defer st.Close()
-	it, meetingID, err := st.Item(arg)
+	it, m, err := itemArg(st, arg, *meeting, *itemNo, *bodyOf)
 	if err != nil {
-		return fmt.Errorf("item %s: %w", arg, err)
-	}
-	m, err := st.Meeting(meetingID)
-	if err != nil {
-		return fmt.Errorf("meeting of item %s: %w", arg, err)
+		return err
 	}
 	var recp *int
 	if *rec >= 0 {
