@@ -76,7 +76,7 @@ type Catalog struct {
 	DiffUnavailable, SyncRunning, SyncDone, SyncFailed, SyncUnavailable, SyncBusy,
 	SyncLast, SyncSourceFailed, AttachmentTextTitle, AttachmentNoText, AttachmentTextUnavailable,
 	AttachmentHitAt, WatchHead, WatchPages, WatchMore string
-	KeyFormoede, KeyDisagree, KeyNoPosition, KeyNextConflict, KeyResolve, KeyBrief, KeyDiff,
+	KeyFormoede, KeyDisagree, KeyNoPosition, KeyNextConflict, KeyResolve, KeyBrief, KeyDiff, KeyCopyID, CopiedID,
 	KeySync, KeyText, KeySwitchGroup string
 
 	// Status and errors.
@@ -335,7 +335,7 @@ func danish() *Catalog {
 
 		KeyFormoede: "formøde", KeyDisagree: "uenige", KeyNoPosition: "ingen holdning",
 		KeyNextConflict: "næste konflikt", KeyResolve: "behold versionen", KeyBrief: "skriv formødebrev",
-		KeyDiff: "vis ændringer", KeySync: "synkronisér", KeyText: "bilagets tekst", KeySwitchGroup: "skift gruppe",
+		KeyDiff: "vis ændringer", KeyCopyID: "kopiér punktets id", CopiedID: "Punktets id er kopieret: %s", KeySync: "synkronisér", KeyText: "bilagets tekst", KeySwitchGroup: "skift gruppe",
 
 		ErrBusy:      "En anden dagsorden arbejder med samlingen lige nu; prøv igen om et øjeblik.",
 		ErrNotFound:  "Det findes ikke længere i samlingen.",
@@ -526,7 +526,7 @@ func english() *Catalog {
 
 		KeyFormoede: "pre-meeting", KeyDisagree: "disagree", KeyNoPosition: "no position",
 		KeyNextConflict: "next conflict", KeyResolve: "keep this version", KeyBrief: "write the brief",
-		KeyDiff: "show changes", KeySync: "sync", KeyText: "attachment text", KeySwitchGroup: "switch group",
+		KeyDiff: "show changes", KeyCopyID: "copy the item id", CopiedID: "The item id is copied: %s", KeySync: "sync", KeyText: "attachment text", KeySwitchGroup: "switch group",
 
 		ErrBusy:      "Another dagsorden is working with the collection; try again in a moment.",
 		ErrNotFound:  "It is no longer in the collection.",

@@ -597,6 +597,11 @@ func (s *itemScreen) key(msg tea.KeyPressMsg) tea.Cmd {
 		}
 	case matches(msg, k.Diff):
 		s.c.emit(diffIntent{ItemID: s.id, ReadHash: s.readHash})
+	case matches(msg, k.CopyID):
+		// OSC 52: the terminal puts it on the clipboard, also over ssh; the status line
+		// shows it too, for terminals that do not.
+		s.c.status(fmt.Sprintf(s.c.T.CopiedID, s.id))
+		return tea.SetClipboard(s.id)
 	case matches(msg, k.Text):
 		switch len(it.Attachments) {
 		case 0:

@@ -11,7 +11,7 @@ type KeyMap struct {
 
 	Filter, Body, Today key.Binding
 
-	Formoede, Disagree, NoPosition, NextConflict, Resolve, Brief, Diff, Sync, Text key.Binding
+	Formoede, Disagree, NoPosition, NextConflict, Resolve, Brief, Diff, Sync, Text, CopyID key.Binding
 
 	Save, Cancel, NextField, PrevField, CycleStance, ToggleGroup key.Binding
 
@@ -59,6 +59,7 @@ func DefaultKeyMap(t *Catalog) KeyMap {
 		Diff:         b("d", t.KeyDiff, "d"),
 		Sync:         b("S", t.KeySync, "S"),
 		Text:         b("t", t.KeyText, "t"),
+		CopyID:       b("y", t.KeyCopyID, "y"),
 
 		Save:        b("ctrl+s", t.KeySave, "ctrl+s"),
 		Cancel:      b("esc", t.KeyCancel, "esc"),
@@ -82,7 +83,7 @@ func DefaultKeyMap(t *Catalog) KeyMap {
 func (k KeyMap) helpGroups(t *Catalog) []helpGroup {
 	return []helpGroup{
 		{t.HelpNavigation, []key.Binding{k.Up, k.Down, k.Open, k.Back, k.Tab, k.Top, k.Bottom, k.PageUp, k.PageDown}},
-		{t.HelpItem, []key.Binding{k.NextRec, k.PrevRec, k.NewNote, k.EditNote, k.Stance, k.Attachment, k.DeleteNote, k.Diff, k.Text}},
+		{t.HelpItem, []key.Binding{k.NextRec, k.PrevRec, k.NewNote, k.EditNote, k.Stance, k.Attachment, k.DeleteNote, k.Diff, k.Text, k.CopyID}},
 		{t.HelpMeetings, []key.Binding{k.Filter, k.Body, k.Today, k.Sync}},
 		{t.HelpFormoede, []key.Binding{k.Formoede, k.Disagree, k.NoPosition, k.NextConflict, k.Resolve, k.Brief}},
 		{t.HelpEditor, []key.Binding{k.Save, k.Cancel, k.NextField, k.CycleStance, k.ToggleGroup}},

@@ -1,6 +1,8 @@
 package ui
 
 import (
+	"bytes"
+	"encoding/base64"
 	"errors"
 	"image/color"
 	"os"
@@ -9,6 +11,7 @@ import (
 	"time"
 
 	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/exp/teatest/v2"
 
 	"github.com/dagsorden/dagsorden/agenda"
 	"github.com/dagsorden/dagsorden/agenda/example"
@@ -909,4 +912,24 @@ func TestAgendaFilterAsYouType(t *testing.T) {
 	d.keys("f")
 	d.typeText("xyzzy")
 	d.mustSee("Intet passer på filteret")
+}
+
+// y copies the open item's id (OSC 52, for `dagsorden note add ID`), and says so.
+func TestCopyItemID(t *testing.T) {
+	st := fixtureStore(t)
+	m := newModel(st, Options{Now: func() time.Time { return testNow }}, nil)
+	tm := teatest.NewTestModel(t, m, teatest.WithInitialTermSize(120, 40))
+	waitFor(t, tm, "Teknik- og Miljøudvalget")
+	send(tm, "enter")
+	waitFor(t, tm, "Trafiksikker skolevej")
+	send(tm, "enter")
+	waitFor(t, tm, "Resumé")
+	id := m.md.meeting.Items[0].ID
+	send(tm, "y")
+	osc := "\x1b]52;c;" + base64.StdEncoding.EncodeToString([]byte(id))
+	teatest.WaitFor(t, tm.Output(), func(b []byte) bool {
+		return bytes.Contains(b, []byte(osc)) && bytes.Contains(b, []byte("Punktets id er kopieret: "+id))
+	}, teatest.WithDuration(5*time.Second))
+	send(tm, "q")
+	tm.WaitFinished(t, teatest.WithFinalTimeout(5*time.Second))
 }
