@@ -175,6 +175,10 @@ func loadMeeting(tx *bolt.Tx, id string) (*meetingRecord, error) {
 		if v == nil {
 			return nil, fmt.Errorf("stored meeting %s lacks its item %s: %w", id, iid, errDamaged)
 		}
+		v, err := openValue(tx, bucketItems, []byte(iid), v)
+		if err != nil {
+			return nil, fmt.Errorf("stored item %s: %w", iid, err)
+		}
 		ir, err := decodeItem(v)
 		if err != nil {
 			return nil, fmt.Errorf("stored item %s: %w", iid, err)
@@ -243,9 +247,9 @@ func sameAsStored(tx *bolt.Tx, stored, rec *meetingRecord, next *agenda.Meeting,
 	if !bytes.Equal(tx.Bucket(bucketMeetings).Get([]byte(rec.Meeting.ID)), encodeMeeting(&cmp)) {
 		return false
 	}
-	items := tx.Bucket(bucketItems)
 	for i, iid := range rec.ItemIDs {
-		if !bytes.Equal(items.Get([]byte(iid)), itemBytes[i]) {
+		// Compared unsealed: a sealed value differs at every write (its nonce).
+		if v, err := getOpen(tx, bucketItems, []byte(iid)); err != nil || !bytes.Equal(v, itemBytes[i]) {
 			return false
 		}
 	}
@@ -265,7 +269,7 @@ func sameAsStored(tx *bolt.Tx, stored, rec *meetingRecord, next *agenda.Meeting,
 // index's documents of whatever changed. Items that did not change keep their documents:
 // a re-publication that changes one item re-indexes that item.
 func putMeeting(tx *bolt.Tx, ix *indexer, prev, next *agenda.Meeting, rec *meetingRecord, itemBytes [][]byte, changes []agenda.ItemChange, texts map[string]*textRecord) error {
-	items, previous, blobs := tx.Bucket(bucketItems), tx.Bucket(bucketPrevious), tx.Bucket(bucketBlobs)
+	items, blobs := tx.Bucket(bucketItems), tx.Bucket(bucketBlobs)
 	fresh, err := putTexts(tx, next, texts)
 	if err != nil {
 		return err
@@ -273,13 +277,17 @@ func putMeeting(tx *bolt.Tx, ix *indexer, prev, next *agenda.Meeting, rec *meeti
 	for i := range next.Items {
 		it := &next.Items[i]
 		key := []byte(it.ID)
-		old := items.Get(key)
+		old, err := getOpen(tx, bucketItems, key)
+		if err != nil {
+			return fmt.Errorf("stored item %s: %w", it.ID, err)
+		}
 		changed := !bytes.Equal(old, itemBytes[i])
 		if !changed && !hasFreshText(it, fresh) {
 			continue
 		}
 		var oldItem *agenda.Item
 		if old != nil {
+			old = bytes.Clone(old) // a Get's memory may be remapped by this transaction's writes
 			r, err := decodeItem(old)
 			if err != nil {
 				return fmt.Errorf("stored item %s: %w", it.ID, err)
@@ -291,12 +299,11 @@ func putMeeting(tx *bolt.Tx, ix *indexer, prev, next *agenda.Meeting, rec *meeti
 		}
 		if changed {
 			if old != nil {
-				// Clone: a Get's memory may be remapped by the writes of this transaction.
-				if err := previous.Put(key, bytes.Clone(old)); err != nil {
+				if err := putMaybeSealed(tx, bucketPrevious, key, old, oldItem.Closed); err != nil {
 					return err
 				}
 			}
-			if err := items.Put(key, itemBytes[i]); err != nil {
+			if err := putMaybeSealed(tx, bucketItems, key, itemBytes[i], it.Closed); err != nil {
 				return err
 			}
 		}
@@ -309,8 +316,17 @@ func putMeeting(tx *bolt.Tx, ix *indexer, prev, next *agenda.Meeting, rec *meeti
 			continue
 		}
 		key := []byte(c.ItemID)
-		if old := items.Get(key); old != nil {
-			if err := previous.Put(key, bytes.Clone(old)); err != nil {
+		old, err := getOpen(tx, bucketItems, key)
+		if err != nil {
+			return fmt.Errorf("stored item %s: %w", c.ItemID, err)
+		}
+		if old != nil {
+			old = bytes.Clone(old)
+			r, err := decodeItem(old)
+			if err != nil {
+				return fmt.Errorf("stored item %s: %w", c.ItemID, err)
+			}
+			if err := putMaybeSealed(tx, bucketPrevious, key, old, r.Item.Closed); err != nil {
 				return err
 			}
 			if err := items.Delete(key); err != nil {
@@ -326,12 +342,21 @@ func putMeeting(tx *bolt.Tx, ix *indexer, prev, next *agenda.Meeting, rec *meeti
 			return err
 		}
 	}
+	secret := closedContent(tx, next)
 	for i := range next.Items {
 		for _, a := range next.Items[i].Attachments {
-			if a.Content != nil && blobs.Get([]byte(a.SHA256)) == nil {
-				if err := blobs.Put([]byte(a.SHA256), a.Content); err != nil {
-					return err
-				}
+			if a.Content == nil || blobs.Get([]byte(a.SHA256)) != nil {
+				continue
+			}
+			var err error
+			switch sealed := tx.Bucket(bucketSealedBlobs); {
+			case !secret[a.SHA256]:
+				err = blobs.Put([]byte(a.SHA256), a.Content)
+			case sealed.Get([]byte(a.SHA256)) == nil:
+				err = putSealed(tx, bucketSealedBlobs, []byte(a.SHA256), a.Content)
+			}
+			if err != nil {
+				return err
 			}
 		}
 	}
@@ -392,7 +417,11 @@ func reanchorNotes(tx *bolt.Tx, m *agenda.Meeting) (map[agenda.NoteStatus]int, e
 		agenda.Reanchor(n, m)
 		counts[n.Status]++
 		if v := encodeNote(n); !bytes.Equal(v, stored) {
-			puts = append(puts, put{seq, v})
+			sv, err := sealValue(tx, bucketNotes, seq, v)
+			if err != nil {
+				return err
+			}
+			puts = append(puts, put{seq, sv})
 		}
 		return nil
 	})
@@ -420,7 +449,7 @@ func countNotes(tx *bolt.Tx, meetingID string) (map[agenda.NoteStatus]int, error
 }
 
 // forMeetingNotes calls fn for each note indexed under meetingID, in creation order, with
-// its key and stored bytes (copies, valid after the transaction's writes).
+// its key and stored record (unsealed copies, valid after the transaction's writes).
 func forMeetingNotes(tx *bolt.Tx, meetingID string, fn func(seq, stored []byte, n *agenda.Note) error) error {
 	notes := tx.Bucket(bucketNotes)
 	prefix := meetingNotePrefix(meetingID)
@@ -430,6 +459,10 @@ func forMeetingNotes(tx *bolt.Tx, meetingID string, fn func(seq, stored []byte, 
 		v := notes.Get(seq)
 		if v == nil {
 			return fmt.Errorf("the note index names note %x, which is missing: %w", seq, errDamaged)
+		}
+		v, err := openValue(tx, bucketNotes, seq, v)
+		if err != nil {
+			return fmt.Errorf("note %x: %w", seq, err)
 		}
 		n, err := decodeNote(v)
 		if err != nil {
@@ -484,4 +517,29 @@ func withPath(rec *meetingRecord, path string) *meetingRecord {
 	cp := *rec
 	cp.Meeting.Source.Path = path
 	return &cp
+}
+
+// closedContent returns the attachment contents of m that only its closed items have and
+// the store holds in no open item: they are stored sealed (sealed_blobs, and their text).
+func closedContent(tx *bolt.Tx, m *agenda.Meeting) map[string]bool {
+	secret := map[string]bool{}
+	open := map[string]bool{}
+	for i := range m.Items {
+		for _, a := range m.Items[i].Attachments {
+			if a.SHA256 == "" {
+				continue
+			}
+			if m.Items[i].Closed {
+				secret[a.SHA256] = true
+			} else {
+				open[a.SHA256] = true
+			}
+		}
+	}
+	for sha := range secret {
+		if open[sha] || tx.Bucket(bucketBlobs).Get([]byte(sha)) != nil {
+			delete(secret, sha) // public anyway
+		}
+	}
+	return secret
 }

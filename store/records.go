@@ -626,6 +626,9 @@ type docRecord struct {
 	Length             uint64 // weighted number of terms, BM25's document length
 	Terms              []string
 	TermFrequencies    []uint64 // of Terms, in the same order
+	// sealed: the document is a note's or a closed item's, kept in sealed_docs (not
+	// encoded: the bucket says it).
+	sealed bool
 }
 
 func encodeDoc(d *docRecord) []byte {
