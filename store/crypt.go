@@ -37,9 +37,9 @@ import (
 	"fmt"
 	"sync"
 
+	bolt "go.etcd.io/bbolt"
 	"golang.org/x/crypto/argon2"
 	"golang.org/x/crypto/chacha20poly1305"
-	bolt "go.etcd.io/bbolt"
 )
 
 // sealedMagic begins every sealed value. A record begins with codecVersion (1), raw
