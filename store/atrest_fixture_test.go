@@ -18,10 +18,10 @@ import (
 // Secrets of the fixture: none of them may appear in the file of an encrypted store.
 var atRestSecrets = []string{
 	"Spørg til Kvistgaardsplanen og finansieringen", // a private note
-	"kvistgaardsplan",                       // its distinctive word as the index stems it
+	"kvistgaardsplan",                        // its distinctive word as the index stems it
 	"Gruppen stemmer imod Tornehøjforslaget", // a group note
 	"tornehøjforslag",
-	"relay-token-Hq7ZpX2vN4", // the relay token
+	"relay-token-Hq7ZpX2vN4",           // the relay token
 	"GROUPKEY-EPOCH-1-0123456789abcde", // group keys of two epochs
 	"GROUPKEY-EPOCH-2-0123456789abcde",
 	"PRIVATEKEY-x25519-0123456789abcd",          // the member's private key
