@@ -7,6 +7,7 @@
 package keys
 
 import (
+	"bytes"
 	"encoding/base64"
 	"errors"
 	"fmt"
@@ -14,6 +15,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"strings"
+	"sync"
 
 	"github.com/dagsorden/dagsorden/store"
 	"github.com/zalando/go-keyring"
@@ -155,4 +157,58 @@ func (s Session) Delete(name string) error {
 		return store.ErrKeyNotFound
 	}
 	return err
+}
+
+// Memory keeps keys in this process only: for a throw-away store (the demo), whose key
+// must not outlive it.
+type Memory struct {
+	mu   sync.Mutex
+	keys map[string][]byte
+}
+
+// Get returns the key; store.ErrKeyNotFound when there is none.
+func (m *Memory) Get(name string) ([]byte, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if k, ok := m.keys[name]; ok {
+		return bytes.Clone(k), nil
+	}
+	return nil, store.ErrKeyNotFound
+}
+
+// Set keeps a key.
+func (m *Memory) Set(name string, key []byte) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.keys == nil {
+		m.keys = map[string][]byte{}
+	}
+	m.keys[name] = bytes.Clone(key)
+	return nil
+}
+
+// Delete forgets a key.
+func (m *Memory) Delete(name string) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if _, ok := m.keys[name]; !ok {
+		return store.ErrKeyNotFound
+	}
+	delete(m.keys, name)
+	return nil
+}
+
+// Clear removes every cached key of the session (`dagsorden lock`); it says how many
+// there were.
+func (s Session) Clear() (int, error) {
+	names, err := filepath.Glob(filepath.Join(s.Dir, "store-*"))
+	if err != nil {
+		return 0, err
+	}
+	for _, n := range names {
+		if err := os.Remove(n); err != nil && !errors.Is(err, os.ErrNotExist) {
+			return 0, err
+		}
+	}
+	return len(names), nil
 }

@@ -1,0 +1,241 @@
+package main
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"io/fs"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"unicode"
+
+	"github.com/dagsorden/dagsorden/internal/shared"
+	"github.com/dagsorden/dagsorden/store"
+)
+
+// withEnv runs dagsorden with extra environment (later entries win).
+func withEnv(t *testing.T, data string, env []string, args ...string) result {
+	t.Helper()
+	cmd := exec.Command(bin, append([]string{"--data", data}, args...)...)
+	cmd.Env = append(append(os.Environ(), "DAGSORDEN_AUTHOR=test"), env...)
+	var out, errb bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &errb
+	err := cmd.Run()
+	code := 0
+	if ee, ok := err.(*exec.ExitError); ok {
+		code = ee.ExitCode()
+	} else if err != nil {
+		t.Fatal(err)
+	}
+	return result{out.String(), errb.String(), code}
+}
+
+// inFiles returns the files under dir that hold s.
+func inFiles(t *testing.T, dir, s string) []string {
+	t.Helper()
+	var out []string
+	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+		if err != nil || !d.Type().IsRegular() {
+			return err
+		}
+		if b, err := os.ReadFile(p); err == nil && bytes.Contains(b, []byte(s)) {
+			out = append(out, p)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+// closedWord picks a closed item of the export with text, and a word of its text found
+// in no open item and no title: what must not be readable in the file.
+func closedWord(t *testing.T, e export) (text, word string) {
+	t.Helper()
+	public := map[string]bool{}
+	var closed []string
+	for _, m := range e.Meetings {
+		for _, it := range m.Items {
+			var b strings.Builder
+			for _, s := range it.Sections {
+				b.WriteString(s.Text + "\n")
+			}
+			for _, r := range it.Recommendations {
+				b.WriteString(r.Text + "\n")
+			}
+			for _, w := range strings.FieldsFunc(strings.ToLower(it.Title), notLetter) {
+				public[w] = true
+			}
+			if it.Closed {
+				closed = append(closed, b.String())
+				continue
+			}
+			for _, w := range strings.FieldsFunc(strings.ToLower(b.String()), notLetter) {
+				public[w] = true
+			}
+		}
+	}
+	for _, c := range closed {
+		for _, w := range strings.FieldsFunc(strings.ToLower(c), notLetter) {
+			if len([]rune(w)) >= 9 && !public[w] {
+				return c, w
+			}
+		}
+	}
+	t.Skip("no closed item with a word of its own in the sample")
+	return "", ""
+}
+
+func notLetter(r rune) bool { return !unicode.IsLetter(r) }
+
+// The store through the real binary: a Greve meeting with closed items, a note and a
+// group. No file of the data folder holds the note, its distinctive word, the relay
+// token, a group key, a closed item's text or a word only it has; export shows them.
+func TestTheStoreIsEncryptedOnDisk(t *testing.T) {
+	url, _ := startRelay(t)
+	data := t.TempDir()
+	mustRun(t, data, "import", shared.Path(t, "samples", "firstagenda", "greve", "2023-01-30_byraad-2022-2025_8e3ce052.json"))
+	e, _ := exportOf(t, data)
+	text, word := closedWord(t, e)
+	var open string
+	for _, it := range e.Meetings[0].Items {
+		if !it.Closed {
+			open = it.ID
+			break
+		}
+	}
+	note := "Spørg borgmesteren om Kvistgaardsplanen før mødet"
+	mustRun(t, data, "note", "add", open, "--text", note)
+	mustRun(t, data, "group", "create", "A-gruppen", "--server", url)
+
+	st, err := store.OpenWith(data, store.Options{Passphrase: store.EnvPassphraseSource})
+	if err != nil {
+		t.Fatal(err)
+	}
+	g, err := st.Group("A-gruppen")
+	st.Close()
+	if err != nil || g.Token == "" || len(g.Keys) == 0 {
+		t.Fatalf("group: %+v, %v", g, err)
+	}
+	line := strings.TrimSpace(strings.SplitN(strings.TrimSpace(text), "\n", 2)[0])
+	secrets := map[string]string{
+		"the note": note, "the note's word": "kvistgaardsplan", "the relay token": g.Token,
+		"the group key": string(g.Keys[0].Key), "the private key": string(g.PrivateKey),
+		"the closed item's text": line[:min(len(line), 60)], "the closed item's word": word,
+	}
+	for what, s := range secrets {
+		if files := inFiles(t, data, s); len(files) > 0 {
+			t.Errorf("%s (%q) is readable in %v", what, s, files)
+		}
+	}
+	if len(inFiles(t, data, e.Meetings[0].Items[0].Title)) == 0 {
+		t.Error("a public title is not in the file either: the check proves nothing")
+	}
+	out := mustRun(t, data, "export", "--json")
+	for _, s := range []string{note, word} {
+		if !strings.Contains(strings.ToLower(out), strings.ToLower(s)) {
+			t.Errorf("export lacks %q", s)
+		}
+	}
+	if hits := mustRun(t, data, "search", "kvistgaardsplanen"); !strings.Contains(hits, "Kvistgaardsplanen") {
+		t.Errorf("search for the note's word: %s", hits)
+	}
+	if fi, err := os.Stat(filepath.Join(data, store.FileName)); err != nil || fi.Mode().Perm() != 0o600 {
+		t.Errorf("store file: %v, %v", fi, err)
+	}
+}
+
+// runDir is a new login session's runtime folder.
+func runDir(t *testing.T) string {
+	d := t.TempDir()
+	if err := os.Chmod(d, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	return d
+}
+
+func fileSum(t *testing.T, p string) [32]byte {
+	t.Helper()
+	return sha256.Sum256(mustRead(t, p))
+}
+
+// A wrong passphrase, or none, is one sentence and a non-zero exit, and changes nothing.
+func TestWrongOrMissingPassphrase(t *testing.T) {
+	data := t.TempDir()
+	mustRun(t, data, "import", shared.Path(t, "seeds", "001_147b9d108b7927a9.txt"))
+	path := filepath.Join(data, store.FileName)
+	before := fileSum(t, path)
+	noSession := "XDG_RUNTIME_DIR=" + runDir(t) // a new login session: nothing cached
+	for name, env := range map[string][]string{
+		"wrong":   {"DAGSORDEN_PASSPHRASE=forkert", noSession},
+		"missing": {"DAGSORDEN_PASSPHRASE=", noSession},
+	} {
+		for _, args := range [][]string{{"note", "list"}, {"import", shared.Path(t, "seeds", "003_c852b11768673639.txt")}} {
+			r := withEnv(t, data, env, args...)
+			msg := strings.TrimSpace(r.stderr)
+			if r.code != 1 || strings.Count(msg, "\n") > 0 {
+				t.Errorf("%s %v: exit %d, %q", name, args, r.code, msg)
+			}
+			want := "does not open the store"
+			if name == "missing" {
+				want = "is encrypted and its key is not in this machine's keyring"
+			}
+			if !strings.Contains(msg, want) || strings.Contains(msg, "forkert") {
+				t.Errorf("%s %v: %q", name, args, msg)
+			}
+		}
+	}
+	if fileSum(t, path) != before {
+		t.Error("a refused command changed the store")
+	}
+	// The passphrase can be changed; then only the new one opens it.
+	r := withEnv(t, data, []string{"DAGSORDEN_NEW_PASSPHRASE=ny og hemmelig"}, "passphrase")
+	if r.code != 0 || !strings.Contains(r.stdout, "changed") {
+		t.Fatalf("passphrase: %+v", r)
+	}
+	fresh := "XDG_RUNTIME_DIR=" + runDir(t)
+	if r := withEnv(t, data, []string{"DAGSORDEN_PASSPHRASE=" + testPassphrase, fresh}, "note", "list"); r.code != 1 {
+		t.Errorf("the old passphrase still opens the store: %+v", r)
+	}
+	if r := withEnv(t, data, []string{"DAGSORDEN_PASSPHRASE=ny og hemmelig", fresh}, "note", "list"); r.code != 0 {
+		t.Errorf("the new passphrase: %+v", r)
+	}
+	if r := withEnv(t, data, []string{"DAGSORDEN_PASSPHRASE=", fresh}, "key", "status"); r.code != 0 || !strings.Contains(r.stdout, "cached for this session:   yes") || !strings.Contains(r.stdout, "passphrase set:            yes") {
+		t.Errorf("key status from the session: %+v", r)
+	}
+	if r := withEnv(t, data, []string{fresh}, "lock"); r.code != 0 || !strings.Contains(r.stdout, "Forgot 1 key") {
+		t.Errorf("lock: %+v", r)
+	}
+	if r := withEnv(t, data, []string{"DAGSORDEN_PASSPHRASE=", fresh}, "note", "list"); r.code != 1 {
+		t.Errorf("after lock the store opened without the passphrase: %+v", r)
+	}
+}
+
+// A store made before encryption is encrypted by the first command, which says where
+// the backup is.
+func TestAnOldStoreIsEncryptedByTheFirstCommand(t *testing.T) {
+	data := t.TempDir()
+	old := mustRead(t, filepath.Join("..", "..", "store", "testdata", "v3-plaintext.db"))
+	if err := os.WriteFile(filepath.Join(data, store.FileName), old, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	r := dagsorden(t, data, "note", "list")
+	if r.code != 0 || !strings.Contains(r.stdout, "Kvistgaardsplanen") {
+		t.Fatalf("note list on the old store: %+v", r)
+	}
+	backups, _ := filepath.Glob(filepath.Join(data, store.FileName+".backup-*"))
+	if len(backups) != 1 || !strings.Contains(r.stderr, backups[0]) {
+		t.Errorf("backups %v, told %q", backups, r.stderr)
+	}
+	for _, s := range []string{"Kvistgaardsplanen", "relay-token-Hq7ZpX2vN4", "Vestervang", "PRIVATEKEY"} {
+		if files := inFiles(t, data, s); len(files) > 0 {
+			t.Errorf("%q is readable in %v after the migration", s, files)
+		}
+	}
+	if r := dagsorden(t, data, "note", "list"); r.stderr != "" {
+		t.Errorf("the second command says %q", r.stderr)
+	}
+}
