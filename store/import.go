@@ -70,7 +70,11 @@ func (s *Store) Import(p agenda.Package) ([]ImportResult, error) {
 			}
 			wrote = wrote || w
 		}
-		if !wrote {
+		_, purged, err := purgeClosed(tx, ix, stamp)
+		if err != nil {
+			return err
+		}
+		if !wrote && !purged {
 			return errNoChange
 		}
 		return ix.flush()
@@ -207,6 +211,7 @@ func importMeeting(tx *bolt.Tx, ix *indexer, next *agenda.Meeting, stamp time.Ti
 		}
 	}
 
+	stripped := purgeIncoming(tx, next)
 	changes := agenda.Reconcile(prev, next)
 	next.ID = id // Reconcile recomputes the id; the importer's is the one the store knows
 	for _, c := range changes {
@@ -225,7 +230,13 @@ func importMeeting(tx *bolt.Tx, ix *indexer, next *agenda.Meeting, stamp time.Ti
 		}
 		seen[next.Items[i].ID] = true
 		rec.ItemIDs[i] = next.Items[i].ID
-		itemBytes[i] = encodeItem(&itemRecord{MeetingID: id, Item: next.Items[i]})
+		ir := itemRecord{MeetingID: id, Item: next.Items[i]}
+		if stripped && ir.Item.Closed {
+			if ir.Purged, err = purgedAt(tx, ir.Item.ID, stamp); err != nil {
+				return res, false, err
+			}
+		}
+		itemBytes[i] = encodeItem(&ir)
 	}
 	if stored != nil && sameAsStored(tx, stored, withPath(rec, stored.Meeting.Source.Path), next, itemBytes) && !textPending(tx, next, texts) {
 		res.Unchanged = true
@@ -235,8 +246,24 @@ func importMeeting(tx *bolt.Tx, ix *indexer, next *agenda.Meeting, stamp time.Ti
 	if err := putMeeting(tx, ix, prev, next, rec, itemBytes, changes, texts); err != nil {
 		return res, false, err
 	}
-	res.Notes, err = reanchorNotes(tx, next)
+	res.Notes, err = reanchorNotes(tx, next, stripped)
 	return res, true, err
+}
+
+// purgedAt is when retention purged a stored item, or stamp when it has not yet.
+func purgedAt(tx *bolt.Tx, itemID string, stamp time.Time) (time.Time, error) {
+	v, err := getOpen(tx, bucketItems, []byte(itemID))
+	if err != nil || v == nil {
+		return stamp, err
+	}
+	r, err := decodeItem(v)
+	if err != nil {
+		return stamp, fmt.Errorf("stored item %s: %w", itemID, err)
+	}
+	if r.Purged.IsZero() {
+		return stamp, nil
+	}
+	return r.Purged, nil
 }
 
 // sameAsStored: the stored meeting, its items and its attachment content are exactly
@@ -404,14 +431,26 @@ func summarize(m *agenda.Meeting, updated time.Time, republished bool, changes [
 }
 
 // reanchorNotes places every note of meeting m on its new version and counts them by
-// status. Tombstones are left as they are and not counted.
-func reanchorNotes(tx *bolt.Tx, m *agenda.Meeting) (map[agenda.NoteStatus]int, error) {
+// status. Tombstones are left as they are and not counted; so are the notes on closed
+// items whose texts retention removed (purged): there is nothing to place them on, and
+// they keep the status they had.
+func reanchorNotes(tx *bolt.Tx, m *agenda.Meeting, purged bool) (map[agenda.NoteStatus]int, error) {
+	closed := map[string]bool{}
+	if purged {
+		for _, it := range m.Items {
+			closed[it.ID] = it.Closed
+		}
+	}
 	notes := tx.Bucket(bucketNotes)
 	counts := map[agenda.NoteStatus]int{}
 	type put struct{ key, val []byte }
 	var puts []put
 	err := forMeetingNotes(tx, m.ID, func(seq []byte, stored []byte, n *agenda.Note) error {
 		if n.Deleted {
+			return nil
+		}
+		if closed[n.Anchor.ItemID] {
+			counts[n.Status]++
 			return nil
 		}
 		agenda.Reanchor(n, m)
