@@ -50,9 +50,7 @@ func (k *mapKeyring) Delete(name string) error {
 }
 
 // forgetUnlocked makes this process forget the keys it unlocked, as a new process would.
-func forgetUnlocked() {
-	unlocked.Range(func(k, _ any) bool { unlocked.Delete(k); return true })
-}
+func forgetUnlocked() { ForgetUnlockedKeys() }
 
 func passphrase(p string) func(bool, bool) (string, error) {
 	return func(bool, bool) (string, error) { return p, nil }

@@ -317,3 +317,10 @@ func (s *Store) Lock() error {
 	}
 	return nil
 }
+
+// ForgetUnlockedKeys makes this process forget the data keys it has unlocked: the next
+// Open looks for its key as a new process would (a benchmark of start-up; a long-running
+// process that locks).
+func ForgetUnlockedKeys() {
+	unlocked.Range(func(k, _ any) bool { unlocked.Delete(k); return true })
+}

@@ -115,12 +115,16 @@ func watches(tx *bolt.Tx) []string {
 func (s *Store) WatchHits() ([]WatchHit, error) {
 	var hits []WatchHit
 	err := s.view(func(tx *bolt.Tx) error {
+		ws := watches(tx)
+		if len(ws) == 0 {
+			return nil // the reader would decrypt the sealed documents for nothing
+		}
 		r, done, err := s.newIndexReader(tx)
 		if err != nil {
 			return err
 		}
 		defer done()
-		hits, err = r.watchHits(watches(tx))
+		hits, err = r.watchHits(ws)
 		return err
 	})
 	if err != nil {
