@@ -11,6 +11,7 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/dagsorden/dagsorden/agenda"
 	bolt "go.etcd.io/bbolt"
 )
 
@@ -369,5 +370,49 @@ func TestNoKeyringAndNoPassphraseMakesNoStore(t *testing.T) {
 	}
 	if _, err := os.Stat(filepath.Join(dir, FileName)); !errors.Is(err, os.ErrNotExist) {
 		t.Errorf("a store was made: %v", err)
+	}
+}
+
+// The backup an upgrade makes brings the store back as it was, encrypted with the same
+// key, and the store it replaces is kept.
+func TestRestoreBackup(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, FileName), readFile(t, filepath.Join("testdata", "v3-plaintext.db")), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	s, err := Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	backups, _ := filepath.Glob(filepath.Join(dir, FileName+".backup-*"))
+	if len(backups) != 1 {
+		t.Fatalf("backups %v", backups)
+	}
+	notes, _ := s.Notes()
+	later := agenda.Note{Anchor: notes[0].Anchor, Text: "Skrevet efter opgraderingen"}
+	if err := s.SaveNote(&later); err != nil {
+		t.Fatal(err)
+	}
+	kept, err := s.RestoreBackup(backups[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(kept); err != nil {
+		t.Errorf("the replaced store was not kept: %v", err)
+	}
+	after, err := s.Notes()
+	if err != nil || len(after) != len(notes) {
+		t.Errorf("notes after the restore: %d, %v; want the %d of the backup", len(after), err, len(notes))
+	}
+	checkReadable(t, s)
+	checkIndex(t, s)
+	checkSealed(t, dir)
+	forgetUnlocked()
+	if _, err := Open(dir); err != nil {
+		t.Errorf("the restored store does not open with its key: %v", err)
+	}
+	if _, err := s.RestoreBackup(filepath.Join(dir, FileName)); err == nil {
+		t.Error("a store file was taken for a backup")
 	}
 }

@@ -311,3 +311,70 @@ func readBackup(r io.Reader, w io.Writer, v *vault) error {
 		}
 	}
 }
+
+// RestoreBackup replaces the store with a backup an upgrade made (BackupName), which
+// must have been made with this store's key. The backup is decrypted, brought up to the
+// current version with the same key and compacted beside the store, and only then put
+// in its place: at no moment does the data folder hold a plaintext store under its
+// name. The store as it was is kept first, beside it, as kept.
+func (s *Store) RestoreBackup(backup string) (kept string, err error) {
+	in, err := os.Open(backup)
+	if err != nil {
+		return "", fmt.Errorf("cannot read the backup: %w", err)
+	}
+	defer in.Close()
+	deadline := time.Now().Add(lockTimeout)
+	unlock, err := s.lock(false, deadline)
+	if err != nil {
+		return "", err
+	}
+	defer unlock()
+	cur, err := s.open(false, deadline)
+	if err != nil {
+		return "", err
+	}
+	defer s.closeDB(cur)
+	removeLeftovers(s.dir)
+
+	f, err := os.CreateTemp(s.dir, upgradeCopy)
+	if err != nil {
+		return "", err
+	}
+	plain := f.Name()
+	defer os.Remove(plain)
+	err = readBackup(in, f, s.vault)
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return "", fmt.Errorf("cannot restore %s: %w", backup, err)
+	}
+	bdb, err := bolt.Open(plain, 0o600, &bolt.Options{Timeout: lockTimeout})
+	if err != nil {
+		return "", fmt.Errorf("cannot restore %s: it holds no store: %w", backup, err)
+	}
+	defer bdb.Close()
+	var from uint64
+	if err := bdb.View(func(tx *bolt.Tx) error { from = schemaVersion(tx); return nil }); err != nil {
+		return "", err
+	}
+	if from > uint64(len(migrations)) {
+		return "", fmt.Errorf("cannot restore %s: a newer dagsorden wrote it", backup)
+	}
+	out, err := s.upgradeCopy(bdb, from, s.vault)
+	if err != nil {
+		return "", fmt.Errorf("cannot restore %s: %w", backup, err)
+	}
+	defer os.Remove(out)
+	kept = filepath.Join(s.dir, FileName+".before-restore-"+time.Now().UTC().Format("20060102T150405Z"))
+	if err := cur.View(func(tx *bolt.Tx) error { return tx.CopyFile(kept, 0o600) }); err != nil {
+		return "", fmt.Errorf("cannot keep the store before restoring: %w", err)
+	}
+	if err := os.Rename(out, s.path); err != nil {
+		return "", err
+	}
+	s.sealed.mu.Lock()
+	s.sealed.valid = false
+	s.sealed.mu.Unlock()
+	return kept, syncDir(s.dir)
+}

@@ -260,6 +260,34 @@ func TestAnOldStoreIsEncryptedByTheFirstCommand(t *testing.T) {
 	if r := dagsorden(t, data, "note", "list"); r.stderr != "" {
 		t.Errorf("the second command says %q", r.stderr)
 	}
+	// The backup brings the store back as it was, encrypted.
+	mustRun(t, data, "note", "add", "--text", "Efter opgraderingen", noteItem(t, data))
+	if out := mustRun(t, data, "restore", backups[0]); !strings.Contains(out, "is restored") {
+		t.Errorf("restore said %q", out)
+	}
+	if out := mustRun(t, data, "note", "list"); strings.Contains(out, "Efter opgraderingen") || !strings.Contains(out, "Kvistgaardsplanen") {
+		t.Errorf("notes after the restore: %s", out)
+	}
+	for _, s := range []string{"Kvistgaardsplanen", "relay-token-Hq7ZpX2vN4"} {
+		if files := inFiles(t, data, s); len(files) > 0 {
+			t.Errorf("%q is readable in %v after the restore", s, files)
+		}
+	}
+}
+
+// noteItem is the id of an open item of the store.
+func noteItem(t *testing.T, data string) string {
+	t.Helper()
+	e, _ := exportOf(t, data)
+	for _, m := range e.Meetings {
+		for _, it := range m.Items {
+			if !it.Closed {
+				return it.ID
+			}
+		}
+	}
+	t.Fatal("no open item")
+	return ""
 }
 
 // Retention through the CLI: the Greve meetings are years old, so --closed-after 30d

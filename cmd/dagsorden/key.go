@@ -129,3 +129,24 @@ func cmdLock(e *env, args []string) error {
 	fmt.Fprintf(e.stdout, "Forgot %s of this session.\n", plural(n, "key", "keys"))
 	return nil
 }
+
+func cmdRestore(e *env, args []string) error {
+	fs := newFlags(e, "restore", "BACKUP",
+		"Bring the store back as a backup holds it: the dagsorden.db.backup-… file an upgrade\n"+
+			"made beside the store. The store as it is now is kept beside it first.")
+	path, err := oneArg(e, fs, args, "name the backup file to restore")
+	if err != nil {
+		return err
+	}
+	st, err := e.openStore()
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	kept, err := st.RestoreBackup(path)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stdout, "The store in %s is restored from %s. The store it replaced is kept as %s.\n", st.Dir(), path, kept)
+	return nil
+}

@@ -59,6 +59,7 @@ func commands() []command {
 		{"passphrase", "", "set or change the passphrase that opens the encrypted store anywhere", cmdPassphrase},
 		{"key", "status|remember|forget", "where the store's key is kept: this machine's keyring, the passphrase", cmdKey},
 		{"lock", "", "forget the keys unlocked with a passphrase for this login session", cmdLock},
+		{"restore", "BACKUP", "bring the store back from the backup an upgrade made", cmdRestore},
 		{"purge", "[--closed-after 30d|off]", "remove closed items' texts some days after their meeting (kept: notes)", cmdPurge},
 	}
 }
