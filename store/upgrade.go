@@ -78,18 +78,21 @@ func (s *Store) upgrade() error {
 	if s.opts.Notify != nil {
 		s.opts.Notify(fmt.Sprintf("Upgrading the store in %s (version %d to %d)…", s.dir, from, len(migrations)))
 	}
-	backup := filepath.Join(s.dir, BackupName(time.Now()))
-	if err := writeBackup(old, backup, v); err != nil {
+	backup, err := writeBackup(old, s.dir, v)
+	if err != nil {
 		return fmt.Errorf("cannot back up the store before upgrading it: %w", err)
 	}
+	upgradeStep("backup")
 	tmp, err := s.upgradeCopy(old, from, v)
 	if err != nil {
 		return fmt.Errorf("cannot upgrade the store %s (it is unchanged; a backup is in %s): %w", s.path, backup, err)
 	}
 	defer os.Remove(tmp)
+	upgradeStep("copied")
 	if err := os.Rename(tmp, s.path); err != nil {
 		return fmt.Errorf("cannot upgrade the store %s (it is unchanged; a backup is in %s): %w", s.path, backup, err)
 	}
+	upgradeStep("renamed")
 	if err := syncDir(s.dir); err != nil {
 		return err
 	}
@@ -105,6 +108,10 @@ func (s *Store) upgrade() error {
 	}
 	return nil
 }
+
+// upgradeStep is called after each step of an upgrade: the crash test stops the process
+// there.
+var upgradeStep = func(string) {}
 
 // BackupName is the name of the backup an upgrade at t makes.
 func BackupName(t time.Time) string {
@@ -136,6 +143,7 @@ func (s *Store) upgradeCopy(old *bolt.DB, from uint64, v *vault) (string, error)
 	}); err != nil {
 		return "", err
 	}
+	upgradeStep("migrated")
 	f, err = os.CreateTemp(s.dir, upgradeCompact)
 	if err != nil {
 		return "", err
@@ -155,6 +163,7 @@ func (s *Store) upgradeCopy(old *bolt.DB, from uint64, v *vault) (string, error)
 		os.Remove(out)
 		return "", err
 	}
+	upgradeStep("compacted")
 	return out, nil
 }
 
@@ -190,12 +199,28 @@ func backupAD(keyID string, n uint64, last bool) []byte {
 }
 
 // writeBackup writes the file of db, as one read transaction sees it, encrypted with v,
-// to path (0600, synced).
-func writeBackup(db *bolt.DB, path string, v *vault) error {
-	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
-	if err != nil {
-		return err
+// to a new file named BackupName in dir (0600, synced), and returns its path.
+func writeBackup(db *bolt.DB, dir string, v *vault) (path string, err error) {
+	now := time.Now()
+	var f *os.File
+	for i := 1; ; i++ {
+		path = filepath.Join(dir, BackupName(now))
+		if i > 1 {
+			path += fmt.Sprintf("-%d", i) // a retry within the same second
+		}
+		f, err = os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+		if !errors.Is(err, os.ErrExist) || i == 100 {
+			break
+		}
 	}
+	if err != nil {
+		return "", err
+	}
+	defer func() {
+		if err != nil {
+			os.Remove(path)
+		}
+	}()
 	w := &backupWriter{f: f, v: v, buf: make([]byte, 0, backupChunk)}
 	err = w.header()
 	if err == nil {
@@ -213,10 +238,7 @@ func writeBackup(db *bolt.DB, path string, v *vault) error {
 	if cerr := f.Close(); err == nil {
 		err = cerr
 	}
-	if err != nil {
-		os.Remove(path)
-	}
-	return err
+	return path, err
 }
 
 type backupWriter struct {
