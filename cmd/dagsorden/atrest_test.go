@@ -14,6 +14,7 @@ import (
 
 	"github.com/dagsorden/dagsorden/internal/shared"
 	"github.com/dagsorden/dagsorden/store"
+	"github.com/dagsorden/dagsorden/store/keys"
 )
 
 // withEnv runs dagsorden with extra environment (later entries win).
@@ -126,7 +127,13 @@ func TestTheStoreIsEncryptedOnDisk(t *testing.T) {
 	mustRun(t, data, "note", "add", open, "--text", note)
 	mustRun(t, data, "group", "create", "A-gruppen", "--server", url)
 
-	st, err := store.OpenWith(data, store.Options{Passphrase: store.EnvPassphraseSource})
+	// From the session cache the commands filled: deriving the key here (argon2id, 64 MiB)
+	// would raise this process's peak memory, which the children's Maxrss inherits.
+	session, ok := keys.SessionCache()
+	if !ok {
+		t.Fatal("no session cache for the tests")
+	}
+	st, err := store.OpenWith(data, store.Options{Session: session})
 	if err != nil {
 		t.Fatal(err)
 	}
