@@ -416,3 +416,61 @@ func TestRestoreBackup(t *testing.T) {
 		t.Error("a store file was taken for a backup")
 	}
 }
+
+// Every value of the buckets that hold secrets is sealed, in a bucket added later too:
+// any bucket whose name begins with "group" (the group protocol's) or "sealed_", and the
+// notes. Items and previous versions are sealed exactly when they are closed.
+func TestEverySensitiveBucketIsSealed(t *testing.T) {
+	s, err := Open(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	fillAtRest(t, s)
+	m := atRestMeeting()
+	m.Items[1].Decision = "Ændret beslutning." // a previous version of the closed item
+	m.Items[0].Title += " (rettet)"             // and of the open one
+	if _, err := s.Import(agenda.Package{Meetings: []agenda.Meeting{m}}); err != nil {
+		t.Fatal(err)
+	}
+	counts := map[string]int{}
+	err = s.view(func(tx *bolt.Tx) error {
+		return tx.ForEach(func(name []byte, b *bolt.Bucket) error {
+			n := string(name)
+			always := n == string(bucketNotes) || strings.HasPrefix(n, "group") || strings.HasPrefix(n, "sealed_")
+			items := n == string(bucketItems) || n == string(bucketPrevious)
+			return b.ForEach(func(k, v []byte) error {
+				if v == nil {
+					return nil
+				}
+				want := always
+				if items {
+					pv, err := openValue(tx, name, k, v)
+					if err != nil {
+						return err
+					}
+					r, err := decodeItem(pv)
+					if err != nil {
+						return err
+					}
+					want = r.Item.Closed
+				}
+				if (always || items) && isSealed(v) != want {
+					t.Errorf("%s/%x: sealed %v, want %v", n, k, isSealed(v), want)
+				}
+				if isSealed(v) {
+					counts[n]++
+				}
+				return nil
+			})
+		})
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, b := range []string{"notes", "groups", "group_notes", "group_outbox", "items", "previous", "sealed_docs", "sealed_blobs", "attachment_text"} {
+		if counts[b] == 0 {
+			t.Errorf("no sealed value in %s: the fixture does not cover it", b)
+		}
+	}
+}
