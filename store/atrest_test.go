@@ -429,7 +429,7 @@ func TestEverySensitiveBucketIsSealed(t *testing.T) {
 	fillAtRest(t, s)
 	m := atRestMeeting()
 	m.Items[1].Decision = "Ændret beslutning." // a previous version of the closed item
-	m.Items[0].Title += " (rettet)"             // and of the open one
+	m.Items[0].Title += " (rettet)"            // and of the open one
 	if _, err := s.Import(agenda.Package{Meetings: []agenda.Meeting{m}}); err != nil {
 		t.Fatal(err)
 	}
