@@ -12,6 +12,12 @@
 // seconds returns an error wrapping ErrBusy. Every write is one durable transaction
 // (never NoSync): notes are the user's own words and must never be lost.
 //
+// The sensitive values (notes, group secrets, closed items and their index documents)
+// are sealed with a data key of the store's own (crypt.go); Open finds the key in the
+// OS keyring, the login session's cache or by the passphrase (keys.go). Readers see
+// plaintext: the sealing is inside the store. Retention removes closed items' texts
+// some days after their meeting (retention.go).
+//
 // The store does not parse agenda formats (package agenda and its importers do), does no
 // network I/O, and never deletes a note: a note whose item is gone becomes orphaned.
 package store
