@@ -394,9 +394,28 @@ func TestRestoreBackup(t *testing.T) {
 	if err := s.SaveNote(&later); err != nil {
 		t.Fatal(err)
 	}
+	// A second Store (another process's reading room) has searched and keeps the
+	// sealed documents decrypted; it must not take the restored ones for them.
+	other, err := Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if hits, _ := other.Search("opgraderingen", 5); len(hits) != 1 {
+		t.Fatalf("the later note before the restore: %+v", hits)
+	}
+	gen := generationOf(t, other)
 	kept, err := s.RestoreBackup(backups[0])
 	if err != nil {
 		t.Fatal(err)
+	}
+	if g := generationOf(t, other); g <= gen {
+		t.Errorf("generation %d after the restore, %d before", g, gen)
+	}
+	if hits, _ := other.Search("opgraderingen", 5); len(hits) != 0 {
+		t.Errorf("the other Store still finds the note the restore removed: %+v", hits)
+	}
+	if hits, _ := other.Search("kvistgaardsplanen", 5); len(hits) != 1 {
+		t.Errorf("the other Store after the restore: %+v", hits)
 	}
 	if _, err := os.Stat(kept); err != nil {
 		t.Errorf("the replaced store was not kept: %v", err)

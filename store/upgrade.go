@@ -388,6 +388,9 @@ func (s *Store) RestoreBackup(backup string) (kept string, err error) {
 		return "", fmt.Errorf("cannot restore %s: %w", backup, err)
 	}
 	defer os.Remove(out)
+	if err := continueCounters(cur, out); err != nil {
+		return "", fmt.Errorf("cannot restore %s: %w", backup, err)
+	}
 	kept = filepath.Join(s.dir, FileName+".before-restore-"+time.Now().UTC().Format("20060102T150405Z"))
 	if err := cur.View(func(tx *bolt.Tx) error { return tx.CopyFile(kept, 0o600) }); err != nil {
 		return "", fmt.Errorf("cannot keep the store before restoring: %w", err)
@@ -399,4 +402,34 @@ func (s *Store) RestoreBackup(backup string) (kept string, err error) {
 	s.sealed.valid = false
 	s.sealed.mu.Unlock()
 	return kept, syncDir(s.dir)
+}
+
+// continueCounters sets the generation counters of the store file at path past those of
+// cur, which it replaces: a process that watches the generation sees a change, and one
+// that keeps sealed documents decrypted (sealedCache) does not take the restored file's
+// documents, whose ids may be the old file's again, for the ones it has.
+func continueCounters(cur *bolt.DB, path string) error {
+	var gen, sealed uint64
+	if err := cur.View(func(tx *bolt.Tx) error {
+		meta := tx.Bucket(bucketMeta)
+		gen, sealed = readU64(meta.Get(keyGeneration)), readU64(meta.Get(keySealedGeneration))
+		return nil
+	}); err != nil {
+		return err
+	}
+	db, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: lockTimeout})
+	if err != nil {
+		return err
+	}
+	err = db.Update(func(tx *bolt.Tx) error {
+		meta := tx.Bucket(bucketMeta)
+		if err := meta.Put(keyGeneration, u64(max(gen, readU64(meta.Get(keyGeneration)))+1)); err != nil {
+			return err
+		}
+		return meta.Put(keySealedGeneration, u64(max(sealed, readU64(meta.Get(keySealedGeneration)))+1))
+	})
+	if cerr := db.Close(); err == nil {
+		err = cerr
+	}
+	return err
 }
