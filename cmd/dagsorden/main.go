@@ -33,6 +33,7 @@ type env struct {
 	// keyring, when set, keeps the store's key instead of the OS keyring and the
 	// passphrase: the demo's throw-away store.
 	keyring store.Keyring
+	asked   int // passphrases asked at the terminal so far
 }
 
 type command struct {

@@ -71,6 +71,10 @@ func (e *env) passphrase(isNew, required bool) (string, error) {
 		fmt.Fprintf(e.stderr, "This machine has no keyring to keep the key of the store in %s.\n", e.dir())
 		return e.askNew("Choose a passphrase for it (you will need it to open the store): ")
 	}
+	if e.asked > 0 {
+		fmt.Fprintln(e.stderr, "That passphrase does not open the store; try again.")
+	}
+	e.asked++
 	return e.ask(fmt.Sprintf("Passphrase of the store in %s: ", e.dir()))
 }
 
