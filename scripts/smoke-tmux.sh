@@ -91,4 +91,19 @@ grep -qaF "Hvad koster" "$data/dagsorden.db" && fail "the note is readable in th
 echo "$out" | grep -q '"Hvad koster lånet?"' || fail "the note is not in the store: $out"
 echo "$out" | grep -q '"stance": "against"' || fail "the stance is not imod: $out"
 echo "$out" | grep -q '"recommendation": 1' || fail "the note is not on recommendation 1: $out"
-echo "smoke: ok (passphrase without echo → welcome → example → note on recommendation 1 with stance against; live import; resize; help)"
+# A new login session (nothing cached): the passphrase is asked again; a wrong one is
+# refused with a sentence and asked once more.
+mkdir -m 700 "$work/run2"
+tmux -L "$sock" new-session -d -s smoke2 -x 120 -y 20 \
+  "env XDG_RUNTIME_DIR=$work/run2 $bin --data $data note list; sleep 5"
+screen2() { tmux -L "$sock" capture-pane -pt smoke2; }
+for _ in $(seq 100); do screen2 | grep -qF "Passphrase of the store" && break; sleep 0.1; done
+screen2 | grep -qF "Passphrase of the store" || fail "no passphrase prompt in a new session"
+tmux -L "$sock" send-keys -t smoke2 -l "forkert"; tmux -L "$sock" send-keys -t smoke2 Enter
+for _ in $(seq 100); do screen2 | grep -qF "try again" && break; sleep 0.1; done
+screen2 | grep -qF "try again" || fail "a wrong passphrase was not refused: $(screen2)"
+tmux -L "$sock" send-keys -t smoke2 -l "$pass"; tmux -L "$sock" send-keys -t smoke2 Enter
+for _ in $(seq 100); do screen2 | grep -qF "Hvad koster" && break; sleep 0.1; done
+screen2 | grep -qF "Hvad koster" || fail "the right passphrase did not open the store: $(screen2)"
+
+echo "smoke: ok (passphrase without echo → welcome → example → note on recommendation 1 with stance against; live import; resize; help; a new session asks again and refuses a wrong passphrase)"
