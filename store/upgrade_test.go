@@ -3,9 +3,11 @@ package store
 import (
 	"bytes"
 	"errors"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	bolt "go.etcd.io/bbolt"
@@ -81,4 +83,100 @@ func TestUpgradeSurvivesACrash(t *testing.T) {
 			checkSealed(t, dir)
 		})
 	}
+}
+
+// makeBackup is a backup of a small store made with v.
+func makeBackup(t testing.TB, v *vault) []byte {
+	t.Helper()
+	db, err := bolt.Open(filepath.Join(t.TempDir(), "s.db"), 0o600, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if err := db.Update(func(tx *bolt.Tx) error {
+		b, err := tx.CreateBucket([]byte("x"))
+		if err != nil {
+			return err
+		}
+		return b.Put([]byte("k"), bytes.Repeat([]byte("v"), 3<<20)) // several chunks
+	}); err != nil {
+		t.Fatal(err)
+	}
+	path, err := writeBackup(db, t.TempDir(), v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return readFile(t, path)
+}
+
+func testVault(t testing.TB, id string) *vault {
+	t.Helper()
+	v, err := newVault(id, bytes.Repeat([]byte(id[:1]), keySize))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return v
+}
+
+// A backup is outside input when it is restored: anything but a whole backup made with
+// the store's key is refused with one sentence.
+func TestReadBackupBadInput(t *testing.T) {
+	v := testVault(t, "aaaa")
+	good := makeBackup(t, v)
+	var out bytes.Buffer
+	if err := readBackup(bytes.NewReader(good), &out, v); err != nil {
+		t.Fatalf("a good backup: %v", err)
+	}
+	flipped := bytes.Clone(good)
+	flipped[len(flipped)/2] ^= 1
+	// The last chunk dropped: the one before it is not marked last.
+	firstLen := int(good[len(backupMagic)+1+4+0])<<24 | int(good[len(backupMagic)+1+4+1])<<16 | int(good[len(backupMagic)+1+4+2])<<8 | int(good[len(backupMagic)+1+4+3])
+	oneChunk := good[:len(backupMagic)+1+4+4+firstLen]
+	for name, c := range map[string]struct {
+		b []byte
+		v *vault
+	}{
+		"empty":              {nil, v},
+		"a store file":       {readFile(t, filepath.Join("testdata", "v3-plaintext.db")), v},
+		"cut in a chunk":     {good[:len(good)-100], v},
+		"last chunk dropped": {oneChunk, v},
+		"a flipped bit":      {flipped, v},
+		"another store's":    {good, testVault(t, "bbbb")},
+		"huge chunk length":  {append([]byte(backupMagic+"\x04aaaa"), 0xff, 0xff, 0xff, 0xff), v},
+	} {
+		err := readBackup(bytes.NewReader(c.b), io.Discard, c.v)
+		if err == nil {
+			t.Errorf("%s: accepted", name)
+			continue
+		}
+		if strings.Contains(err.Error(), "\n") {
+			t.Errorf("%s: %q is not one sentence", name, err)
+		}
+	}
+}
+
+func FuzzReadBackup(f *testing.F) {
+	v := testVault(f, "aaaa")
+	f.Add(makeBackup(f, v)[:4096])
+	f.Add([]byte(backupMagic + "\x04aaaa\x00\x00\x00\x10"))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		_ = readBackup(bytes.NewReader(b), io.Discard, v) // must not panic or allocate without bound
+	})
+}
+
+func FuzzDecodeCrypt(f *testing.F) {
+	rec, _ := newCryptRecord("0123", make([]byte, keySize))
+	_ = rec.wrap(make([]byte, keySize), "x", testKDF)
+	f.Add(encodeCrypt(rec))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		r, err := decodeCrypt(b)
+		if err != nil {
+			return
+		}
+		// A record that decodes must not make unwrap allocate beyond reason or panic.
+		if r.KDF.MemoryKiB <= 1<<10 && r.KDF.Time <= 3 {
+			_, _ = r.unwrap("x")
+		}
+		_ = r.checks(make([]byte, keySize))
+	})
 }
