@@ -351,3 +351,28 @@ func TestPurgeClosedItems(t *testing.T) {
 		t.Errorf("a second purge: %q", out)
 	}
 }
+
+// restore reads a file the user names: anything but a backup of this store is refused
+// with one sentence, and the store is unchanged.
+func TestRestoreRefusesWhatIsNoBackup(t *testing.T) {
+	data := t.TempDir()
+	mustRun(t, data, "import", shared.Path(t, "seeds", "001_147b9d108b7927a9.txt"))
+	path := filepath.Join(data, store.FileName)
+	other := t.TempDir()
+	mustRun(t, other, "import", shared.Path(t, "seeds", "001_147b9d108b7927a9.txt"))
+	notBackup := filepath.Join(t.TempDir(), "notes.txt")
+	if err := os.WriteFile(notBackup, []byte("no backup at all"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	before := fileSum(t, path)
+	for _, f := range []string{notBackup, filepath.Join(other, store.FileName), filepath.Join(t.TempDir(), "missing")} {
+		r := dagsorden(t, data, "restore", f)
+		msg := strings.TrimSpace(r.stderr)
+		if r.code != 1 || msg == "" || strings.Contains(msg, "\n") {
+			t.Errorf("restore %s: exit %d, %q", f, r.code, msg)
+		}
+	}
+	if fileSum(t, path) != before {
+		t.Error("a refused restore changed the store")
+	}
+}
