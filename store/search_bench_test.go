@@ -1,6 +1,7 @@
 package store_test
 
 import (
+	"runtime"
 	"slices"
 	"testing"
 	"time"
@@ -59,7 +60,7 @@ func BenchmarkSearchFirst(b *testing.B) {
 	s := bigStore(b, 1000, 20)
 	dir := s.Dir()
 	s.Close()
-	defer cpuPerOp(b)()
+	stop := cpuPerOp(b)
 	for b.Loop() {
 		s, err := store.Open(dir)
 		if err != nil {
@@ -70,6 +71,26 @@ func BenchmarkSearchFirst(b *testing.B) {
 		}
 		s.Close()
 	}
+	stop()
+	// What the Store keeps decrypted after its first search.
+	s, err := store.Open(dir)
+	if err != nil {
+		b.Fatal(err)
+	}
+	before := heapInuse()
+	if _, err := s.Search("lokalplan", 50); err != nil {
+		b.Fatal(err)
+	}
+	after := heapInuse()
+	runtime.KeepAlive(s)
+	b.ReportMetric(float64(after-min(after, before))/(1<<20), "MB-kept-decrypted")
+}
+
+func heapInuse() uint64 {
+	runtime.GC()
+	var ms runtime.MemStats
+	runtime.ReadMemStats(&ms)
+	return ms.HeapInuse
 }
 
 // BenchmarkWatchHits lists the mentions of three watched words in the large store.
