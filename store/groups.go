@@ -8,7 +8,7 @@ package store
 //	groups
 //	  <group name>                → GroupState: relay, credentials, keys by epoch, roster,
 //	                                relay cursor, clock. Holds secrets (member token, group
-//	                                keys, private key): the store file is 0600.
+//	                                keys, private key): sealed, as every value here (crypt.go).
 //	group_notes
 //	  <group id> 0x00 <note id>   → GroupNote: the note's current versions (heads; more than
 //	                                one is a conflict) and what the notes bucket shows of it
