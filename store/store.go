@@ -198,6 +198,9 @@ func (s *Store) create() error {
 	created = true
 	s.vault = v
 	unlocked.Store(v.id, v.key)
+	if !v.rec.hasPassphrase() && s.opts.Notify != nil {
+		s.opts.Notify(fmt.Sprintf("The new store in %s is encrypted with a key kept in this machine's keyring. To open it elsewhere, or should the keyring be lost, give it a passphrase: dagsorden passphrase", s.dir))
+	}
 	return syncDir(s.dir)
 }
 
