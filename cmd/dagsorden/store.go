@@ -34,7 +34,7 @@ func (e *env) storeOptions() store.Options {
 		Notify:     func(s string) { fmt.Fprintln(e.stderr, s) },
 	}
 	if e.keyring != nil { // the demo's throw-away key
-		o.Keyring, o.Passphrase = e.keyring, nil
+		o.Keyring, o.Passphrase, o.Notify = e.keyring, nil, nil
 		return o
 	}
 	if keys.Available() && os.Getenv(envKeyring) != "off" {
