@@ -54,7 +54,10 @@ func storedText(tx *bolt.Tx, sha256 string) (*textRecord, error) {
 	if sha256 == "" {
 		return nil, nil
 	}
-	v := tx.Bucket(bucketAttachmentText).Get([]byte(sha256))
+	v, err := getOpen(tx, bucketAttachmentText, []byte(sha256))
+	if err != nil {
+		return nil, fmt.Errorf("stored text of attachment %s: %w", sha256, err)
+	}
 	if v == nil {
 		return nil, nil
 	}
@@ -150,6 +153,7 @@ func putTexts(tx *bolt.Tx, m *agenda.Meeting, texts map[string]*textRecord) (map
 		return nil, nil
 	}
 	b := tx.Bucket(bucketAttachmentText)
+	secret := closedContent(tx, m)
 	fresh := map[string]bool{}
 	for i := range m.Items {
 		for _, a := range m.Items[i].Attachments {
@@ -157,7 +161,7 @@ func putTexts(tx *bolt.Tx, m *agenda.Meeting, texts map[string]*textRecord) (map
 			if t == nil || fresh[a.SHA256] || b.Get([]byte(a.SHA256)) != nil {
 				continue
 			}
-			if err := b.Put([]byte(a.SHA256), encodeText(t)); err != nil {
+			if err := putMaybeSealed(tx, bucketAttachmentText, []byte(a.SHA256), encodeText(t), secret[a.SHA256]); err != nil {
 				return nil, err
 			}
 			fresh[a.SHA256] = true
@@ -193,11 +197,25 @@ const extractBatch = 8
 // contents it extracted.
 func (s *Store) ExtractAttachmentTexts() (int, error) {
 	var todo []string
+	sealed := map[string]bool{} // contents only closed items have: their text is sealed too
 	err := s.view(func(tx *bolt.Tx) error {
 		texts := tx.Bucket(bucketAttachmentText)
-		return tx.Bucket(bucketBlobs).ForEach(func(k, v []byte) error {
+		if err := tx.Bucket(bucketBlobs).ForEach(func(k, v []byte) error {
 			if texts.Get(k) == nil && pdf.Sniff(v) {
 				todo = append(todo, string(k))
+			}
+			return nil
+		}); err != nil {
+			return err
+		}
+		sb := tx.Bucket(bucketSealedBlobs)
+		if sb == nil {
+			return nil
+		}
+		return sb.ForEach(func(k, _ []byte) error {
+			if texts.Get(k) == nil && tx.Bucket(bucketBlobs).Get(k) == nil {
+				todo = append(todo, string(k))
+				sealed[string(k)] = true
 			}
 			return nil
 		})
@@ -214,6 +232,10 @@ func (s *Store) ExtractAttachmentTexts() (int, error) {
 			for _, sha := range batch {
 				if v := tx.Bucket(bucketBlobs).Get([]byte(sha)); v != nil {
 					contents[sha] = bytes.Clone(v)
+				} else if v, err := getOpen(tx, bucketSealedBlobs, []byte(sha)); err != nil {
+					return err
+				} else if v != nil && pdf.Sniff(v) {
+					contents[sha] = bytes.Clone(v)
 				}
 			}
 			return nil
@@ -228,7 +250,7 @@ func (s *Store) ExtractAttachmentTexts() (int, error) {
 				if b.Get([]byte(sha)) != nil {
 					continue // another process was quicker
 				}
-				if err := b.Put([]byte(sha), encodeText(t)); err != nil {
+				if err := putMaybeSealed(tx, bucketAttachmentText, []byte(sha), encodeText(t), sealed[sha]); err != nil {
 					return err
 				}
 				fresh[sha] = true
@@ -251,16 +273,21 @@ func indexFreshTexts(tx *bolt.Tx, fresh map[string]bool) error {
 	type hit struct {
 		meetingID, itemID string
 		a                 agenda.Attachment
+		closed            bool
 	}
 	var hits []hit
 	err := tx.Bucket(bucketItems).ForEach(func(k, v []byte) error {
+		v, err := openValue(tx, bucketItems, k, v)
+		if err != nil {
+			return fmt.Errorf("stored item %s: %w", k, err)
+		}
 		r, err := decodeItem(v)
 		if err != nil {
 			return fmt.Errorf("stored item %s: %w", k, err)
 		}
 		for _, a := range r.Item.Attachments {
 			if fresh[a.SHA256] {
-				hits = append(hits, hit{r.MeetingID, r.Item.ID, a})
+				hits = append(hits, hit{r.MeetingID, r.Item.ID, a, r.Item.Closed})
 			}
 		}
 		return nil
@@ -270,7 +297,7 @@ func indexFreshTexts(tx *bolt.Tx, fresh map[string]bool) error {
 	}
 	ix := newIndexer(tx)
 	for _, h := range hits {
-		if err := ix.indexAttachment(h.meetingID, h.itemID, &h.a); err != nil {
+		if err := ix.indexAttachment(h.meetingID, h.itemID, &h.a, h.closed); err != nil {
 			return err
 		}
 	}

@@ -9,9 +9,17 @@ import (
 // version byte, then tagged fields) unless the tree says otherwise. Keys that must sort
 // numerically are 8-byte big-endian integers, so cursor order is numeric order.
 //
+// [sealed] marks values sealed with the store's data key (crypt.go, migration 4): the
+// record encrypted, bound to its bucket and key. Keys are never sealed.
+//
 //	meta
 //	  version                  → uint64 BE: the schema version, len(migrations) once migrated
 //	  generation               → uint64 BE: bumped by every write transaction (Generation)
+//	  crypt                    → cryptRecord: the data key's id, a check value, and the key
+//	                             wrapped with the passphrase when one is set (keys.go)
+//	  sealed_generation        → uint64 BE: bumped when sealed_docs changes
+//	  retention                → uvarint: days closed items keep their texts (retention.go)
+//	  purged_before            → 8-byte start key: the meetings before it are purged
 //	meetings
 //	  <meeting id>             → meetingRecord: the meeting without its items, plus the item
 //	                             ids in agenda order and when this version was stored
@@ -21,15 +29,20 @@ import (
 //	                             the list's order, no sorting
 //	items
 //	  <item id>                → itemRecord: meeting id + the item (attachments without Content)
+//	                             [sealed when the item is closed]
 //	previous
 //	  <item id>                → itemRecord: the version before the item's last change, or the
-//	                             last version of an item the agenda no longer has
+//	                             last version of an item the agenda no longer has [sealed when
+//	                             closed]
 //	documents
 //	  <document id>            → agenda.Document (reading material)
 //	blobs
 //	  <sha256 hex>             → raw attachment content, content-addressed
+//	sealed_blobs               (migration 4)
+//	  <sha256 hex>             → raw content of an attachment only closed items have [sealed]
 //	notes
 //	  <seq: uint64 BE>         → agenda.Note, in creation order; tombstones stay (Deleted)
+//	                             [sealed]
 //	note_ids
 //	  <note id>                → seq: uint64 BE, the key of the note in notes
 //	meeting_notes              (migration 2)
@@ -42,6 +55,7 @@ import (
 //	  <sha256 hex>             → textRecord: the text of the PDF in blobs/<sha256>, one
 //	                             string per page, or why it has none (scanned, damaged).
 //	                             Extracted once per content, however many items share it
+//	                             [sealed when its content is in sealed_blobs]
 //	watches                    (migration 3)
 //	  <folded phrase>          → the watched word or phrase as the member wrote it (raw)
 //
@@ -67,7 +81,16 @@ import (
 //	                             "i"<item id> (the item and its recommendations),
 //	                             "a"<item id> 0x00 <attachment id> (its pages),
 //	                             "n"<note id> or "d"<document id>
-//	meta/search_stats          → indexStats: documents and total length per kind
+//	sealed_docs                (migration 4)
+//	  <doc id: uint64 BE>      → docRecord of a note or of a closed item (its item,
+//	                             recommendations and attachment pages) [sealed]: these
+//	                             documents have no postings and no terms in the buckets
+//	                             above, whose keys are words; search decrypts them (sealed.go).
+//	                             Their ids come from search_docs' sequence
+//	meta/search_stats          → indexStats: documents and total length per kind, sealed
+//	                             documents included
+//
+// The group buckets (groups.go: groups, group_notes, group_outbox) are [sealed] whole.
 var (
 	bucketMeta         = []byte("meta")
 	bucketMeetings     = []byte("meetings")

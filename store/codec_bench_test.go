@@ -3,6 +3,7 @@ package store
 import (
 	"encoding/json"
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -69,6 +70,40 @@ func BenchmarkDecodeSummaries(b *testing.B) {
 				if err := json.Unmarshal(r, &out[i]); err != nil {
 					b.Fatal(err)
 				}
+			}
+		}
+	})
+}
+
+// BenchmarkItemRecord encodes and decodes a ≈ 4 KB item record as an open item is
+// stored (plain) and as a closed one is (sealed with the data key).
+func BenchmarkItemRecord(b *testing.B) {
+	it := testItem("7", "Lokalplan for boligområdet ved Hundige Strand",
+		strings.Repeat("Forvaltningen har i samarbejde med de berørte parter gennemgået sagen og vurderet de økonomiske konsekvenser. ", 36),
+		"at lokalplanen vedtages", "at planen sendes i høring i otte uger")
+	rec := &itemRecord{MeetingID: "m", Item: it}
+	v, err := newVault("bench", make([]byte, keySize))
+	if err != nil {
+		b.Fatal(err)
+	}
+	key := []byte("itemid")
+	b.Run("plain", func(b *testing.B) {
+		b.SetBytes(int64(len(encodeItem(rec))))
+		for b.Loop() {
+			if _, err := decodeItem(encodeItem(rec)); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("sealed", func(b *testing.B) {
+		b.SetBytes(int64(len(encodeItem(rec))))
+		for b.Loop() {
+			plain, err := v.open(bucketItems, key, v.seal(bucketItems, key, encodeItem(rec)))
+			if err != nil {
+				b.Fatal(err)
+			}
+			if _, err := decodeItem(plain); err != nil {
+				b.Fatal(err)
 			}
 		}
 	})

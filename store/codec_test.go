@@ -79,7 +79,7 @@ func TestCodecCoversEveryField(t *testing.T) {
 		}
 	})
 	t.Run("item", func(t *testing.T) {
-		in := itemRecord{MeetingID: "m1", Item: filled[agenda.Item](t, "")}
+		in := itemRecord{MeetingID: "m1", Item: filled[agenda.Item](t, ""), Purged: filled[time.Time](t, "")}
 		out, err := decodeItem(encodeItem(&in))
 		if err != nil {
 			t.Fatal(err)

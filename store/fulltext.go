@@ -94,10 +94,11 @@ func (s *Store) Search(query string, limit int) ([]SearchHit, error) {
 	}
 	var hits []SearchHit
 	err := s.view(func(tx *bolt.Tx) error {
-		r, err := newIndexReader(tx)
+		r, done, err := s.newIndexReader(tx)
 		if err != nil {
 			return err
 		}
+		defer done()
 		found, err := r.find(q)
 		if err != nil {
 			return err
@@ -120,16 +121,27 @@ type indexReader struct {
 	avgdl                 [numKinds]float64
 	// Records read for snippets, by id: several hits come from one item.
 	items map[string]*agenda.Item
+	// sealed are the documents of notes and closed items, which the bbolt index does
+	// not hold: their postings are merged with its own.
+	sealed *sealedCache
 }
 
-func newIndexReader(tx *bolt.Tx) (*indexReader, error) {
+// newIndexReader reads the index in tx, with the store's sealed documents brought up to
+// date. done must be called when the reader is no longer used: it holds the lock of the
+// sealed documents.
+func (s *Store) newIndexReader(tx *bolt.Tx) (*indexReader, func(), error) {
 	st, err := decodeStats(tx.Bucket(bucketMeta).Get(keySearchStats))
 	if err != nil {
-		return nil, fmt.Errorf("search statistics: %w", err)
+		return nil, nil, fmt.Errorf("search statistics: %w", err)
+	}
+	s.sealed.mu.Lock()
+	if err := s.sealed.refresh(tx); err != nil {
+		s.sealed.mu.Unlock()
+		return nil, nil, err
 	}
 	r := &indexReader{
 		tx: tx, docs: tx.Bucket(bucketSearchDocs), postings: tx.Bucket(bucketPostings),
-		terms: tx.Bucket(bucketTerms), items: map[string]*agenda.Item{},
+		terms: tx.Bucket(bucketTerms), items: map[string]*agenda.Item{}, sealed: &s.sealed,
 	}
 	for k, ks := range st.Kinds {
 		r.docCount += int(ks.Docs)
@@ -137,7 +149,20 @@ func newIndexReader(tx *bolt.Tx) (*indexReader, error) {
 			r.avgdl[k] = float64(ks.Length) / float64(ks.Docs)
 		}
 	}
-	return r, nil
+	return r, s.sealed.mu.Unlock, nil
+}
+
+// docHead returns the document id without its terms, from the index or the sealed
+// documents; nil when it is in neither.
+func (r *indexReader) docHead(id uint64) (*docRecord, error) {
+	if v := r.docs.Get(u64(id)); v != nil {
+		d, err := decodeDocHead(v)
+		if err != nil {
+			return nil, fmt.Errorf("search document %d: %w", id, err)
+		}
+		return d, nil
+	}
+	return r.sealed.docs[id], nil
 }
 
 // alt is one term a query word matches.
@@ -154,7 +179,7 @@ func (r *indexReader) alts(w search.Word) []alt {
 		if slices.ContainsFunc(out, func(a alt) bool { return a.term == term }) {
 			return
 		}
-		if df := readDF(r.terms.Get([]byte(term))); df > 0 {
+		if df := readDF(r.terms.Get([]byte(term))) + r.sealed.df(term); df > 0 {
 			out = append(out, alt{term, df, weight})
 		}
 	}
@@ -169,22 +194,40 @@ func (r *indexReader) alts(w search.Word) []alt {
 	// being typed), without copying every key of the dictionary's range (a two-letter
 	// prefix spans thousands), and no more than maxPrefixPostings of them in all.
 	var exp []alt
+	consider := func(term string, df int) {
+		if len(exp) == maxExpansions && df <= exp[len(exp)-1].df {
+			return
+		}
+		a := alt{term, df, prefixWeight}
+		i, _ := slices.BinarySearchFunc(exp, a, func(x, y alt) int { return cmp.Compare(y.df, x.df) })
+		exp = slices.Insert(exp, i, a)
+		if len(exp) > maxExpansions {
+			exp = exp[:maxExpansions]
+		}
+	}
+	// The dictionary's words and the sealed documents' merged in key order (among equal
+	// frequencies the first one stays), a word in both counted once with both counts.
+	var sealed []alt
+	r.sealed.withPrefix(w.Stem, func(term string, df int) { sealed = append(sealed, alt{term: term, df: df}) })
 	prefix := []byte(w.Stem)
 	c := r.terms.Cursor()
 	for k, v := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, v = c.Next() {
 		if len(k) == len(prefix) {
 			continue
 		}
+		for len(sealed) > 0 && sealed[0].term < string(k) {
+			consider(sealed[0].term, sealed[0].df)
+			sealed = sealed[1:]
+		}
 		df := readDF(v)
-		if len(exp) == maxExpansions && df <= exp[len(exp)-1].df {
-			continue
+		if len(sealed) > 0 && sealed[0].term == string(k) {
+			df += sealed[0].df
+			sealed = sealed[1:]
 		}
-		a := alt{string(k), df, prefixWeight}
-		i, _ := slices.BinarySearchFunc(exp, a, func(x, y alt) int { return cmp.Compare(y.df, x.df) })
-		exp = slices.Insert(exp, i, a)
-		if len(exp) > maxExpansions {
-			exp = exp[:maxExpansions]
-		}
+		consider(string(k), df)
+	}
+	for _, a := range sealed {
+		consider(a.term, a.df)
 	}
 	budget := maxPrefixPostings
 	for i, e := range exp {
@@ -353,6 +396,14 @@ func (r *indexReader) scan(alts []alt) ([]scored, error) {
 				return nil, fmt.Errorf("postings of %q: %w", a.term, err)
 			}
 		}
+		if ps := r.sealed.postings[a.term]; len(ps) > 0 {
+			// Sealed documents have ids of their own (one sequence for both): a merge.
+			sl := make([]scored, len(ps))
+			for j, x := range ps {
+				sl[j] = scored{x.doc, sc.score(x), 1}
+			}
+			list = mergeBest(list, sl)
+		}
 		if i == 0 {
 			out = list
 		} else {
@@ -408,6 +459,18 @@ func (r *indexReader) probe(cands []scored, alts []alt) ([]scored, error) {
 			}
 			for i < len(cands) && cands[i].doc < end {
 				i++
+			}
+		}
+		j := 0
+		for _, x := range r.sealed.postings[a.term] {
+			for j < len(cands) && cands[j].doc < x.doc {
+				j++
+			}
+			if j == len(cands) {
+				break
+			}
+			if cands[j].doc == x.doc {
+				best[j] = max(best[j], sc.score(x))
 			}
 		}
 	}
@@ -526,13 +589,12 @@ func topHits(found []scored, limit int) []scored {
 func (r *indexReader) hits(top []scored, m *search.Matcher) ([]SearchHit, error) {
 	hits := make([]SearchHit, 0, len(top))
 	for _, t := range top {
-		v := r.docs.Get(u64(t.doc))
-		if v == nil {
-			continue
-		}
-		d, err := decodeDocHead(v)
+		d, err := r.docHead(t.doc)
 		if err != nil {
-			return nil, fmt.Errorf("search document %d: %w", t.doc, err)
+			return nil, err
+		}
+		if d == nil {
+			continue
 		}
 		h, ok, err := r.hit(d, m)
 		if err != nil {
@@ -550,7 +612,10 @@ func (r *indexReader) item(id string) (*agenda.Item, error) {
 	if it, ok := r.items[id]; ok {
 		return it, nil
 	}
-	v := r.tx.Bucket(bucketItems).Get([]byte(id))
+	v, err := getOpen(r.tx, bucketItems, []byte(id))
+	if err != nil {
+		return nil, fmt.Errorf("stored item %s: %w", id, err)
+	}
 	if v == nil {
 		r.items[id] = nil
 		return nil, nil

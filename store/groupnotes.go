@@ -64,11 +64,10 @@ var errReadOnly = errors.New("cannot write in a read-only group transaction")
 
 // Note returns the stored shared note id of this group, or nil when there is none.
 func (t *GroupTx) Note(id string) (*GroupNote, error) {
-	b := t.tx.Bucket(bucketGroupNotes)
-	if b == nil {
-		return nil, nil
+	v, err := getOpen(t.tx, bucketGroupNotes, groupKey(t.g.ID, []byte(id)))
+	if err != nil {
+		return nil, fmt.Errorf("stored group note %s: %w", id, err)
 	}
-	v := b.Get(groupKey(t.g.ID, []byte(id)))
 	if v == nil {
 		return nil, nil
 	}
@@ -87,12 +86,12 @@ func (t *GroupTx) PutNote(n *GroupNote) error {
 	if n.ID == "" {
 		return errors.New("a group note needs an id")
 	}
-	return t.tx.Bucket(bucketGroupNotes).Put(groupKey(t.g.ID, []byte(n.ID)), encodeGroupNote(n))
+	return putSealed(t.tx, bucketGroupNotes, groupKey(t.g.ID, []byte(n.ID)), encodeGroupNote(n))
 }
 
 // EachNote calls fn for every shared note of this group, in note id order.
 func (t *GroupTx) EachNote(fn func(n *GroupNote) error) error {
-	return forGroup(t.tx.Bucket(bucketGroupNotes), t.g.ID, func(k, v []byte) error {
+	return forGroup(t.tx, bucketGroupNotes, t.g.ID, func(k, v []byte) error {
 		n, err := decodeGroupNote(v)
 		if err != nil {
 			return fmt.Errorf("stored group note %s: %w", k, err)
@@ -105,6 +104,10 @@ func (t *GroupTx) EachNote(fn func(n *GroupNote) error) error {
 // creation order.
 func (t *GroupTx) OwnNotes(fn func(n *agenda.Note) error) error {
 	return t.tx.Bucket(bucketNotes).ForEach(func(k, v []byte) error {
+		v, err := openValue(t.tx, bucketNotes, k, v)
+		if err != nil {
+			return fmt.Errorf("stored note %x: %w", k, err)
+		}
 		n, err := decodeNote(v)
 		if err != nil {
 			return fmt.Errorf("stored note %x: %w", k, err)
@@ -159,7 +162,11 @@ func (t *GroupTx) Mirror(n *agenda.Note) (*agenda.Note, error) {
 		}
 	}
 	note.Status = agenda.StatusOrphaned
-	if v := t.tx.Bucket(bucketItems).Get([]byte(note.Anchor.ItemID)); v != nil {
+	v, err := getOpen(t.tx, bucketItems, []byte(note.Anchor.ItemID))
+	if err != nil {
+		return nil, fmt.Errorf("stored item %s: %w", note.Anchor.ItemID, err)
+	}
+	if v != nil {
 		ir, err := decodeItem(v)
 		if err != nil {
 			return nil, fmt.Errorf("stored item %s: %w", note.Anchor.ItemID, err)
@@ -192,13 +199,13 @@ func (t *GroupTx) Enqueue(envelope string, data []byte, queued time.Time) error 
 	e.str(1, envelope)
 	e.str(2, string(data))
 	e.time(3, queued)
-	return b.Put(groupKey(t.g.ID, u64(seq)), e.b)
+	return putSealed(t.tx, bucketGroupOutbox, groupKey(t.g.ID, u64(seq)), e.b)
 }
 
 // Outbox returns this group's queued envelopes in queue order.
 func (t *GroupTx) Outbox() ([]OutboxEntry, error) {
 	var out []OutboxEntry
-	err := forGroup(t.tx.Bucket(bucketGroupOutbox), t.g.ID, func(k, v []byte) error {
+	err := forGroup(t.tx, bucketGroupOutbox, t.g.ID, func(k, v []byte) error {
 		o, err := decodeOutbox(k, v)
 		if err != nil {
 			return err

@@ -8,7 +8,7 @@ package store
 //	groups
 //	  <group name>                → GroupState: relay, credentials, keys by epoch, roster,
 //	                                relay cursor, clock. Holds secrets (member token, group
-//	                                keys, private key): the store file is 0600.
+//	                                keys, private key): sealed, as every value here (crypt.go).
 //	group_notes
 //	  <group id> 0x00 <note id>   → GroupNote: the note's current versions (heads; more than
 //	                                one is a conflict) and what the notes bucket shows of it
@@ -151,6 +151,10 @@ func (s *Store) AddGroup(g *GroupState) error {
 			return fmt.Errorf("you already have a group named %q", g.Name)
 		}
 		err = b.ForEach(func(k, v []byte) error {
+			v, err := openValue(tx, bucketGroups, k, v)
+			if err != nil {
+				return fmt.Errorf("stored group %q: %w", k, err)
+			}
 			other, err := decodeGroup(v)
 			if err != nil {
 				return fmt.Errorf("stored group %q: %w", k, err)
@@ -163,7 +167,7 @@ func (s *Store) AddGroup(g *GroupState) error {
 		if err != nil {
 			return err
 		}
-		return b.Put([]byte(g.Name), encodeGroup(g))
+		return putSealed(tx, bucketGroups, []byte(g.Name), encodeGroup(g))
 	})
 }
 
@@ -187,6 +191,10 @@ func (s *Store) Groups() ([]GroupState, error) {
 			return nil
 		}
 		return b.ForEach(func(k, v []byte) error {
+			v, err := openValue(tx, bucketGroups, k, v)
+			if err != nil {
+				return fmt.Errorf("stored group %q: %w", k, err)
+			}
 			g, err := decodeGroup(v)
 			if err != nil {
 				return fmt.Errorf("stored group %q: %w", k, err)
@@ -206,6 +214,10 @@ func loadGroup(tx *bolt.Tx, name string) (*GroupState, error) {
 	}
 	if v == nil {
 		return nil, notFound("group", name)
+	}
+	v, err := openValue(tx, bucketGroups, []byte(name), v)
+	if err != nil {
+		return nil, fmt.Errorf("stored group %q: %w", name, err)
 	}
 	g, err := decodeGroup(v)
 	if err != nil {
@@ -242,7 +254,7 @@ func (s *Store) UpdateGroup(name string, fn func(g *GroupState, t *GroupTx) erro
 		if g.Name != name {
 			return errors.New("a group cannot be renamed in UpdateGroup")
 		}
-		return tx.Bucket(bucketGroups).Put([]byte(name), encodeGroup(g))
+		return putSealed(tx, bucketGroups, []byte(name), encodeGroup(g))
 	})
 }
 
@@ -268,14 +280,19 @@ func groupKey(groupID string, rest []byte) []byte {
 
 func groupPrefix(groupID string) []byte { return groupKey(groupID, nil) }
 
-// forGroup calls fn for every record of a group in bucket b (nil: none).
-func forGroup(b *bolt.Bucket, groupID string, fn func(k, v []byte) error) error {
+// forGroup calls fn for every record of a group in bucket name (absent: none), unsealed.
+func forGroup(tx *bolt.Tx, name []byte, groupID string, fn func(k, v []byte) error) error {
+	b := tx.Bucket(name)
 	if b == nil {
 		return nil
 	}
 	p := groupPrefix(groupID)
 	c := b.Cursor()
 	for k, v := c.Seek(p); k != nil && bytes.HasPrefix(k, p); k, v = c.Next() {
+		v, err := openValue(tx, name, k, v)
+		if err != nil {
+			return fmt.Errorf("stored group record %q: %w", k, err)
+		}
 		if err := fn(k[len(p):], v); err != nil {
 			return err
 		}

@@ -70,7 +70,11 @@ func (s *Store) Import(p agenda.Package) ([]ImportResult, error) {
 			}
 			wrote = wrote || w
 		}
-		if !wrote {
+		_, purged, err := purgeClosed(tx, ix, stamp)
+		if err != nil {
+			return err
+		}
+		if !wrote && !purged {
 			return errNoChange
 		}
 		return ix.flush()
@@ -175,6 +179,10 @@ func loadMeeting(tx *bolt.Tx, id string) (*meetingRecord, error) {
 		if v == nil {
 			return nil, fmt.Errorf("stored meeting %s lacks its item %s: %w", id, iid, errDamaged)
 		}
+		v, err := openValue(tx, bucketItems, []byte(iid), v)
+		if err != nil {
+			return nil, fmt.Errorf("stored item %s: %w", iid, err)
+		}
 		ir, err := decodeItem(v)
 		if err != nil {
 			return nil, fmt.Errorf("stored item %s: %w", iid, err)
@@ -203,6 +211,7 @@ func importMeeting(tx *bolt.Tx, ix *indexer, next *agenda.Meeting, stamp time.Ti
 		}
 	}
 
+	stripped := purgeIncoming(tx, next)
 	changes := agenda.Reconcile(prev, next)
 	next.ID = id // Reconcile recomputes the id; the importer's is the one the store knows
 	for _, c := range changes {
@@ -221,7 +230,13 @@ func importMeeting(tx *bolt.Tx, ix *indexer, next *agenda.Meeting, stamp time.Ti
 		}
 		seen[next.Items[i].ID] = true
 		rec.ItemIDs[i] = next.Items[i].ID
-		itemBytes[i] = encodeItem(&itemRecord{MeetingID: id, Item: next.Items[i]})
+		ir := itemRecord{MeetingID: id, Item: next.Items[i]}
+		if stripped && ir.Item.Closed {
+			if ir.Purged, err = purgedAt(tx, ir.Item.ID, stamp); err != nil {
+				return res, false, err
+			}
+		}
+		itemBytes[i] = encodeItem(&ir)
 	}
 	if stored != nil && sameAsStored(tx, stored, withPath(rec, stored.Meeting.Source.Path), next, itemBytes) && !textPending(tx, next, texts) {
 		res.Unchanged = true
@@ -231,8 +246,24 @@ func importMeeting(tx *bolt.Tx, ix *indexer, next *agenda.Meeting, stamp time.Ti
 	if err := putMeeting(tx, ix, prev, next, rec, itemBytes, changes, texts); err != nil {
 		return res, false, err
 	}
-	res.Notes, err = reanchorNotes(tx, next)
+	res.Notes, err = reanchorNotes(tx, next, stripped)
 	return res, true, err
+}
+
+// purgedAt is when retention purged a stored item, or stamp when it has not yet.
+func purgedAt(tx *bolt.Tx, itemID string, stamp time.Time) (time.Time, error) {
+	v, err := getOpen(tx, bucketItems, []byte(itemID))
+	if err != nil || v == nil {
+		return stamp, err
+	}
+	r, err := decodeItem(v)
+	if err != nil {
+		return stamp, fmt.Errorf("stored item %s: %w", itemID, err)
+	}
+	if r.Purged.IsZero() {
+		return stamp, nil
+	}
+	return r.Purged, nil
 }
 
 // sameAsStored: the stored meeting, its items and its attachment content are exactly
@@ -243,9 +274,9 @@ func sameAsStored(tx *bolt.Tx, stored, rec *meetingRecord, next *agenda.Meeting,
 	if !bytes.Equal(tx.Bucket(bucketMeetings).Get([]byte(rec.Meeting.ID)), encodeMeeting(&cmp)) {
 		return false
 	}
-	items := tx.Bucket(bucketItems)
 	for i, iid := range rec.ItemIDs {
-		if !bytes.Equal(items.Get([]byte(iid)), itemBytes[i]) {
+		// Compared unsealed: a sealed value differs at every write (its nonce).
+		if v, err := getOpen(tx, bucketItems, []byte(iid)); err != nil || !bytes.Equal(v, itemBytes[i]) {
 			return false
 		}
 	}
@@ -265,7 +296,7 @@ func sameAsStored(tx *bolt.Tx, stored, rec *meetingRecord, next *agenda.Meeting,
 // index's documents of whatever changed. Items that did not change keep their documents:
 // a re-publication that changes one item re-indexes that item.
 func putMeeting(tx *bolt.Tx, ix *indexer, prev, next *agenda.Meeting, rec *meetingRecord, itemBytes [][]byte, changes []agenda.ItemChange, texts map[string]*textRecord) error {
-	items, previous, blobs := tx.Bucket(bucketItems), tx.Bucket(bucketPrevious), tx.Bucket(bucketBlobs)
+	items, blobs := tx.Bucket(bucketItems), tx.Bucket(bucketBlobs)
 	fresh, err := putTexts(tx, next, texts)
 	if err != nil {
 		return err
@@ -273,13 +304,17 @@ func putMeeting(tx *bolt.Tx, ix *indexer, prev, next *agenda.Meeting, rec *meeti
 	for i := range next.Items {
 		it := &next.Items[i]
 		key := []byte(it.ID)
-		old := items.Get(key)
+		old, err := getOpen(tx, bucketItems, key)
+		if err != nil {
+			return fmt.Errorf("stored item %s: %w", it.ID, err)
+		}
 		changed := !bytes.Equal(old, itemBytes[i])
 		if !changed && !hasFreshText(it, fresh) {
 			continue
 		}
 		var oldItem *agenda.Item
 		if old != nil {
+			old = bytes.Clone(old) // a Get's memory may be remapped by this transaction's writes
 			r, err := decodeItem(old)
 			if err != nil {
 				return fmt.Errorf("stored item %s: %w", it.ID, err)
@@ -291,12 +326,11 @@ func putMeeting(tx *bolt.Tx, ix *indexer, prev, next *agenda.Meeting, rec *meeti
 		}
 		if changed {
 			if old != nil {
-				// Clone: a Get's memory may be remapped by the writes of this transaction.
-				if err := previous.Put(key, bytes.Clone(old)); err != nil {
+				if err := putMaybeSealed(tx, bucketPrevious, key, old, oldItem.Closed); err != nil {
 					return err
 				}
 			}
-			if err := items.Put(key, itemBytes[i]); err != nil {
+			if err := putMaybeSealed(tx, bucketItems, key, itemBytes[i], it.Closed); err != nil {
 				return err
 			}
 		}
@@ -309,8 +343,17 @@ func putMeeting(tx *bolt.Tx, ix *indexer, prev, next *agenda.Meeting, rec *meeti
 			continue
 		}
 		key := []byte(c.ItemID)
-		if old := items.Get(key); old != nil {
-			if err := previous.Put(key, bytes.Clone(old)); err != nil {
+		old, err := getOpen(tx, bucketItems, key)
+		if err != nil {
+			return fmt.Errorf("stored item %s: %w", c.ItemID, err)
+		}
+		if old != nil {
+			old = bytes.Clone(old)
+			r, err := decodeItem(old)
+			if err != nil {
+				return fmt.Errorf("stored item %s: %w", c.ItemID, err)
+			}
+			if err := putMaybeSealed(tx, bucketPrevious, key, old, r.Item.Closed); err != nil {
 				return err
 			}
 			if err := items.Delete(key); err != nil {
@@ -326,12 +369,21 @@ func putMeeting(tx *bolt.Tx, ix *indexer, prev, next *agenda.Meeting, rec *meeti
 			return err
 		}
 	}
+	secret := closedContent(tx, next)
 	for i := range next.Items {
 		for _, a := range next.Items[i].Attachments {
-			if a.Content != nil && blobs.Get([]byte(a.SHA256)) == nil {
-				if err := blobs.Put([]byte(a.SHA256), a.Content); err != nil {
-					return err
-				}
+			if a.Content == nil || blobs.Get([]byte(a.SHA256)) != nil {
+				continue
+			}
+			var err error
+			switch sealed := tx.Bucket(bucketSealedBlobs); {
+			case !secret[a.SHA256]:
+				err = blobs.Put([]byte(a.SHA256), a.Content)
+			case sealed.Get([]byte(a.SHA256)) == nil:
+				err = putSealed(tx, bucketSealedBlobs, []byte(a.SHA256), a.Content)
+			}
+			if err != nil {
+				return err
 			}
 		}
 	}
@@ -379,8 +431,16 @@ func summarize(m *agenda.Meeting, updated time.Time, republished bool, changes [
 }
 
 // reanchorNotes places every note of meeting m on its new version and counts them by
-// status. Tombstones are left as they are and not counted.
-func reanchorNotes(tx *bolt.Tx, m *agenda.Meeting) (map[agenda.NoteStatus]int, error) {
+// status. Tombstones are left as they are and not counted; so are the notes on closed
+// items whose texts retention removed (purged): there is nothing to place them on, and
+// they keep the status they had.
+func reanchorNotes(tx *bolt.Tx, m *agenda.Meeting, purged bool) (map[agenda.NoteStatus]int, error) {
+	closed := map[string]bool{}
+	if purged {
+		for _, it := range m.Items {
+			closed[it.ID] = it.Closed
+		}
+	}
 	notes := tx.Bucket(bucketNotes)
 	counts := map[agenda.NoteStatus]int{}
 	type put struct{ key, val []byte }
@@ -389,10 +449,18 @@ func reanchorNotes(tx *bolt.Tx, m *agenda.Meeting) (map[agenda.NoteStatus]int, e
 		if n.Deleted {
 			return nil
 		}
+		if closed[n.Anchor.ItemID] {
+			counts[n.Status]++
+			return nil
+		}
 		agenda.Reanchor(n, m)
 		counts[n.Status]++
 		if v := encodeNote(n); !bytes.Equal(v, stored) {
-			puts = append(puts, put{seq, v})
+			sv, err := sealValue(tx, bucketNotes, seq, v)
+			if err != nil {
+				return err
+			}
+			puts = append(puts, put{seq, sv})
 		}
 		return nil
 	})
@@ -420,7 +488,7 @@ func countNotes(tx *bolt.Tx, meetingID string) (map[agenda.NoteStatus]int, error
 }
 
 // forMeetingNotes calls fn for each note indexed under meetingID, in creation order, with
-// its key and stored bytes (copies, valid after the transaction's writes).
+// its key and stored record (unsealed copies, valid after the transaction's writes).
 func forMeetingNotes(tx *bolt.Tx, meetingID string, fn func(seq, stored []byte, n *agenda.Note) error) error {
 	notes := tx.Bucket(bucketNotes)
 	prefix := meetingNotePrefix(meetingID)
@@ -430,6 +498,10 @@ func forMeetingNotes(tx *bolt.Tx, meetingID string, fn func(seq, stored []byte, 
 		v := notes.Get(seq)
 		if v == nil {
 			return fmt.Errorf("the note index names note %x, which is missing: %w", seq, errDamaged)
+		}
+		v, err := openValue(tx, bucketNotes, seq, v)
+		if err != nil {
+			return fmt.Errorf("note %x: %w", seq, err)
 		}
 		n, err := decodeNote(v)
 		if err != nil {
@@ -484,4 +556,29 @@ func withPath(rec *meetingRecord, path string) *meetingRecord {
 	cp := *rec
 	cp.Meeting.Source.Path = path
 	return &cp
+}
+
+// closedContent returns the attachment contents of m that only its closed items have and
+// the store holds in no open item: they are stored sealed (sealed_blobs, and their text).
+func closedContent(tx *bolt.Tx, m *agenda.Meeting) map[string]bool {
+	secret := map[string]bool{}
+	open := map[string]bool{}
+	for i := range m.Items {
+		for _, a := range m.Items[i].Attachments {
+			if a.SHA256 == "" {
+				continue
+			}
+			if m.Items[i].Closed {
+				secret[a.SHA256] = true
+			} else {
+				open[a.SHA256] = true
+			}
+		}
+	}
+	for sha := range secret {
+		if open[sha] || tx.Bucket(bucketBlobs).Get([]byte(sha)) != nil {
+			delete(secret, sha) // public anyway
+		}
+	}
+	return secret
 }

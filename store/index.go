@@ -153,6 +153,8 @@ type indexer struct {
 	stats                         *indexStats
 	statsChanged                  bool
 	tf                            map[string]uint64 // scratch for add
+	// sealedChanged: documents were added to or taken out of sealed_docs.
+	sealedChanged bool
 }
 
 func newIndexer(tx *bolt.Tx) *indexer {
@@ -221,11 +223,25 @@ func (ix *indexer) add(d *docRecord, segs iter.Seq[segment]) error {
 	d.TermFrequencies = make([]uint64, len(d.Terms))
 	for i, t := range d.Terms {
 		d.TermFrequencies[i] = ix.tf[t]
-		ix.adds[t] = append(ix.adds[t], posting{id, d.Kind, ix.tf[t], length})
-		ix.df[t]++
 	}
-	if err := ix.docs.Put(u64(id), encodeDoc(d)); err != nil {
-		return err
+	if d.sealed {
+		// Its words go nowhere else: no postings, no document frequencies (their keys
+		// are the words). Search reads them from the sealed documents (sealedCache).
+		if _, err := ix.tx.CreateBucketIfNotExists(bucketSealedDocs); err != nil {
+			return err
+		}
+		if err := putSealed(ix.tx, bucketSealedDocs, u64(id), encodeDoc(d)); err != nil {
+			return err
+		}
+		ix.sealedChanged = true
+	} else {
+		for i, t := range d.Terms {
+			ix.adds[t] = append(ix.adds[t], posting{id, d.Kind, d.TermFrequencies[i], length})
+			ix.df[t]++
+		}
+		if err := ix.docs.Put(u64(id), encodeDoc(d)); err != nil {
+			return err
+		}
 	}
 	if err := ix.owners.Put(ownerKey(d.owner(), id), nil); err != nil {
 		return err
@@ -252,6 +268,9 @@ func (ix *indexer) remove(prefix []byte) error {
 	}
 	for _, k := range keys { // after the cursor loop: deletes move the pages it walks
 		id := readU64(k[len(k)-8:])
+		if err := ix.removeSealed(id); err != nil {
+			return err
+		}
 		if v := ix.docs.Get(u64(id)); v != nil {
 			d, err := decodeDoc(v)
 			if err != nil {
@@ -281,6 +300,34 @@ func (ix *indexer) remove(prefix []byte) error {
 }
 
 func (ix *indexer) removeOwner(owner []byte) error { return ix.remove(append(owner, 0)) }
+
+// removeSealed takes a document out of sealed_docs, when it is there.
+func (ix *indexer) removeSealed(id uint64) error {
+	b := ix.tx.Bucket(bucketSealedDocs)
+	if b == nil {
+		return nil
+	}
+	sv := b.Get(u64(id))
+	if sv == nil {
+		return nil
+	}
+	v, err := openValue(ix.tx, bucketSealedDocs, u64(id), sv)
+	if err != nil {
+		return fmt.Errorf("sealed search document %d: %w", id, err)
+	}
+	d, err := decodeDoc(v)
+	if err != nil {
+		return fmt.Errorf("sealed search document %d: %w", id, err)
+	}
+	if err := b.Delete(u64(id)); err != nil {
+		return err
+	}
+	ks := &ix.stats.Kinds[d.Kind]
+	ks.Docs = max(ks.Docs, 1) - 1
+	ks.Length -= min(ks.Length, d.Length)
+	ix.statsChanged, ix.sealedChanged = true, true
+	return nil
+}
 
 // flush writes the postings, document frequencies and statistics gathered.
 func (ix *indexer) flush() error {
@@ -323,6 +370,13 @@ func (ix *indexer) flush() error {
 		}
 	}
 	clear(ix.df)
+	if ix.sealedChanged {
+		ix.sealedChanged = false
+		meta := ix.tx.Bucket(bucketMeta)
+		if err := meta.Put(keySealedGeneration, u64(readU64(meta.Get(keySealedGeneration))+1)); err != nil {
+			return err
+		}
+	}
 	if ix.statsChanged {
 		ix.statsChanged = false
 		return ix.tx.Bucket(bucketMeta).Put(keySearchStats, encodeStats(ix.stats))
@@ -349,12 +403,14 @@ func (ix *indexer) indexItem(meetingID string, old, it *agenda.Item, fresh map[s
 	if err := ix.removeOwner(ownerItem(it.ID)); err != nil {
 		return err
 	}
-	if err := ix.add(&docRecord{Kind: kindItem, MeetingID: meetingID, ItemID: it.ID}, itemSegments(it)); err != nil {
+	// A closed item's documents are sealed, its title too: the title is in the plaintext
+	// summaries anyway, and one document is not worth splitting.
+	if err := ix.add(&docRecord{Kind: kindItem, MeetingID: meetingID, ItemID: it.ID, sealed: it.Closed}, itemSegments(it)); err != nil {
 		return err
 	}
 	for _, r := range it.Recommendations {
 		i := r.Index
-		d := &docRecord{Kind: kindRecommendation, MeetingID: meetingID, ItemID: it.ID, Recommendation: &i}
+		d := &docRecord{Kind: kindRecommendation, MeetingID: meetingID, ItemID: it.ID, Recommendation: &i, sealed: it.Closed}
 		if err := ix.add(d, plainSegment(r.Text)); err != nil {
 			return err
 		}
@@ -366,12 +422,12 @@ func (ix *indexer) indexItem(meetingID string, old, it *agenda.Item, fresh map[s
 		}
 	}
 	for _, a := range it.Attachments {
-		if o, ok := kept[a.ID]; ok && sameAttachmentText(&o, &a) && !fresh[a.SHA256] {
+		if o, ok := kept[a.ID]; ok && sameAttachmentText(&o, &a) && !fresh[a.SHA256] && old.Closed == it.Closed {
 			delete(kept, a.ID) // its pages stay as they are
 			continue
 		}
 		delete(kept, a.ID)
-		if err := ix.indexAttachment(meetingID, it.ID, &a); err != nil {
+		if err := ix.indexAttachment(meetingID, it.ID, &a, it.Closed); err != nil {
 			return err
 		}
 	}
@@ -389,14 +445,14 @@ func sameAttachmentText(a, b *agenda.Attachment) bool {
 
 // indexAttachment replaces the documents of an attachment: one per page of its extracted
 // text, or one for the text the importer gave (Attachment.Text, page 0) when no PDF text
-// is stored.
-func (ix *indexer) indexAttachment(meetingID, itemID string, a *agenda.Attachment) error {
+// is stored. The documents of a closed item's attachment are sealed.
+func (ix *indexer) indexAttachment(meetingID, itemID string, a *agenda.Attachment, closed bool) error {
 	if err := ix.removeOwner(ownerAttachment(itemID, a.ID)); err != nil {
 		return err
 	}
 	doc := func(page int) *docRecord {
 		return &docRecord{Kind: kindAttachment, MeetingID: meetingID, ItemID: itemID,
-			AttachmentID: a.ID, AttachmentTitle: a.Title, SHA256: a.SHA256, Page: page}
+			AttachmentID: a.ID, AttachmentTitle: a.Title, SHA256: a.SHA256, Page: page, sealed: closed}
 	}
 	t, err := storedText(ix.tx, a.SHA256)
 	if err != nil {
@@ -432,7 +488,7 @@ func (ix *indexer) indexNote(n *agenda.Note) error {
 	if n.Deleted {
 		return nil
 	}
-	d := &docRecord{Kind: kindNote, NoteID: n.ID, MeetingID: n.Anchor.MeetingID, ItemID: n.Anchor.ItemID}
+	d := &docRecord{Kind: kindNote, NoteID: n.ID, MeetingID: n.Anchor.MeetingID, ItemID: n.Anchor.ItemID, sealed: true}
 	return ix.add(d, plainSegment(n.Text))
 }
 
@@ -474,6 +530,10 @@ func buildIndex(tx *bolt.Tx) error {
 	}
 	var notes []*agenda.Note
 	if err := tx.Bucket(bucketNotes).ForEach(func(k, v []byte) error {
+		v, err := openValue(tx, bucketNotes, k, v)
+		if err != nil {
+			return fmt.Errorf("note %x: %w", k, err)
+		}
 		n, err := decodeNote(v)
 		if err != nil {
 			return fmt.Errorf("note %x: %w", k, err)

@@ -24,7 +24,27 @@ func indexContent(t *testing.T, tx *bolt.Tx) string {
 	records := map[uint64]*docRecord{}
 	var lines []string
 	var stats indexStats
-	err := tx.Bucket(bucketSearchDocs).ForEach(func(k, v []byte) error {
+	sealedDocs := map[uint64]bool{}
+	each := func(bucket []byte, fn func(k, v []byte) error) error {
+		b := tx.Bucket(bucket)
+		if b == nil {
+			return nil
+		}
+		return b.ForEach(func(k, v []byte) error {
+			if bytes.Equal(bucket, bucketSealedDocs) {
+				if !isSealed(v) {
+					t.Errorf("sealed document %d is not sealed", readU64(k))
+				}
+				sealedDocs[readU64(k)] = true
+			}
+			pv, err := openValue(tx, bucket, k, v)
+			if err != nil {
+				return err
+			}
+			return fn(k, pv)
+		})
+	}
+	doc := func(k, v []byte) error {
 		d, err := decodeDoc(v)
 		if err != nil {
 			return err
@@ -47,13 +67,38 @@ func indexContent(t *testing.T, tx *bolt.Tx) string {
 		if !slices.IsSorted(d.Terms) {
 			t.Errorf("terms of %s are not sorted", name)
 		}
-		lines = append(lines, fmt.Sprintf("doc %s len=%d %s", name, d.Length, strings.Join(tfs, " ")))
+		prefix := "doc"
+		if sealedDocs[id] {
+			prefix = "sealed doc"
+		}
+		lines = append(lines, fmt.Sprintf("%s %s len=%d %s", prefix, name, d.Length, strings.Join(tfs, " ")))
 		stats.Kinds[d.Kind].Docs++
 		stats.Kinds[d.Kind].Length += d.Length
 		return nil
-	})
-	if err != nil {
+	}
+	if err := each(bucketSearchDocs, doc); err != nil {
 		t.Fatal(err)
+	}
+	if err := each(bucketSealedDocs, doc); err != nil {
+		t.Fatal(err)
+	}
+	// Notes and everything of a closed item are sealed, nothing else.
+	for id, d := range records {
+		want := d.Kind == kindNote
+		if d.Kind == kindItem || d.Kind == kindRecommendation || d.Kind == kindAttachment {
+			v, err := getOpen(tx, bucketItems, []byte(d.ItemID))
+			if err != nil || v == nil {
+				t.Fatalf("item of %s: %v", names[id], err)
+			}
+			r, err := decodeItem(v)
+			if err != nil {
+				t.Fatal(err)
+			}
+			want = r.Item.Closed
+		}
+		if want != sealedDocs[id] {
+			t.Errorf("document %s: sealed %v, want %v", names[id], sealedDocs[id], want)
+		}
 	}
 	// Postings: every one names a document that lists the term with the same frequency,
 	// in doc order; every document's terms are all there.
@@ -61,7 +106,7 @@ func indexContent(t *testing.T, tx *bolt.Tx) string {
 	seen := map[string]bool{}
 	var lastTerm string
 	var lastDoc uint64
-	err = tx.Bucket(bucketPostings).ForEach(func(k, v []byte) error {
+	err := tx.Bucket(bucketPostings).ForEach(func(k, v []byte) error {
 		i := bytes.IndexByte(k, 0)
 		if i < 0 || len(k) != i+9 {
 			return fmt.Errorf("bad postings key %q", k)
@@ -79,8 +124,8 @@ func indexContent(t *testing.T, tx *bolt.Tx) string {
 			}
 			lastDoc = p.doc
 			d := records[p.doc]
-			if d == nil {
-				t.Errorf("posting of %q names document %d, which is gone", term, p.doc)
+			if d == nil || sealedDocs[p.doc] {
+				t.Errorf("posting of %q names document %d, which is gone or sealed", term, p.doc)
 				return true
 			}
 			j := slices.Index(d.Terms, term)
@@ -97,6 +142,9 @@ func indexContent(t *testing.T, tx *bolt.Tx) string {
 		t.Fatal(err)
 	}
 	for id, d := range records {
+		if sealedDocs[id] {
+			continue
+		}
 		for _, term := range d.Terms {
 			if !seen[fmt.Sprint(term, id)] {
 				t.Errorf("document %s lists %q, which has no posting for it", names[id], term)
@@ -143,7 +191,7 @@ func checkIndex(t *testing.T, s *Store) {
 	errRollback := fmt.Errorf("roll back")
 	err := s.update(func(tx *bolt.Tx) error {
 		incremental = indexContent(t, tx)
-		for _, b := range [][]byte{bucketSearchDocs, bucketPostings, bucketTerms, bucketOwners} {
+		for _, b := range [][]byte{bucketSearchDocs, bucketPostings, bucketTerms, bucketOwners, bucketSealedDocs} {
 			if err := tx.DeleteBucket(b); err != nil {
 				return err
 			}

@@ -28,6 +28,10 @@ var migrations = []func(tx *bolt.Tx) error{
 			return fmt.Errorf("create bucket %s: %w", bucketMeetingNotes, err)
 		}
 		return tx.Bucket(bucketNotes).ForEach(func(k, v []byte) error {
+			v, err := openValue(tx, bucketNotes, k, v)
+			if err != nil {
+				return fmt.Errorf("note %x: %w", k, err)
+			}
 			n, err := decodeNote(v)
 			if err != nil {
 				return fmt.Errorf("note %x: %w", k, err)
@@ -48,6 +52,11 @@ var migrations = []func(tx *bolt.Tx) error{
 		}
 		return buildIndex(tx)
 	},
+	// 4: encryption at rest (crypt.go): the key record, the sealed buckets, and every
+	// sensitive value sealed with the data key of the store being migrated. Open runs it
+	// on a copy of the file and compacts the copy before it replaces the store, so no
+	// plaintext of what it sealed is left in the file's free pages.
+	encryptStore,
 }
 
 // runMigrations runs migrations[from:to] and records the new version.
@@ -69,24 +78,35 @@ func schemaVersion(tx *bolt.Tx) uint64 {
 	return readU64(meta.Get(keyVersion))
 }
 
-// migrate checks the schema version under the shared lock and only takes the exclusive
-// one when there is something to run, so opening a current store never blocks a reader.
+// migrate checks the schema version under the shared lock, unlocks the store's data key,
+// and only takes the exclusive lock when there is something to run, so opening a
+// current store never blocks a reader.
 func (s *Store) migrate() error {
 	var v uint64
-	if err := s.view(func(tx *bolt.Tx) error { v = schemaVersion(tx); return nil }); err != nil {
+	var rec *cryptRecord
+	if err := s.view(func(tx *bolt.Tx) error {
+		v = schemaVersion(tx)
+		var err error
+		rec, err = readCrypt(tx)
+		return err
+	}); err != nil {
 		return err
 	}
 	if v > uint64(len(migrations)) {
 		return fmt.Errorf("the data folder %s was written by a newer dagsorden (store version %d, this one knows %d); update dagsorden", s.dir, v, len(migrations))
 	}
+	if rec != nil && (s.vault == nil || s.vault.id != rec.KeyID) {
+		vt, err := s.unlock(rec)
+		if err != nil {
+			return err
+		}
+		s.vault = vt
+	}
 	if v == uint64(len(migrations)) {
+		if rec == nil {
+			return fmt.Errorf("the store %s has no key record: %w", s.path, errDamaged)
+		}
 		return nil
 	}
-	return s.update(func(tx *bolt.Tx) error {
-		v := schemaVersion(tx) // another process may have migrated meanwhile
-		if v >= uint64(len(migrations)) {
-			return errNoChange
-		}
-		return runMigrations(tx, int(v), len(migrations))
-	})
+	return s.upgrade()
 }

@@ -22,6 +22,22 @@ func boltAt(t *testing.T, v int) (dir string, db *bolt.DB) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// Migration 4 encrypts with the key a test store opens with (TestOptions).
+	key := make([]byte, keySize)
+	rec, err := newCryptRecord("0123456789abcdef", key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := rec.wrap(key, testPassphrase, testKDF); err != nil {
+		t.Fatal(err)
+	}
+	vt, err := newVault(rec.KeyID, key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	vt.rec = rec
+	dbVaults.Store(db, vt)
+	defer dbVaults.Delete(db)
 	if err := db.Update(func(tx *bolt.Tx) error {
 		if _, err := tx.CreateBucketIfNotExists(bucketMeta); err != nil {
 			return err

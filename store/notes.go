@@ -98,6 +98,10 @@ func placeNote(tx *bolt.Tx, n *agenda.Note, exists bool) error {
 		}
 		return notFound("item", n.Anchor.ItemID)
 	}
+	v, err := openValue(tx, bucketItems, []byte(n.Anchor.ItemID), v)
+	if err != nil {
+		return fmt.Errorf("stored item %s: %w", n.Anchor.ItemID, err)
+	}
 	ir, err := decodeItem(v)
 	if err != nil {
 		return fmt.Errorf("stored item %s: %w", n.Anchor.ItemID, err)
@@ -123,7 +127,7 @@ func placeNote(tx *bolt.Tx, n *agenda.Note, exists bool) error {
 // putNote writes a note under seq with its id and meeting index entries, and its
 // document in the search index: a note is found the moment it is saved.
 func putNote(tx *bolt.Tx, seq uint64, n *agenda.Note) error {
-	if err := tx.Bucket(bucketNotes).Put(u64(seq), encodeNote(n)); err != nil {
+	if err := putSealed(tx, bucketNotes, u64(seq), encodeNote(n)); err != nil {
 		return err
 	}
 	if err := tx.Bucket(bucketNoteIDs).Put([]byte(n.ID), u64(seq)); err != nil {
@@ -159,6 +163,10 @@ func noteByID(tx *bolt.Tx, id string) (uint64, *agenda.Note, error) {
 	if v == nil {
 		return 0, nil, fmt.Errorf("note %s is indexed but missing: %w", id, errDamaged)
 	}
+	v, err := openValue(tx, bucketNotes, k, v)
+	if err != nil {
+		return 0, nil, fmt.Errorf("stored note %s: %w", id, err)
+	}
 	n, err := decodeNote(v)
 	if err != nil {
 		return 0, nil, fmt.Errorf("stored note %s: %w", id, err)
@@ -191,6 +199,10 @@ func (s *Store) Notes() ([]agenda.Note, error) {
 func allNotes(tx *bolt.Tx) ([]agenda.Note, error) {
 	var out []agenda.Note
 	err := tx.Bucket(bucketNotes).ForEach(func(k, v []byte) error {
+		v, err := openValue(tx, bucketNotes, k, v)
+		if err != nil {
+			return fmt.Errorf("stored note %x: %w", k, err)
+		}
 		n, err := decodeNote(v)
 		if err != nil {
 			return fmt.Errorf("stored note %x: %w", k, err)
@@ -232,7 +244,7 @@ func (s *Store) DeleteNote(id string) error {
 		n.Deleted = true
 		n.Revision++
 		n.Updated = now()
-		if err := tx.Bucket(bucketNotes).Put(u64(seq), encodeNote(n)); err != nil {
+		if err := putSealed(tx, bucketNotes, u64(seq), encodeNote(n)); err != nil {
 			return err
 		}
 		ix := newIndexer(tx)

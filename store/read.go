@@ -131,6 +131,10 @@ func getItem(tx *bolt.Tx, bucket []byte, id string) (*itemRecord, error) {
 		}
 		return nil, notFound("item", id)
 	}
+	v, err := openValue(tx, bucket, []byte(id), v)
+	if err != nil {
+		return nil, fmt.Errorf("stored item %s: %w", id, err)
+	}
 	r, err := decodeItem(v)
 	if err != nil {
 		return nil, fmt.Errorf("stored item %s: %w", id, err)
@@ -195,7 +199,15 @@ func (s *Store) Document(id string) (*agenda.Document, error) {
 func (s *Store) Attachment(sha256 string) ([]byte, error) {
 	var b []byte
 	err := s.view(func(tx *bolt.Tx) error {
-		v := tx.Bucket(bucketBlobs).Get([]byte(strings.ToLower(sha256)))
+		k := []byte(strings.ToLower(sha256))
+		if v := tx.Bucket(bucketBlobs).Get(k); v != nil {
+			b = bytes.Clone(v)
+			return nil
+		}
+		v, err := getOpen(tx, bucketSealedBlobs, k)
+		if err != nil {
+			return fmt.Errorf("stored attachment %s: %w", sha256, err)
+		}
 		if v == nil {
 			return notFound("attachment content", sha256)
 		}
@@ -210,7 +222,11 @@ func (s *Store) Attachment(sha256 string) ([]byte, error) {
 func (s *Store) HasAttachment(sha256 string) (bool, error) {
 	var ok bool
 	err := s.view(func(tx *bolt.Tx) error {
-		ok = tx.Bucket(bucketBlobs).Get([]byte(strings.ToLower(sha256))) != nil
+		k := []byte(strings.ToLower(sha256))
+		ok = tx.Bucket(bucketBlobs).Get(k) != nil
+		if sb := tx.Bucket(bucketSealedBlobs); !ok && sb != nil {
+			ok = sb.Get(k) != nil
+		}
 		return nil
 	})
 	return ok, err

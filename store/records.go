@@ -23,6 +23,9 @@ type meetingRecord struct {
 type itemRecord struct {
 	MeetingID string
 	Item      agenda.Item
+	// Purged: when retention removed the texts and attachments of this closed item
+	// (retention.go); zero for an item that has them.
+	Purged time.Time
 }
 
 // encode* turn a record into bytes, decode* read one back (from memory of a bbolt
@@ -151,6 +154,7 @@ func encodeItem(r *itemRecord) []byte {
 	e := newRecord()
 	e.str(1, r.MeetingID)
 	e.msg(2, func(e *enc) { putItem(e, &r.Item) })
+	e.time(3, r.Purged)
 	return e.b
 }
 
@@ -169,6 +173,8 @@ func decodeItem(b []byte) (*itemRecord, error) {
 			sub := d.sub(w)
 			readItem(sub, &r.Item)
 			d.done(sub)
+		case 3:
+			r.Purged = d.time(w)
 		default:
 			d.skip(w)
 		}
@@ -626,6 +632,9 @@ type docRecord struct {
 	Length             uint64 // weighted number of terms, BM25's document length
 	Terms              []string
 	TermFrequencies    []uint64 // of Terms, in the same order
+	// sealed: the document is a note's or a closed item's, kept in sealed_docs (not
+	// encoded: the bucket says it).
+	sealed bool
 }
 
 func encodeDoc(d *docRecord) []byte {

@@ -12,6 +12,12 @@
 // seconds returns an error wrapping ErrBusy. Every write is one durable transaction
 // (never NoSync): notes are the user's own words and must never be lost.
 //
+// The sensitive values (notes, group secrets, closed items and their index documents)
+// are sealed with a data key of the store's own (crypt.go); Open finds the key in the
+// OS keyring, the login session's cache or by the passphrase (keys.go). Readers see
+// plaintext: the sealing is inside the store. Retention removes closed items' texts
+// some days after their meeting (retention.go).
+//
 // The store does not parse agenda formats (package agenda and its importers do), does no
 // network I/O, and never deletes a note: a note whose item is gone becomes orphaned.
 package store
@@ -76,6 +82,11 @@ type Store struct {
 	// wait for each other by polling it.
 	mu     *sync.RWMutex
 	closed bool
+
+	opts  Options
+	vault *vault // the data key; nil only while Open runs
+	// sealed is the index of sealed documents, decrypted, kept between searches.
+	sealed sealedCache
 }
 
 // pathLocks holds one mutex per store file, for every Store of this process.
@@ -103,9 +114,14 @@ func DefaultDir() string {
 	return filepath.Join(home, ".local", "share", "dagsorden")
 }
 
-// Open opens the store in dir, creating the folder (0700) and the file (0600) when they
-// are absent, and runs pending migrations in one transaction. It keeps no file open.
-func Open(dir string) (*Store, error) {
+// Open opens the store in dir with DefaultOptions: see OpenWith.
+func Open(dir string) (*Store, error) { return OpenWith(dir, DefaultOptions()) }
+
+// OpenWith opens the store in dir, creating the folder (0700) and the file (0600) when
+// they are absent, finds its data key (see keys.go; a new store gets a new one) and runs
+// pending migrations: on a copy of the file, swapped in when they are done, after a
+// backup of the old file (see upgrade). It keeps no file open.
+func OpenWith(dir string, o Options) (*Store, error) {
 	if dir == "" {
 		return nil, errors.New("no data folder given")
 	}
@@ -117,7 +133,7 @@ func Open(dir string) (*Store, error) {
 		return nil, fmt.Errorf("cannot create the data folder %s: %w", abs, err)
 	}
 	path := filepath.Join(abs, FileName)
-	s := &Store{dir: abs, path: path, mu: pathLock(path)}
+	s := &Store{dir: abs, path: path, mu: pathLock(path), opts: o}
 	if _, err := os.Stat(s.path); errors.Is(err, fs.ErrNotExist) {
 		if err := s.create(); err != nil {
 			return nil, err
@@ -136,6 +152,16 @@ func Open(dir string) (*Store, error) {
 // dagsorden.db. Link, unlike rename, never replaces a store another process has just
 // created.
 func (s *Store) create() error {
+	v, forget, err := s.newKey()
+	if err != nil {
+		return err
+	}
+	created := false
+	defer func() {
+		if !created {
+			forget()
+		}
+	}()
 	f, err := os.CreateTemp(s.dir, FileName+".new-*") // mode 0600
 	if err != nil {
 		return fmt.Errorf("cannot create a store in %s: %w", s.dir, err)
@@ -149,7 +175,9 @@ func (s *Store) create() error {
 	if err != nil {
 		return fmt.Errorf("cannot create a store in %s: %w", s.dir, err)
 	}
+	dbVaults.Store(db, v)
 	err = db.Update(func(tx *bolt.Tx) error { return runMigrations(tx, 0, len(migrations)) })
+	dbVaults.Delete(db)
 	if cerr := db.Close(); err == nil {
 		err = cerr
 	}
@@ -164,6 +192,14 @@ func (s *Store) create() error {
 		if err := os.Rename(tmp, s.path); err != nil {
 			return fmt.Errorf("cannot create a store in %s: %w", s.dir, err)
 		}
+	} else if err != nil {
+		return nil // another process made the store first: its key is the one (migrate unlocks it)
+	}
+	created = true
+	s.vault = v
+	unlocked.Store(v.id, v.key)
+	if !v.rec.hasPassphrase() && s.opts.Notify != nil {
+		s.opts.Notify(fmt.Sprintf("The new store in %s is encrypted with a key kept in this machine's keyring. To open it elsewhere, or should the keyring be lost, give it a passphrase: dagsorden passphrase", s.dir))
 	}
 	return syncDir(s.dir)
 }
@@ -216,22 +252,64 @@ func (s *Store) lock(readOnly bool, deadline time.Time) (unlock func(), err erro
 }
 
 // open opens the bbolt file for one operation, waiting for other processes at most
-// until deadline.
+// until deadline. When the file it got the lock of is no longer the one at the path (a
+// migration swapped a new file in while this process waited), it opens the new one.
 func (s *Store) open(readOnly bool, deadline time.Time) (*bolt.DB, error) {
-	wait := time.Until(deadline)
-	if wait <= 0 {
-		return nil, &busyError{s.dir}
-	}
-	db, err := bolt.Open(s.path, 0o600, &bolt.Options{Timeout: wait, ReadOnly: readOnly})
-	switch {
-	case err == nil:
+	for {
+		wait := time.Until(deadline)
+		if wait <= 0 {
+			return nil, &busyError{s.dir}
+		}
+		var f *os.File
+		openFile := func(name string, flag int, perm os.FileMode) (*os.File, error) {
+			var err error
+			f, err = os.OpenFile(name, flag, perm)
+			return f, err
+		}
+		db, err := bolt.Open(s.path, 0o600, &bolt.Options{Timeout: wait, ReadOnly: readOnly, OpenFile: openFile})
+		switch {
+		case err == nil:
+		case errors.Is(err, bolterrors.ErrTimeout):
+			return nil, &busyError{s.dir}
+		case errors.Is(err, fs.ErrNotExist):
+			return nil, fmt.Errorf("the store %s has disappeared; run dagsorden again to make a new one", s.path)
+		default:
+			return nil, fmt.Errorf("cannot open the store %s: %w", s.path, err)
+		}
+		if same, err := samePath(f, s.path); err == nil && !same {
+			db.Close()
+			continue
+		}
+		if s.vault != nil {
+			dbVaults.Store(db, s.vault)
+		}
 		return db, nil
-	case errors.Is(err, bolterrors.ErrTimeout):
-		return nil, &busyError{s.dir}
-	case errors.Is(err, fs.ErrNotExist):
-		return nil, fmt.Errorf("the store %s has disappeared; run dagsorden again to make a new one", s.path)
 	}
-	return nil, fmt.Errorf("cannot open the store %s: %w", s.path, err)
+}
+
+// samePath reports whether f is the file at path.
+func samePath(f *os.File, path string) (bool, error) {
+	if f == nil {
+		return true, nil
+	}
+	a, err := f.Stat()
+	if err != nil {
+		return false, err
+	}
+	b, err := os.Stat(path)
+	if err != nil {
+		return false, err
+	}
+	return os.SameFile(a, b), nil
+}
+
+// closeDB ends an operation's use of the file.
+func (s *Store) closeDB(db *bolt.DB) error {
+	dbVaults.Delete(db)
+	if err := db.Close(); err != nil {
+		return fmt.Errorf("cannot close the store %s: %w", s.path, err)
+	}
+	return nil
 }
 
 // view runs fn in a read-only transaction under the shared file lock. fn must copy out
@@ -248,8 +326,8 @@ func (s *Store) view(fn func(tx *bolt.Tx) error) error {
 		return err
 	}
 	err = db.View(fn)
-	if cerr := db.Close(); err == nil && cerr != nil {
-		err = fmt.Errorf("cannot close the store %s: %w", s.path, cerr)
+	if cerr := s.closeDB(db); err == nil {
+		err = cerr
 	}
 	return err
 }
@@ -278,8 +356,8 @@ func (s *Store) update(fn func(tx *bolt.Tx) error) error {
 		meta := tx.Bucket(bucketMeta)
 		return meta.Put(keyGeneration, u64(readU64(meta.Get(keyGeneration))+1))
 	})
-	if cerr := db.Close(); err == nil && cerr != nil {
-		err = fmt.Errorf("cannot close the store %s: %w", s.path, cerr)
+	if cerr := s.closeDB(db); err == nil {
+		err = cerr
 	}
 	if errors.Is(err, errNoChange) {
 		return nil

@@ -115,11 +115,16 @@ func watches(tx *bolt.Tx) []string {
 func (s *Store) WatchHits() ([]WatchHit, error) {
 	var hits []WatchHit
 	err := s.view(func(tx *bolt.Tx) error {
-		r, err := newIndexReader(tx)
+		ws := watches(tx)
+		if len(ws) == 0 {
+			return nil // the reader would decrypt the sealed documents for nothing
+		}
+		r, done, err := s.newIndexReader(tx)
 		if err != nil {
 			return err
 		}
-		hits, err = r.watchHits(watches(tx))
+		defer done()
+		hits, err = r.watchHits(ws)
 		return err
 	})
 	if err != nil {
@@ -145,13 +150,12 @@ func (r *indexReader) watchHits(phrases []string) ([]WatchHit, error) {
 			return nil, err
 		}
 		for _, c := range cands {
-			v := r.docs.Get(u64(c.doc))
-			if v == nil {
-				continue
-			}
-			d, err := decodeDocHead(v)
+			d, err := r.docHead(c.doc)
 			if err != nil {
-				return nil, fmt.Errorf("search document %d: %w", c.doc, err)
+				return nil, err
+			}
+			if d == nil {
+				continue
 			}
 			if d.Kind != kindItem && d.Kind != kindRecommendation && d.Kind != kindAttachment {
 				continue

@@ -10,6 +10,7 @@ import (
 	"github.com/dagsorden/dagsorden/agenda"
 	"github.com/dagsorden/dagsorden/agenda/example"
 	"github.com/dagsorden/dagsorden/store"
+	"github.com/dagsorden/dagsorden/store/keys"
 )
 
 // runDemo opens dagsorden on a throw-away store holding the bundled example; the store
@@ -21,7 +22,8 @@ func runDemo(e *env) error {
 	}
 	defer os.RemoveAll(dir)
 	e.dataDir = dir
-	st, err := store.Open(dir)
+	e.keyring = &keys.Memory{} // the demo's key lives and dies with this process
+	st, err := e.openStore()
 	if err != nil {
 		return err
 	}

@@ -11,6 +11,8 @@ import (
 	"fmt"
 	"io"
 	"os"
+
+	"github.com/dagsorden/dagsorden/store"
 )
 
 // Exit codes.
@@ -28,6 +30,10 @@ type env struct {
 	dataDir        string
 	lang           string
 	logFile        string
+	// keyring, when set, keeps the store's key instead of the OS keyring and the
+	// passphrase: the demo's throw-away store.
+	keyring store.Keyring
+	asked   int // passphrases asked at the terminal so far
 }
 
 type command struct {
@@ -51,6 +57,11 @@ func commands() []command {
 		{"serve", "[DIR] --addr HOST:PORT …", "serve a feed folder and/or the group relay", cmdServe},
 		{"group", "create|invite|join|…", "share notes with your party group, end-to-end encrypted", cmdGroup},
 		{"brief", "MEETING_ID --format md|html", "write the brief for the formøde", cmdBrief},
+		{"passphrase", "", "set or change the passphrase that opens the encrypted store anywhere", cmdPassphrase},
+		{"key", "status|remember|forget", "where the store's key is kept: this machine's keyring, the passphrase", cmdKey},
+		{"lock", "", "forget the keys unlocked with a passphrase for this login session", cmdLock},
+		{"restore", "BACKUP", "bring the store back from the backup an upgrade made", cmdRestore},
+		{"purge", "[--closed-after 30d|off]", "remove closed items' texts some days after their meeting (kept: notes)", cmdPurge},
 	}
 }
 
@@ -132,7 +143,7 @@ Usage:
 Commands:
 `)
 	for _, c := range commands() {
-		fmt.Fprintf(w, "  %-8s %-28s %s\n", c.name, c.args, c.summary)
+		fmt.Fprintf(w, "  %-10s %-28s %s\n", c.name, c.args, c.summary)
 	}
 	fmt.Fprint(w, "\nFlags:\n")
 	fs.SetOutput(w)

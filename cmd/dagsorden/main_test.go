@@ -17,6 +17,9 @@ import (
 
 var bin string
 
+// testPassphrase opens the stores of these tests.
+const testPassphrase = "korrekt hest batteri hæfteklamme"
+
 // TestMain builds the real binary once: these tests run dagsorden as a user would, as a
 // separate process with its own exit code.
 func TestMain(m *testing.M) {
@@ -25,6 +28,16 @@ func TestMain(m *testing.M) {
 		panic(err)
 	}
 	bin = filepath.Join(dir, "dagsorden")
+	// Every dagsorden these tests run (here and in the other test files) opens its store
+	// with this passphrase, never the OS keyring, and keeps the key for the "session" in
+	// a folder of its own: the first command of a store derives the key, the rest find it.
+	run := filepath.Join(dir, "run")
+	if err := os.Mkdir(run, 0o700); err != nil {
+		panic(err)
+	}
+	os.Setenv("DAGSORDEN_PASSPHRASE", testPassphrase)
+	os.Setenv("DAGSORDEN_KEYRING", "off")
+	os.Setenv("XDG_RUNTIME_DIR", run)
 	// Built without -race even under -race: these tests exercise the process boundary
 	// (exit codes, locking, files); the packages' own tests run under the race detector.
 	out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput()

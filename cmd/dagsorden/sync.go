@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"strings"
 	"syscall"
 
@@ -56,6 +57,20 @@ func cmdPublish(e *env, args []string) error {
 		return usageErr(e, fs, "name at least one input")
 	case *out == "" || *key == "":
 		return usageErr(e, fs, "--out and --key are required")
+	}
+	if *fromStore {
+		// Unlock each store here, with the keyring, the session and the terminal: the
+		// keys this process has unlocked are found again by the Open inside Publish.
+		for _, dir := range pos {
+			if _, err := os.Stat(filepath.Join(dir, store.FileName)); err != nil {
+				continue // Publish says what is wrong with it
+			}
+			st, err := store.OpenWith(dir, e.storeOptions())
+			if err != nil {
+				return err
+			}
+			st.Close()
+		}
 	}
 	r, err := dsync.Publish(pos, *out, *key, *fromStore)
 	if err != nil {

@@ -200,3 +200,46 @@ func item(r *rand.Rand, j int, group string) agenda.Item {
 	}
 	return it
 }
+
+// noteTexts are what members write: short, about the case, with the words the agendas use.
+var noteTexts = []string{
+	"Spørg forvaltningen om finansieringen af %s før mødet.",
+	"Vi støtter forslaget om %s, men vil have en opfølgning i efteråret.",
+	"Imod: %s rammer borgerne i yderområderne hårdest.",
+	"Tjek høringssvarene om %s – hvad siger handicaprådet?",
+	"Tal med gruppen om %s på formødet; kan vi stille et ændringsforslag?",
+}
+
+// Notes saves n notes (the member's own), spread over the store's items, every fourth
+// on the item and the rest on a recommendation; the same store and n give the same notes.
+func Notes(dir string, n int) error {
+	s, err := store.Open(dir)
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	ms, err := s.Meetings()
+	if err != nil {
+		return err
+	}
+	if len(ms) == 0 {
+		return fmt.Errorf("no meetings to write notes on")
+	}
+	r := rand.New(rand.NewPCG(uint64(n), 0x6e6f746573))
+	for i := range n {
+		m := ms[r.IntN(len(ms))]
+		it := m.Items[r.IntN(len(m.Items))]
+		a := agenda.Anchor{ItemID: it.ID}
+		if i%4 != 0 && it.Recommendations > 0 {
+			rec := r.IntN(it.Recommendations)
+			a.Recommendation = &rec
+		}
+		subject := strings.ToLower(it.Title)
+		note := agenda.Note{Anchor: a, Stance: agenda.Stances[r.IntN(len(agenda.Stances))],
+			Text: fmt.Sprintf(noteTexts[r.IntN(len(noteTexts))], subject)}
+		if err := s.SaveNote(&note); err != nil {
+			return fmt.Errorf("note %d: %w", i, err)
+		}
+	}
+	return nil
+}
