@@ -268,19 +268,25 @@ func cmdBrief(e *env, args []string) error {
 }
 
 func cmdServe(e *env, args []string) error {
-	fs := newFlags(e, "serve", "[FEED_DIR] --addr HOST:PORT [--relay-data DIR] [--open-groups]",
+	fs := newFlags(e, "serve", "[FEED_DIR] --addr HOST:PORT [--relay-data DIR] [--open-groups] [--trusted-proxy CIDR]…",
 		"Serve a feed folder and/or the group relay over HTTP. The relay keeps its own store in\n"+
 			"--relay-data and stores only ciphertext; on its first start it prints an operator\n"+
 			"token once: creating a group needs it unless --open-groups is given.")
 	addr := fs.String("addr", "127.0.0.1:8080", "listen on `HOST:PORT`")
 	relayData := fs.String("relay-data", "", "run the group relay with its store in `DIR`")
 	openGroups := fs.Bool("open-groups", false, "let anyone create a group (no operator token needed)")
+	var proxies repeated
+	fs.Var(&proxies, "trusted-proxy", "a reverse proxy's address or `CIDR` whose X-Forwarded-For names the client (repeatable)")
 	pos, err := parseInterspersed(e, fs, args)
 	if err != nil {
 		return err
 	}
 	if len(pos) > 1 || (len(pos) == 0 && *relayData == "") {
 		return usageErr(e, fs, "name a feed folder, give --relay-data, or both")
+	}
+	trusted, err := relay.ParseProxies(proxies)
+	if err != nil {
+		return fmt.Errorf("--trusted-proxy: %w", err)
 	}
 	mux := http.NewServeMux()
 	if len(pos) == 1 {
@@ -291,7 +297,7 @@ func cmdServe(e *env, args []string) error {
 	}
 	if *relayData != "" {
 		logger := slog.New(slog.NewTextHandler(e.stderr, nil))
-		r, err := relay.New(*relayData, relay.Options{OpenGroups: *openGroups, Logger: logger})
+		r, err := relay.New(*relayData, relay.Options{OpenGroups: *openGroups, Logger: logger, TrustedProxies: trusted})
 		if err != nil {
 			return err
 		}
