@@ -15,6 +15,7 @@ type State struct {
 	Seq      uint64   // the last entry applied (0: none)
 	Head     [32]byte // its hash
 	Epoch    uint64   // the current epoch
+	First    uint64   // the genesis's epoch (a group from before signed lists had earlier ones)
 	RekeyDue bool     // a member was removed and no key change followed yet
 	Root     []byte   // the genesis admin's signing key
 
@@ -193,7 +194,7 @@ func (s *State) genesis(e *Entry) error {
 	s.members[e.Signer] = &Member{ID: e.Signer, SignKey: bytes.Clone(e.SignKey), BoxKey: bytes.Clone(e.BoxKey),
 		Admin: true, Joined: e.Seq, InviteEpoch: e.Epoch}
 	s.order = append(s.order, e.Signer)
-	s.Epoch = e.Epoch
+	s.Epoch, s.First = e.Epoch, e.Epoch
 	s.commits[e.Epoch] = bytes.Clone(e.Commit)
 	s.advance(e)
 	return nil
