@@ -79,3 +79,14 @@ func missing(g *store.GroupState) int {
 	}
 	return n
 }
+
+// seenBefore reports whether author's envelope seq arrived already.
+func seenBefore(g *store.GroupState, author string, seq uint64) bool {
+	for _, a := range g.Seen {
+		if a.Member == author {
+			_, found := slices.BinarySearch(a.Above, seq)
+			return seq < a.Next || found
+		}
+	}
+	return false
+}

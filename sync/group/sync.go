@@ -301,18 +301,22 @@ func apply(g *store.GroupState, t *store.GroupTx, st *roster.State, envs []relay
 		}
 		m := st.Member(h.author)
 		switch {
-		case m == nil || !h.verify(g.ID, e.ID, m.SignKey):
+		case m == nil:
+			res.Forged++ // no member of the list: a relay's own, or made up
+			continue
+		case seenBefore(g, h.author, h.seq):
+			// The author's number arrived before: sent again, as it was or (the same bytes)
+			// under another id. Never merged twice.
+			res.Replayed++
+			continue
+		case !h.verify(g.ID, e.ID, m.SignKey):
 			res.Forged++
 			continue
 		case m.Removed && h.epoch > m.RemovedEpoch:
 			res.Forged++ // signed by a removed member under a key they never had
 			continue
 		}
-		switch observe(g, h.author, h.seq) {
-		case arrivalReplay:
-			res.Replayed++
-			continue
-		case arrivalLate:
+		if observe(g, h.author, h.seq) == arrivalLate {
 			res.Reordered++
 		}
 		if h.author == g.MemberID {
