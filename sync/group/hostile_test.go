@@ -37,6 +37,7 @@ type hostileRelay struct {
 	served   map[string]int   // how many of inject each token got
 	withhold string           // an envelope id never served
 	swap     bool             // serve the first two envelopes of each answer swapped
+	chain    [][]byte         // when set, served as the group's member list
 }
 
 const hostileSpread = 16
@@ -74,9 +75,23 @@ func (hr *hostileRelay) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		json.NewEncoder(w).Encode(mr)
 	case r.Method == "GET" && strings.HasSuffix(r.URL.Path, "/envelopes"):
 		hr.pull(w, r)
+	case r.Method == "GET" && strings.HasSuffix(r.URL.Path, "/chain") && hr.fakeChain() != nil:
+		after, _ := strconv.Atoi(r.URL.Query().Get("after"))
+		out := relay.ChainResponse{Entries: [][]byte{}}
+		if ch := hr.fakeChain(); after < len(ch) {
+			out.Entries = ch[after:]
+		}
+		w.Header().Set("Content-Type", "application/json")
+		json.NewEncoder(w).Encode(out)
 	default:
 		hr.h.ServeHTTP(w, r)
 	}
+}
+
+func (hr *hostileRelay) fakeChain() [][]byte {
+	hr.mu.Lock()
+	defer hr.mu.Unlock()
+	return hr.chain
 }
 
 func copyAnswer(w http.ResponseWriter, rec *httptest.ResponseRecorder) {
