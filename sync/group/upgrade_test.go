@@ -196,4 +196,17 @@ func TestUpgradeOfAGroupFromBeforeSignedLists(t *testing.T) {
 	if ms, _ := a.c.Members(ctx, "A-gruppen"); len(ms) != 4 {
 		t.Errorf("A's members at the end: %+v", ms)
 	}
+	// The admin clears Z off the relay (Z was never in the signed list); the relay's own
+	// made-up member it cannot clear, and it stays a warning.
+	if mi, err := a.c.Remove(ctx, "A-gruppen", zg.MemberID); err != nil || !mi.Unknown {
+		t.Errorf("clearing Z off the relay: %+v %v", mi, err)
+	}
+	ms, _ = a.c.Members(ctx, "A-gruppen")
+	var ids []string
+	for _, mi := range ms {
+		ids = append(ids, mi.ID)
+	}
+	if len(ms) != 3 || slices.Contains(ids, zg.MemberID) || !slices.Contains(ids, hr.fake.id) {
+		t.Errorf("A's members after clearing Z: %+v", ms)
+	}
 }
