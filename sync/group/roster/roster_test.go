@@ -434,3 +434,22 @@ func FuzzReplay(f *testing.F) {
 		}
 	})
 }
+
+// BenchmarkReplay200 verifies a list of 200 entries (a 50-member group after years of
+// invites and a few removals): what a client does at each sync, and the relay at each
+// change.
+func BenchmarkReplay200(b *testing.B) {
+	a := newPerson(b)
+	ch := &chain{t: b}
+	ch.add(&Entry{Kind: Genesis, Signer: a.id, SignKey: a.pub(), BoxKey: a.box, Epoch: 1, Commit: key()}, a.sign)
+	for len(ch.raws) < 200 {
+		_, inv := secret(b)
+		ch.add(&Entry{Kind: Invite, Signer: a.id, InviteKey: inv.Public().(ed25519.PublicKey)}, a.sign)
+		ch.add(join(b, newPerson(b), inv), nil)
+	}
+	for b.Loop() {
+		if _, err := Replay(gid, a.pub(), ch.raws); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
