@@ -291,7 +291,7 @@ func (c *Client) Invite(ctx context.Context, name string, history bool) (string,
 	if st.RekeyDue {
 		// A removal without its key change yet: the code must not carry a key the removed
 		// member knows as the newest one.
-		if st, err = c.rotate(ctx, name); err != nil {
+		if _, err := c.rotate(ctx, name); err != nil {
 			return "", fmt.Errorf("finish removing the member before inviting: %w", err)
 		}
 	}
