@@ -59,9 +59,9 @@ func (c *Client) BriefInput(meetingID, group string) (brief.Input, error) {
 		return brief.Input{}, err
 	}
 	// Only members of the signed list count, by their signed names; a stranger the relay
-	// lists is no member.
+	// lists is no member. A group still waiting for its upgrade counts its old roster.
 	for i := range g.Members {
-		if mb := &g.Members[i]; isMember(mb) {
+		if mb := &g.Members[i]; isMember(mb) || (legacy(g) && !mb.Removed && !mb.Stranger) {
 			in.Members = append(in.Members, memberName(mb))
 		}
 	}
@@ -78,13 +78,16 @@ func (c *Client) BriefInput(meetingID, group string) (brief.Input, error) {
 		if n.Visibility != agenda.Group || n.Group != group {
 			continue
 		}
+		// Authors: a note that came from the group has its creator's signed name. One
+		// without a group record was written here and not shared yet (only sync writes
+		// what others send), and one from before signed member lists keeps its author.
 		gn := byID[n.ID]
-		mine := gn == nil || gn.Creator == g.MemberID || (gn.Creator == "" && n.Author == g.Author)
-		switch {
-		case gn == nil:
-			n.Author = g.Author // this member's own note, not shared yet
-		case gn.Creator != "":
+		if gn != nil && gn.Creator != "" {
 			n.Author = creatorName(g, gn.Creator)
+		}
+		mine := n.Author == g.Author
+		if gn != nil && gn.Creator != "" {
+			mine = gn.Creator == g.MemberID
 		}
 		if gn == nil || !gn.Conflict() {
 			in.Notes = append(in.Notes, brief.Note{Note: n, Mine: mine})
