@@ -148,15 +148,4 @@ func (in *Invite) check() error {
 	return nil
 }
 
-func isHex(s string, n int) bool {
-	if len(s) != n {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if !('0' <= c && c <= '9' || 'a' <= c && c <= 'f') {
-			return false
-		}
-	}
-	return true
-}
+func isHex(s string, n int) bool { return roster.IsHex(s, n) }

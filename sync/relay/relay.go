@@ -38,6 +38,7 @@ import (
 	"path/filepath"
 	"time"
 
+	"github.com/dagsorden/dagsorden/sync/group/roster"
 	bolt "go.etcd.io/bbolt"
 	"golang.org/x/time/rate"
 )
@@ -215,18 +216,7 @@ func hashToken(tok string) [32]byte { return sha256.Sum256([]byte(tok)) }
 func sameHash(a, b []byte) bool { return subtle.ConstantTimeCompare(a, b) == 1 }
 
 // isHexID reports whether s is n lowercase hex digits.
-func isHexID(s string, n int) bool {
-	if len(s) != n {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if !('0' <= c && c <= '9' || 'a' <= c && c <= 'f') {
-			return false
-		}
-	}
-	return true
-}
+func isHexID(s string, n int) bool { return roster.IsHex(s, n) }
 
 // Lengths of ids, in hex digits.
 const (

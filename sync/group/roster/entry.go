@@ -120,7 +120,7 @@ var (
 )
 
 func appendHex(b []byte, s string, n int) ([]byte, bool) {
-	if !isHex(s, 2*n) {
+	if !IsHex(s, 2*n) {
 		return b, false
 	}
 	var buf [GroupIDSize]byte
@@ -420,7 +420,9 @@ func InviteKey(secret []byte) (ed25519.PrivateKey, error) {
 	return ed25519.NewKeyFromSeed(seed), nil
 }
 
-func isHex(s string, n int) bool {
+// IsHex reports whether s is n lowercase hex digits: the form of group, member and
+// envelope ids everywhere in the group protocol.
+func IsHex(s string, n int) bool {
 	if len(s) != n {
 		return false
 	}
