@@ -34,6 +34,12 @@ type GroupNote struct {
 	Heads []GroupVersion
 	// Local says what the notes bucket shows of this note.
 	Local NoteSync
+	// Creator is the member id of who wrote the note first, and Origin their signature on
+	// the group and note id: every version carries both, so a member can edit another's
+	// note but never make a note of their own look like someone else's. Empty for notes
+	// shared before signed member lists.
+	Creator string
+	Origin  []byte
 }
 
 // Conflict reports whether the note has concurrent versions.
@@ -345,6 +351,8 @@ func encodeGroupNote(n *GroupNote) []byte {
 		putVector(e, 2, n.Local.Vector)
 		e.bool(3, n.Local.Detached)
 	})
+	e.str(4, n.Creator)
+	e.str(5, string(n.Origin))
 	return e.b
 }
 
@@ -404,6 +412,10 @@ func decodeGroupNote(b []byte) (*GroupNote, error) {
 				}
 			}
 			d.done(sub)
+		case 4:
+			n.Creator = d.str(w)
+		case 5:
+			n.Origin = []byte(d.str(w))
 		default:
 			d.skip(w)
 		}

@@ -6,9 +6,11 @@ package store
 // needed; every reader treats a missing bucket as empty.
 //
 //	groups
-//	  <group name>                → GroupState: relay, credentials, keys by epoch, roster,
-//	                                relay cursor, clock. Holds secrets (member token, group
-//	                                keys, private key): sealed, as every value here (crypt.go).
+//	  <group name>                → GroupState: relay, credentials, keys by epoch, the
+//	                                group's signed member list and the roster made from it,
+//	                                relay cursor, clock, what arrived from each author.
+//	                                Holds secrets (member token, group keys, private keys):
+//	                                sealed, as every value here (crypt.go).
 //	group_notes
 //	  <group id> 0x00 <note id>   → GroupNote: the note's current versions (heads; more than
 //	                                one is a conflict) and what the notes bucket shows of it
@@ -48,12 +50,13 @@ type GroupState struct {
 	ID       string // the group's id at the relay
 	MemberID string // this member's id in the group
 	Token    string // this member's relay token (secret)
-	Admin    bool   // this member created the group
-	// AdminID and AdminKey name the admin and their X25519 public key, as the invite
-	// said: a new group key is accepted only when the admin sealed it.
+	Admin    bool   // this member is an admin of the group (per its signed member list)
+	// AdminID and AdminKey name the admin who invited this member and their X25519 public
+	// key, as the invite said. For a group from before signed member lists, AdminKey is
+	// what authenticates the admin's upgrade of the group.
 	AdminID  string
 	AdminKey []byte
-	Epoch    uint64     // the current key epoch
+	Epoch    uint64     // the newest epoch this member has a key for
 	Keys     []EpochKey // every group key this member has, by epoch (secret)
 	// PublicKey and PrivateKey are this member's X25519 key pair for receiving new
 	// group keys (PrivateKey is secret).
@@ -61,11 +64,41 @@ type GroupState struct {
 	Author                string        // the name this member shows the group
 	Cursor                uint64        // the last relay sequence number applied
 	Clock                 uint64        // hybrid logical clock of this member's last event
-	Members               []GroupMember // the roster as last seen
+	Members               []GroupMember // the roster as last verified, and the relay's strangers
 	Created, Synced       time.Time
-	// Rekey: the admin removed a member and the new group key has not been made and
-	// queued yet; the next sync must do it before sealing anything.
+	// Rekey: a key change is due (kept from stores before signed member lists, where the
+	// removal set it; the signed list now says when one is due).
 	Rekey bool
+	// SignPublic and SignPrivate are this member's ed25519 key pair: every envelope it
+	// writes, and every member list entry it signs as an admin, carries a signature by it
+	// (SignPrivate is secret; it is the 64-byte form of crypto/ed25519).
+	SignPublic, SignPrivate []byte
+	// RootKey is the signing key of the admin who made the group, from the invite code (or
+	// this member's own): the member list must start with a genesis signed by it.
+	RootKey []byte
+	// Chain is the group's signed member list, every entry verified before it was added.
+	Chain [][]byte
+	// Seq is the sequence number of this member's last envelope in this group.
+	Seq uint64
+	// Seen is what arrived from each author, by their sequence numbers.
+	Seen []AuthorSeen
+	// Removed: the signed member list says this member was removed. Sync leaves the group
+	// alone; its notes stay.
+	Removed bool
+	// NextKey is a group key made for a key change the relay has perhaps not taken yet:
+	// when the list shows the change, this is its key.
+	NextKey EpochKey
+	// ProfileEpoch is the epoch this member's name was last sealed under (members who
+	// join later hold only later keys, so the name is sealed again after each key change).
+	ProfileEpoch uint64
+}
+
+// AuthorSeen is what arrived from one author: every sequence number below Next, and those
+// in Above. A number seen again is a replay; a number missing below the highest is a gap.
+type AuthorSeen struct {
+	Member string
+	Next   uint64
+	Above  []uint64
 }
 
 // EpochKey is a group key and its epoch.
@@ -77,13 +110,19 @@ type EpochKey struct {
 // GroupMember is one member of the roster.
 type GroupMember struct {
 	ID        string
-	Name      string // from the member's own (encrypted) profile; "" until it arrives
-	PublicKey []byte
+	Name      string // from the member's own signed profile; "" until it arrives
+	PublicKey []byte // X25519, from the signed member list
 	Admin     bool
 	Removed   bool
-	// Verified: PublicKey came from the member's own profile, sealed with the group key,
-	// not only from the relay's roster.
+	// Verified: the member is in the signed member list (their keys are from it).
 	Verified bool
+	SignKey  []byte // ed25519, from the signed member list
+	// Stranger: the relay lists this id as a member, the signed list does not. A stranger
+	// never gets a key and never counts as a member.
+	Stranger bool
+	// KeyEpoch is the newest epoch whose key this member is known to hold (from their
+	// invite or a keys envelope): an admin hands them a newer one.
+	KeyEpoch uint64
 }
 
 // Key returns the group key of an epoch, or nil.
@@ -330,11 +369,38 @@ func encodeGroup(g *GroupState) []byte {
 			e.bool(4, m.Admin)
 			e.bool(5, m.Removed)
 			e.bool(6, m.Verified)
+			e.str(7, string(m.SignKey))
+			e.bool(8, m.Stranger)
+			e.uint(9, m.KeyEpoch)
 		})
 	}
 	e.time(17, g.Created)
 	e.time(18, g.Synced)
 	e.bool(19, g.Rekey)
+	e.str(20, string(g.SignPublic))
+	e.str(21, string(g.SignPrivate))
+	e.str(22, string(g.RootKey))
+	for _, raw := range g.Chain {
+		e.str(23, string(raw))
+	}
+	e.uint(24, g.Seq)
+	for _, a := range g.Seen {
+		e.msg(25, func(e *enc) {
+			e.str(1, a.Member)
+			e.uint(2, a.Next)
+			for _, n := range a.Above {
+				e.uint(3, n)
+			}
+		})
+	}
+	e.bool(26, g.Removed)
+	if g.NextKey.Epoch != 0 {
+		e.msg(27, func(e *enc) {
+			e.uint(1, g.NextKey.Epoch)
+			e.str(2, string(g.NextKey.Key))
+		})
+	}
+	e.uint(28, g.ProfileEpoch)
 	return e.b
 }
 
@@ -366,21 +432,7 @@ func decodeGroup(b []byte) (*GroupState, error) {
 		case 9:
 			g.Epoch = d.uint(w)
 		case 10:
-			sub := d.sub(w)
-			var k EpochKey
-			for sub.more() {
-				f, w := sub.field()
-				switch f {
-				case 1:
-					k.Epoch = sub.uint(w)
-				case 2:
-					k.Key = []byte(sub.str(w))
-				default:
-					sub.skip(w)
-				}
-			}
-			d.done(sub)
-			g.Keys = append(g.Keys, k)
+			g.Keys = append(g.Keys, decodeEpochKey(d, w))
 		case 11:
 			g.PublicKey = []byte(d.str(w))
 		case 12:
@@ -409,6 +461,12 @@ func decodeGroup(b []byte) (*GroupState, error) {
 					m.Removed = sub.bool(w)
 				case 6:
 					m.Verified = sub.bool(w)
+				case 7:
+					m.SignKey = []byte(sub.str(w))
+				case 8:
+					m.Stranger = sub.bool(w)
+				case 9:
+					m.KeyEpoch = sub.uint(w)
 				default:
 					sub.skip(w)
 				}
@@ -421,9 +479,61 @@ func decodeGroup(b []byte) (*GroupState, error) {
 			g.Synced = d.time(w)
 		case 19:
 			g.Rekey = d.bool(w)
+		case 20:
+			g.SignPublic = []byte(d.str(w))
+		case 21:
+			g.SignPrivate = []byte(d.str(w))
+		case 22:
+			g.RootKey = []byte(d.str(w))
+		case 23:
+			g.Chain = append(g.Chain, []byte(d.str(w)))
+		case 24:
+			g.Seq = d.uint(w)
+		case 25:
+			sub := d.sub(w)
+			var a AuthorSeen
+			for sub.more() {
+				f, w := sub.field()
+				switch f {
+				case 1:
+					a.Member = sub.str(w)
+				case 2:
+					a.Next = sub.uint(w)
+				case 3:
+					a.Above = append(a.Above, sub.uint(w))
+				default:
+					sub.skip(w)
+				}
+			}
+			d.done(sub)
+			g.Seen = append(g.Seen, a)
+		case 26:
+			g.Removed = d.bool(w)
+		case 27:
+			g.NextKey = decodeEpochKey(d, w)
+		case 28:
+			g.ProfileEpoch = d.uint(w)
 		default:
 			d.skip(w)
 		}
 	}
 	return g, d.err
+}
+
+func decodeEpochKey(d *dec, w int) EpochKey {
+	sub := d.sub(w)
+	var k EpochKey
+	for sub.more() {
+		f, w := sub.field()
+		switch f {
+		case 1:
+			k.Epoch = sub.uint(w)
+		case 2:
+			k.Key = []byte(sub.str(w))
+		default:
+			sub.skip(w)
+		}
+	}
+	d.done(sub)
+	return k
 }

@@ -38,10 +38,14 @@ func fullGroup() *GroupState {
 		Keys:      []EpochKey{{1, []byte("k1")}, {2, []byte("k2")}},
 		PublicKey: []byte("pub"), PrivateKey: []byte("priv"), Author: "Anne",
 		Cursor: 42, Clock: 7 << 16,
-		Members: []GroupMember{{ID: "1111111111111111", Name: "Anne", PublicKey: []byte("pub"), Admin: true, Verified: true},
-			{ID: "2222222222222222", Name: "Bo", Removed: true}},
+		Members: []GroupMember{{ID: "1111111111111111", Name: "Anne", PublicKey: []byte("pub"), Admin: true, Verified: true,
+			SignKey: []byte("sign"), KeyEpoch: 2},
+			{ID: "2222222222222222", Name: "Bo", Removed: true}, {ID: "3333333333333333", Stranger: true}},
 		Created: time.Date(2025, 1, 2, 3, 4, 5, 6, agenda.Copenhagen), Synced: time.Date(2025, 2, 3, 4, 5, 6, 7, agenda.Copenhagen),
-		Rekey: true,
+		Rekey: true, SignPublic: []byte("spub"), SignPrivate: []byte("spriv"), RootKey: []byte("root"),
+		Chain: [][]byte{[]byte("genesis"), []byte("join")}, Seq: 17,
+		Seen:    []AuthorSeen{{Member: "2222222222222222", Next: 5, Above: []uint64{7, 9}}, {Member: "1111111111111111", Next: 1}},
+		Removed: true, NextKey: EpochKey{3, []byte("k3")}, ProfileEpoch: 2,
 	}
 }
 
@@ -163,7 +167,8 @@ func TestGroupNotesAndOutbox(t *testing.T) {
 	}
 	w := v
 	w.Note.Text, w.Vector, w.Envelope = "anden tekst", map[string]uint64{"1111111111111111": 3}, "env2"
-	want := &GroupNote{ID: "n1", Heads: []GroupVersion{v, w}, Local: NoteSync{Revision: 4, Vector: map[string]uint64{"1111111111111111": 3}, Detached: true}}
+	want := &GroupNote{ID: "n1", Heads: []GroupVersion{v, w}, Local: NoteSync{Revision: 4, Vector: map[string]uint64{"1111111111111111": 3}, Detached: true},
+		Creator: "2222222222222222", Origin: []byte("origin-signature")}
 	err := s.UpdateGroup("A-gruppen", func(_ *GroupState, tx *GroupTx) error {
 		if err := tx.PutNote(want); err != nil {
 			return err

@@ -1,6 +1,8 @@
 package ui
 
 import (
+	"crypto/ed25519"
+	"crypto/rand"
 	"strings"
 	"testing"
 	"time"
@@ -10,12 +12,21 @@ import (
 	"github.com/dagsorden/dagsorden/agenda"
 	"github.com/dagsorden/dagsorden/store"
 	"github.com/dagsorden/dagsorden/sync/group"
+	"github.com/dagsorden/dagsorden/sync/group/roster"
 )
 
 // The group client must satisfy the formøde view's interface, and the store the group list's.
 var (
 	_ Formoede    = (*group.Client)(nil)
 	_ GroupLister = (*store.Store)(nil)
+)
+
+// Member ids of the group fixture (16 hex digits, as in a real group).
+const (
+	mAnne  = "a000000000000001"
+	mBo    = "b000000000000002"
+	mCarl  = "c000000000000003"
+	mDorte = "d000000000000004"
 )
 
 func groupClient(st Store) Formoede {
@@ -44,13 +55,24 @@ func groupStore(t testing.TB) *store.Store {
 	if _, err := st.Import(agenda.Package{Meetings: []agenda.Meeting{fm}}); err != nil {
 		t.Fatal(err)
 	}
-	members := []store.GroupMember{{ID: "m-anne", Name: "Anne"}, {ID: "m-bo", Name: "Bo"},
-		{ID: "m-carl", Name: "Carl"}, {ID: "m-dorte", Name: "Dorte"}}
-	// A group key, so resolving seals the kept version into the outbox as it does for
-	// a member who joined a real group.
-	keys := []store.EpochKey{{Epoch: 1, Key: make([]byte, 32)}}
-	if err := st.AddGroup(&store.GroupState{Name: "A-gruppen", ID: "ga", Server: "http://127.0.0.1:1",
-		MemberID: "m-anne", Author: "Anne", Members: members, Epoch: 1, Keys: keys}); err != nil {
+	members := []store.GroupMember{{ID: mAnne, Name: "Anne"}, {ID: mBo, Name: "Bo"},
+		{ID: mCarl, Name: "Carl"}, {ID: mDorte, Name: "Dorte"}}
+	for i := range members {
+		members[i].Verified = true // in the group's signed member list
+	}
+	// A group key and Anne's signed member list (she made the group), so resolving seals
+	// the kept version into the outbox as it does for a member of a real group.
+	key := make([]byte, 32)
+	signPub, signPriv, _ := ed25519.GenerateKey(rand.Reader)
+	const gid = "0a0a0a0a0a0a0a0a0a0a0a0a0a0a0a0a"
+	genesis := &roster.Entry{Kind: roster.Genesis, Group: gid, Seq: 1, Signer: mAnne, SignKey: signPub,
+		BoxKey: make([]byte, 32), Epoch: 1, Commit: roster.KeyCommit(gid, 1, key)}
+	if err := genesis.Sign(signPriv); err != nil {
+		t.Fatal(err)
+	}
+	if err := st.AddGroup(&store.GroupState{Name: "A-gruppen", ID: gid, Server: "http://127.0.0.1:1",
+		MemberID: mAnne, Author: "Anne", Members: members, Epoch: 1, Keys: []store.EpochKey{{Epoch: 1, Key: key}},
+		SignPublic: signPub, SignPrivate: signPriv, RootKey: signPub, Chain: [][]byte{genesis.Raw()}}); err != nil {
 		t.Fatal(err)
 	}
 	if err := st.AddGroup(&store.GroupState{Name: "V-gruppen", ID: "gv", Server: "http://127.0.0.1:1",
@@ -106,10 +128,10 @@ func groupStore(t testing.TB) *store.Store {
 		return tx.PutNote(&store.GroupNote{
 			ID: carl.ID,
 			Heads: []store.GroupVersion{
-				{Note: carl, Vector: map[string]uint64{"m-carl": 2}, Clock: 2, Editor: "m-carl", EditorName: "Carl"},
-				{Note: anne, Vector: map[string]uint64{"m-carl": 1, "m-anne": 1}, Clock: 1, Editor: "m-anne", EditorName: "Anne"},
+				{Note: carl, Vector: map[string]uint64{mCarl: 2}, Clock: 2, Editor: mCarl, EditorName: "Carl"},
+				{Note: anne, Vector: map[string]uint64{mCarl: 1, mAnne: 1}, Clock: 1, Editor: mAnne, EditorName: "Anne"},
 			},
-			Local: store.NoteSync{Revision: carl.Revision, Vector: map[string]uint64{"m-carl": 2}},
+			Local: store.NoteSync{Revision: carl.Revision, Vector: map[string]uint64{mCarl: 2}},
 		})
 	})
 	if err != nil {

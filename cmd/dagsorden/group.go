@@ -21,15 +21,17 @@ func cmdGroup(e *env, args []string) error {
 	if len(args) == 0 || args[0] == "--help" || args[0] == "-h" || args[0] == "help" {
 		fmt.Fprint(e.stdout, `Usage:
   dagsorden group create NAME --server URL [--server-token T]
-  dagsorden group invite NAME
+  dagsorden group invite NAME [--with-history]
   dagsorden group join CODE [--name LOCAL_NAME]
   dagsorden group list [--json]
-  dagsorden group members NAME
+  dagsorden group members NAME [--json]
   dagsorden group remove NAME MEMBER
+  dagsorden group admin NAME MEMBER [--hand-over]
 
 A group shares chosen notes and stances end-to-end encrypted through a relay that
 cannot read them. Share a note with: dagsorden note add ITEM --group NAME --text …
-Give invite codes out of band (in person, Signal): they carry the group's key.
+Who is a member is decided by the group's signed member list, not by the relay.
+Give invite codes out of band (in person, Signal): they carry the group's current key.
 `)
 		if len(args) == 0 {
 			return errUsage
@@ -51,6 +53,8 @@ Give invite codes out of band (in person, Signal): they carry the group's key.
 		run = groupMembers
 	case "remove":
 		run = groupRemove
+	case "admin":
+		run = groupAdmin
 	default:
 		fmt.Fprintf(e.stderr, "dagsorden group: unknown subcommand %q\n", sub)
 		return errUsage
@@ -86,7 +90,7 @@ func groupCreate(e *env, c *group.Client, args []string) error {
 	if err != nil {
 		return err
 	}
-	code, err := c.Invite(ctx, pos[0])
+	code, err := c.Invite(ctx, pos[0], false)
 	if err != nil {
 		return fmt.Errorf("group %s created, but no invite could be made: %w", pos[0], err)
 	}
@@ -95,18 +99,26 @@ func groupCreate(e *env, c *group.Client, args []string) error {
 }
 
 func groupInvite(e *env, c *group.Client, args []string) error {
-	fs := newFlags(e, "group invite", "NAME", "Make a one-time invite code for the group (admin only). The code is the last line.")
+	fs := newFlags(e, "group invite", "NAME [--with-history]",
+		"Make a one-time invite code for the group (admin only; valid 7 days). The code is the\n"+
+			"last line. It carries the group's current key: the new member reads what is written\n"+
+			"from now on, not what was written before, unless you give --with-history.")
+	history := fs.Bool("with-history", false, "let the new member read the group's earlier notes too (every earlier key goes in the code)")
 	arg, err := oneArg(e, fs, args, "name the group")
 	if err != nil {
 		return err
 	}
 	ctx, stop := interruptible()
 	defer stop()
-	code, err := c.Invite(ctx, arg)
+	code, err := c.Invite(ctx, arg, *history)
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(e.stdout, "invite code for %s (one use; give it out of band):\n%s\n", arg, code)
+	what := "one use, for 7 days; give it out of band"
+	if *history {
+		what += "; it opens the group's earlier notes too"
+	}
+	fmt.Fprintf(e.stdout, "invite code for %s (%s):\n%s\n", arg, what, code)
 	return nil
 }
 
@@ -152,27 +164,54 @@ func groupList(e *env, c *group.Client, args []string) error {
 	}
 	for _, g := range infos {
 		role := "member"
-		if g.Admin {
+		switch {
+		case g.Removed:
+			fmt.Fprintf(e.stdout, "%s\t%s\tremoved by its admin (its notes stay here; nothing is synced)\n", g.Name, g.Server)
+			continue
+		case g.Legacy:
+			role = "waiting for its signed member list"
+		case g.Admin:
 			role = "admin"
 		}
-		fmt.Fprintf(e.stdout, "%s\t%s\t%s\t%s\t%d waiting to be shared\n", g.Name, g.Server, role, plural(g.Members, "member", "members"), g.Pending)
+		line := fmt.Sprintf("%s\t%s\t%s\t%s\t%d waiting to be shared", g.Name, g.Server, role, plural(g.Members, "member", "members"), g.Pending)
+		if g.Unknown > 0 {
+			line += fmt.Sprintf("\t(the server lists %s; see group members)", plural(g.Unknown, "unknown member", "unknown members"))
+		}
+		fmt.Fprintln(e.stdout, line)
 	}
 	return nil
 }
 
 func groupMembers(e *env, c *group.Client, args []string) error {
-	fs := newFlags(e, "group members", "NAME", "List the group's members.")
-	arg, err := oneArg(e, fs, args, "name the group")
+	fs := newFlags(e, "group members", "NAME [--json]",
+		"List the group's members, from its signed member list. A member the server lists\n"+
+			"that the signed list does not hold is shown as a warning: it gets no key.")
+	asJSON := fs.Bool("json", false, "write JSON")
+	pos, err := parseInterspersed(e, fs, args)
 	if err != nil {
 		return err
+	}
+	if len(pos) != 1 {
+		return usageErr(e, fs, "name the group")
 	}
 	ctx, stop := interruptible()
 	defer stop()
-	ms, err := c.Members(ctx, arg)
+	ms, err := c.Members(ctx, pos[0])
 	if err != nil {
 		return err
 	}
+	if *asJSON {
+		enc := json.NewEncoder(e.stdout)
+		enc.SetIndent("", "  ")
+		if ms == nil {
+			ms = []group.MemberInfo{}
+		}
+		return enc.Encode(ms)
+	}
 	for _, m := range ms {
+		if m.Unknown {
+			continue
+		}
 		tags := ""
 		if m.Admin {
 			tags += " (admin)"
@@ -180,7 +219,15 @@ func groupMembers(e *env, c *group.Client, args []string) error {
 		if m.Me {
 			tags += " (you)"
 		}
+		if m.Waiting {
+			tags += " (from before the signed member list; not confirmed yet: their dagsorden does it when updated)"
+		}
 		fmt.Fprintf(e.stdout, "%s\t%s%s\n", m.ID, m.Name, tags)
+	}
+	for _, m := range ms {
+		if m.Unknown {
+			fmt.Fprintf(e.stderr, "warning: the server lists an unknown member %s in %s: it is not in the group's signed member list and gets no key (the relay, or someone who controls it, added it)\n", m.ID, pos[0])
+		}
 	}
 	return nil
 }
@@ -201,8 +248,45 @@ func groupRemove(e *env, c *group.Client, args []string) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(e.stdout, "removed %s from %s; the group key was replaced\n", m.Name, pos[0])
+	if m.Unknown {
+		fmt.Fprintf(e.stdout, "the server no longer lists %s in %s (it was never in the signed member list)\n", m.ID, pos[0])
+		return nil
+	}
+	fmt.Fprintf(e.stdout, "removed %s from %s; the group key was replaced\n", orID(m), pos[0])
 	return nil
+}
+
+func groupAdmin(e *env, c *group.Client, args []string) error {
+	fs := newFlags(e, "group admin", "NAME MEMBER [--hand-over]",
+		"Make a member an admin of the group (admin only): they can invite, remove and hand over\n"+
+			"too. With --hand-over you stop being an admin yourself.")
+	handOver := fs.Bool("hand-over", false, "hand the group over: stop being an admin yourself")
+	pos, err := parseInterspersed(e, fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) != 2 {
+		return usageErr(e, fs, "name the group and the member (name or id)")
+	}
+	ctx, stop := interruptible()
+	defer stop()
+	m, err := c.MakeAdmin(ctx, pos[0], pos[1], *handOver)
+	if err != nil {
+		return err
+	}
+	if *handOver {
+		fmt.Fprintf(e.stdout, "handed %s over to %s; you are a member now\n", pos[0], orID(m))
+		return nil
+	}
+	fmt.Fprintf(e.stdout, "%s is an admin of %s now\n", orID(m), pos[0])
+	return nil
+}
+
+func orID(m group.MemberInfo) string {
+	if m.Name != "" {
+		return m.Name
+	}
+	return m.ID
 }
 
 // checkGroup resolves --group for a shared note: the named group must exist; a bare
@@ -268,19 +352,25 @@ func cmdBrief(e *env, args []string) error {
 }
 
 func cmdServe(e *env, args []string) error {
-	fs := newFlags(e, "serve", "[FEED_DIR] --addr HOST:PORT [--relay-data DIR] [--open-groups]",
+	fs := newFlags(e, "serve", "[FEED_DIR] --addr HOST:PORT [--relay-data DIR] [--open-groups] [--trusted-proxy CIDR]…",
 		"Serve a feed folder and/or the group relay over HTTP. The relay keeps its own store in\n"+
 			"--relay-data and stores only ciphertext; on its first start it prints an operator\n"+
 			"token once: creating a group needs it unless --open-groups is given.")
 	addr := fs.String("addr", "127.0.0.1:8080", "listen on `HOST:PORT`")
 	relayData := fs.String("relay-data", "", "run the group relay with its store in `DIR`")
 	openGroups := fs.Bool("open-groups", false, "let anyone create a group (no operator token needed)")
+	var proxies repeated
+	fs.Var(&proxies, "trusted-proxy", "a reverse proxy's address or `CIDR` whose X-Forwarded-For names the client (repeatable)")
 	pos, err := parseInterspersed(e, fs, args)
 	if err != nil {
 		return err
 	}
 	if len(pos) > 1 || (len(pos) == 0 && *relayData == "") {
 		return usageErr(e, fs, "name a feed folder, give --relay-data, or both")
+	}
+	trusted, err := relay.ParseProxies(proxies)
+	if err != nil {
+		return fmt.Errorf("--trusted-proxy: %w", err)
 	}
 	mux := http.NewServeMux()
 	if len(pos) == 1 {
@@ -291,7 +381,7 @@ func cmdServe(e *env, args []string) error {
 	}
 	if *relayData != "" {
 		logger := slog.New(slog.NewTextHandler(e.stderr, nil))
-		r, err := relay.New(*relayData, relay.Options{OpenGroups: *openGroups, Logger: logger})
+		r, err := relay.New(*relayData, relay.Options{OpenGroups: *openGroups, Logger: logger, TrustedProxies: trusted})
 		if err != nil {
 			return err
 		}

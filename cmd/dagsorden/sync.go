@@ -290,16 +290,40 @@ func syncGroups(ctx context.Context, e *env, st *store.Store, dry bool) (failed 
 			fmt.Fprintf(e.stderr, "dagsorden: group %s failed: %v\n", r.Group, r.Err)
 			continue
 		}
-		line := fmt.Sprintf("group %s: %d shared, %d received", r.Group, r.Pushed, r.Applied)
-		if r.Conflicts > 0 {
-			line += ", " + plural(r.Conflicts, "note in conflict", "notes in conflict") + " to resolve"
+		if r.Notice != "" {
+			fmt.Fprintf(e.stdout, "group %s: %s\n", r.Group, r.Notice)
 		}
-		if r.Unreadable > 0 {
-			line += fmt.Sprintf(", %d unreadable", r.Unreadable)
+		if r.Removed || r.Notice != "" {
+			continue // removed (told once), or waiting for its upgrade
 		}
-		fmt.Fprintln(e.stdout, line)
+		fmt.Fprintln(e.stdout, groupLine(r))
+		for _, id := range r.Strangers {
+			fmt.Fprintf(e.stderr, "warning: the server lists an unknown member %s in %s: it is not in the group's signed member list and gets no key\n", id, r.Group)
+		}
 	}
 	return failed, nil
+}
+
+// groupLine sums up one group's sync in a line: what went out and came in, and anything
+// the relay did that it should not have.
+func groupLine(r group.SyncResult) string {
+	line := fmt.Sprintf("group %s: %d shared, %d received", r.Group, r.Pushed, r.Applied)
+	if r.Conflicts > 0 {
+		line += ", " + plural(r.Conflicts, "note in conflict", "notes in conflict") + " to resolve"
+	}
+	if r.Unreadable > 0 {
+		line += fmt.Sprintf(", %d unreadable", r.Unreadable)
+	}
+	if r.Forged > 0 {
+		line += ", " + plural(r.Forged, "envelope", "envelopes") + " refused (not signed by a member)"
+	}
+	if r.Replayed > 0 {
+		line += ", " + plural(r.Replayed, "envelope", "envelopes") + " sent again by the relay (ignored)"
+	}
+	if r.Missing > 0 {
+		line += ", " + plural(r.Missing, "envelope", "envelopes") + " from other members not arrived (the relay may be holding them back)"
+	}
+	return line
 }
 
 // progressLine shows sync progress: one rewritten line on a terminal, plain log lines

@@ -91,7 +91,7 @@ func syncFromUI(ctx context.Context, st *store.Store, gc *group.Client, lang str
 			added, updated = added+a, updated+u
 		}
 	}
-	shared := 0
+	shared, strangers := 0, 0
 	if gs, err := st.Groups(); err == nil && len(gs) > 0 {
 		results, _ := gc.Sync(ctx)
 		for _, r := range results {
@@ -100,7 +100,11 @@ func syncFromUI(ctx context.Context, st *store.Store, gc *group.Client, lang str
 				progress(ui.Progress{Source: r.Group, Phase: "error", Message: r.Err.Error()})
 				continue
 			}
+			if r.Notice != "" {
+				progress(ui.Progress{Source: r.Group, Phase: "done", Message: r.Notice})
+			}
 			shared += r.Applied
+			strangers += len(r.Strangers)
 		}
 	}
 	if lang == "en" {
@@ -108,11 +112,17 @@ func syncFromUI(ctx context.Context, st *store.Store, gc *group.Client, lang str
 		if failed > 0 {
 			s += fmt.Sprintf(", %d failed", failed)
 		}
+		if strangers > 0 {
+			s += fmt.Sprintf(", warning: the server lists %d unknown members (see group members)", strangers)
+		}
 		return s, nil
 	}
 	s := fmt.Sprintf("%d nye møder, %d opdaterede, %d gruppenoter modtaget", added, updated, shared)
 	if failed > 0 {
 		s += fmt.Sprintf(", %d fejlede", failed)
+	}
+	if strangers > 0 {
+		s += fmt.Sprintf(", advarsel: serveren viser %d ukendte medlemmer (se group members)", strangers)
 	}
 	return s, nil
 }

@@ -58,9 +58,11 @@ func (c *Client) BriefInput(meetingID, group string) (brief.Input, error) {
 	if err != nil {
 		return brief.Input{}, err
 	}
-	for _, mb := range g.Members {
-		if !mb.Removed {
-			in.Members = append(in.Members, memberName(&mb))
+	// Only members of the signed list count, by their signed names; a stranger the relay
+	// lists is no member. A group still waiting for its upgrade counts its old roster.
+	for i := range g.Members {
+		if mb := &g.Members[i]; isMember(mb) || (legacy(g) && !mb.Removed && !mb.Stranger) {
+			in.Members = append(in.Members, memberName(mb))
 		}
 	}
 	slices.SortFunc(in.Members, func(a, b string) int { return strings.Compare(strings.ToLower(a), strings.ToLower(b)) })
@@ -68,32 +70,49 @@ func (c *Client) BriefInput(meetingID, group string) (brief.Input, error) {
 	if err != nil {
 		return brief.Input{}, err
 	}
-	conflicts := map[string]*store.GroupNote{}
+	byID := map[string]*store.GroupNote{}
 	for i := range gns {
-		if gns[i].Conflict() {
-			conflicts[gns[i].ID] = &gns[i]
-		}
+		byID[gns[i].ID] = &gns[i]
 	}
 	for _, n := range notes {
 		if n.Visibility != agenda.Group || n.Group != group {
 			continue
 		}
-		gn := conflicts[n.ID]
-		if gn == nil {
-			in.Notes = append(in.Notes, brief.Note{Note: n, Mine: n.Author == g.Author})
+		// Authors: a note that came from the group has its creator's signed name. One
+		// without a group record was written here and not shared yet (only sync writes
+		// what others send), and one from before signed member lists keeps its author.
+		gn := byID[n.ID]
+		if gn != nil && gn.Creator != "" {
+			n.Author = creatorName(g, gn.Creator)
+		}
+		mine := n.Author == g.Author
+		if gn != nil && gn.Creator != "" {
+			mine = gn.Creator == g.MemberID
+		}
+		if gn == nil || !gn.Conflict() {
+			in.Notes = append(in.Notes, brief.Note{Note: n, Mine: mine})
 			continue
 		}
 		for _, h := range gn.Heads {
 			v := h.Note
-			v.Anchor, v.Group, v.Visibility, v.Status = n.Anchor, group, agenda.Group, n.Status
-			bn := brief.Note{Note: v, Mine: v.Author == g.Author, Conflict: true}
-			if h.EditorName != v.Author {
-				bn.Editor = h.EditorName
+			v.Anchor, v.Group, v.Visibility, v.Status, v.Author = n.Anchor, group, agenda.Group, n.Status, n.Author
+			bn := brief.Note{Note: v, Mine: mine, Conflict: true}
+			if ed := versionEditor(g, &h); ed != v.Author {
+				bn.Editor = ed
 			}
 			in.Notes = append(in.Notes, bn)
 		}
 	}
 	return in, nil
+}
+
+// versionEditor names who wrote a version: their signed name (a version from before
+// signed member lists keeps the name it came with).
+func versionEditor(g *store.GroupState, h *store.GroupVersion) string {
+	if n := nameOf(g, h.Editor); n != "" {
+		return n
+	}
+	return h.EditorName
 }
 
 func memberName(m *store.GroupMember) string {
@@ -129,12 +148,17 @@ func (c *Client) Resolve(group string, n agenda.Note) error {
 		if err != nil {
 			return err
 		}
-		canSeal := !g.Rekey && g.Key(g.Epoch) != nil
+		st, err := rosterOf(g)
+		if err != nil {
+			return err
+		}
+		epoch := sealEpoch(g, st)
+		sealable := canSeal(g, epoch)
 		if pending(g, rec, own) {
-			if !canSeal {
+			if !sealable {
 				return fmt.Errorf("your own edit of this note is not shared with %s yet; sync first, then resolve", group)
 			}
-			switch err := captureOne(g, t, rec, own, now); {
+			switch err := captureOne(g, t, rec, own, epoch, now); {
 			case errors.Is(err, errTooLong):
 				return fmt.Errorf("your own edit of this note is too long to share with %s; shorten it, then resolve", group)
 			case err != nil:
@@ -163,8 +187,8 @@ func (c *Client) Resolve(group string, n agenda.Note) error {
 		if err != nil {
 			return err
 		}
-		if canSeal {
-			switch err := captureOne(g, t, rec, stored, now); {
+		if sealable {
+			switch err := captureOne(g, t, rec, stored, epoch, now); {
 			case errors.Is(err, errTooLong):
 				return fmt.Errorf("the kept version is too long to share with %s", group)
 			case err != nil:
@@ -218,7 +242,10 @@ func (c *Client) Conflicts() ([]Conflict, error) {
 			for _, h := range gn.Heads {
 				n := h.Note
 				n.Group, n.Visibility = g.Name, agenda.Group
-				cf.Versions = append(cf.Versions, ConflictVersion{Note: n, Editor: h.EditorName})
+				if gn.Creator != "" {
+					n.Author = creatorName(&g, gn.Creator)
+				}
+				cf.Versions = append(cf.Versions, ConflictVersion{Note: n, Editor: versionEditor(&g, &h)})
 			}
 			out = append(out, cf)
 		}

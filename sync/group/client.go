@@ -145,22 +145,26 @@ func (rc *relayClient) do(ctx context.Context, method, path, token string, in, o
 
 func groupPath(groupID string) string { return "/v1/groups/" + url.PathEscape(groupID) }
 
-func (rc *relayClient) createGroup(ctx context.Context, operatorToken string, public []byte) (relay.CreateGroupResponse, error) {
+func (rc *relayClient) createGroup(ctx context.Context, operatorToken string, public, genesis []byte) (relay.CreateGroupResponse, error) {
 	var out relay.CreateGroupResponse
-	err := rc.do(ctx, http.MethodPost, "/v1/groups", operatorToken, relay.CreateGroupRequest{PublicKey: public}, &out, http.StatusCreated)
+	err := rc.do(ctx, http.MethodPost, "/v1/groups", operatorToken, relay.CreateGroupRequest{PublicKey: public, Genesis: genesis}, &out, http.StatusCreated)
 	return out, err
 }
 
-func (rc *relayClient) invite(ctx context.Context, groupID string) (relay.InviteResponse, error) {
-	var out relay.InviteResponse
-	err := rc.do(ctx, http.MethodPost, groupPath(groupID)+"/invites", rc.token, nil, &out, http.StatusCreated)
-	return out, err
-}
-
-func (rc *relayClient) join(ctx context.Context, groupID, invite string, public []byte) (relay.JoinResponse, error) {
+func (rc *relayClient) join(ctx context.Context, groupID string, public, claim []byte) (relay.JoinResponse, error) {
 	var out relay.JoinResponse
-	err := rc.do(ctx, http.MethodPost, groupPath(groupID)+"/join", invite, relay.JoinRequest{PublicKey: public}, &out, http.StatusCreated)
+	err := rc.do(ctx, http.MethodPost, groupPath(groupID)+"/join", "", relay.JoinRequest{PublicKey: public, Claim: claim}, &out, http.StatusCreated)
 	return out, err
+}
+
+func (rc *relayClient) chain(ctx context.Context, groupID string, after uint64) (relay.ChainResponse, error) {
+	var out relay.ChainResponse
+	err := rc.do(ctx, http.MethodGet, groupPath(groupID)+"/chain?after="+strconv.FormatUint(after, 10), rc.token, nil, &out, http.StatusOK)
+	return out, err
+}
+
+func (rc *relayClient) appendChain(ctx context.Context, groupID string, entries [][]byte) error {
+	return rc.do(ctx, http.MethodPost, groupPath(groupID)+"/chain", rc.token, relay.ChainRequest{Entries: entries}, nil, http.StatusOK)
 }
 
 func (rc *relayClient) members(ctx context.Context, groupID string) ([]relay.Member, error) {

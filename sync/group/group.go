@@ -1,15 +1,41 @@
 // Package group is the member's side of party-group notes: it creates and joins groups
 // on a relay (package sync/relay), seals shared notes with the group's key before they
-// leave the machine, queues them while offline, and merges what other members wrote into
-// the local store without ever losing a version.
+// leave the machine, signs everything it sends, queues it while offline, and merges what
+// other members wrote into the local store without ever losing a version.
 //
-// Keys: each group has a 32-byte key per epoch. Envelopes are sealed with
-// XChaCha20-Poly1305 under the key of the current epoch, with the group id, epoch and
-// envelope id as associated data. The invite code (given out of band) carries the keys;
-// the relay only ever sees the invite token inside it. Each member has an X25519 key
-// pair; when the admin removes a member, the admin makes a new key (a new epoch) and
-// hands it to each remaining member in a NaCl box, so the removed member cannot read
-// anything sealed afterwards, even with every old key.
+// Who is a member: the group's signed member list (package sync/group/roster), a
+// hash-linked log of changes each signed by an admin's ed25519 key (the model is an MLS
+// commit log). Its genesis names the admin who made the group; the invite code carries
+// that admin's signing key, so a member checks the whole list from its first entry
+// before sealing a key to anyone or showing anyone as a member. An invite is an entry
+// with the public half of a key derived from a one-time secret in the code; the joiner
+// signs their join claim (member id, signing key, X25519 key) with the private half, so
+// every member can check a join with no admin online, and the relay, which never sees the
+// secret, cannot make one up. Removals, key changes, new admins and hand-overs are
+// entries too. The relay's own member list is only compared with it: a member the relay
+// lists but the signed list does not hold (a "stranger") never gets a key and is shown as
+// a warning.
+//
+// Authorship: every envelope is signed by its author (see envelope.go) and verified
+// against the author's key from the list before anything in it is applied; names come
+// from the members' own signed profiles, never from the relay. Every version of a note
+// carries its creator's signature on the note id, so a member can edit another's note
+// but cannot pass a note off as someone else's. Each author numbers their envelopes: a
+// replayed envelope is detected and never merged, and gaps (envelopes the relay withholds)
+// are counted (seen.go).
+//
+// Keys: each group has a 32-byte key per epoch, and the list commits to each epoch's key
+// (a hash), so a key is taken only when it matches. Envelopes are sealed with
+// XChaCha20-Poly1305 under the key of the current epoch. A new member gets the current
+// epoch's key only (in the invite code, or sealed to the key in their verified join when
+// the epoch moved on since), not the keys of the past, unless the admin shares the history
+// (`group invite --with-history`). When an admin removes a member, a new epoch begins: the
+// new key is sealed to each remaining member's key from the list, so the removed member
+// cannot read anything sealed afterwards, even with every old key. Their dagsorden reads
+// the signed removal, says so once, and leaves the group alone from then on.
+//
+// Groups made before signed member lists are upgraded by their admin's dagsorden (see
+// upgrade.go), without trusting the relay.
 //
 // Shared notes: the member's notes with Visibility group and Group set are the source
 // of what is shared (the note editor and `note add --group` just save notes). Sync
@@ -17,22 +43,24 @@
 // wrote and merges by note id (see merge.go), keeps concurrent versions as a conflict,
 // and writes the newest head into the notes bucket so every reader of notes shows it.
 //
-// What it must not do: send anything unsealed but the routing data, trust the relay
-// with a key or a name, or drop a version it cannot order.
+// What it must not do: send anything unsealed but the routing data and the signed
+// member list (ids and public keys the relay knows anyway), trust the relay with a key,
+// a name or a membership, or drop a version it cannot order.
 package group
 
 import (
 	"context"
+	"crypto/ed25519"
 	"crypto/rand"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"net/http"
-	"slices"
 	"strings"
 	"time"
 
 	"github.com/dagsorden/dagsorden/store"
-	"github.com/dagsorden/dagsorden/sync/relay"
+	"github.com/dagsorden/dagsorden/sync/group/roster"
 	"golang.org/x/crypto/nacl/box"
 )
 
@@ -68,6 +96,13 @@ type Info struct {
 	Members  int       `json:"members"`
 	Pending  int       `json:"pending"` // envelopes waiting to be pushed
 	Synced   time.Time `json:"synced,omitzero"`
+	// Removed: an admin removed this member (the signed list says so); the group's notes
+	// stay here, nothing is synced.
+	Removed bool `json:"removed,omitempty"`
+	// Unknown counts the members the relay lists that the signed list does not hold.
+	Unknown int `json:"unknown,omitempty"`
+	// Legacy: the group is from before signed member lists and waits for its upgrade.
+	Legacy bool `json:"legacy,omitempty"`
 }
 
 // MemberInfo is one member as `group members` shows them.
@@ -76,17 +111,26 @@ type MemberInfo struct {
 	Name  string `json:"name"`
 	Admin bool   `json:"admin"`
 	Me    bool   `json:"me"`
+	// Unknown: the relay lists this member, the group's signed member list does not. They
+	// get no key; `group members` shows them as a warning.
+	Unknown bool `json:"unknown,omitempty"`
+	// Waiting: a member from before the group had a signed list who has not confirmed
+	// their keys yet (their dagsorden does it on its next sync, once updated).
+	Waiting bool `json:"waiting,omitempty"`
 }
 
 func info(g *store.GroupState, pending int) Info {
-	n := 0
-	for _, m := range g.Members {
-		if !m.Removed {
-			n++
+	in := Info{Name: g.Name, Server: g.Server, GroupID: g.ID, MemberID: g.MemberID, Author: g.Author,
+		Admin: g.Admin, Epoch: g.Epoch, Pending: pending, Synced: g.Synced, Removed: g.Removed, Legacy: legacy(g)}
+	for i := range g.Members {
+		switch m := &g.Members[i]; {
+		case isMember(m):
+			in.Members++
+		case m.Stranger:
+			in.Unknown++
 		}
 	}
-	return Info{Name: g.Name, Server: g.Server, GroupID: g.ID, MemberID: g.MemberID, Author: g.Author,
-		Admin: g.Admin, Epoch: g.Epoch, Members: n, Pending: pending, Synced: g.Synced}
+	return in
 }
 
 func (c *Client) checkNew(name string) error {
@@ -103,9 +147,15 @@ func (c *Client) checkNew(name string) error {
 	return nil
 }
 
+func randomHex(n int) string {
+	b := make([]byte, n)
+	rand.Read(b) // never fails (crypto/rand since Go 1.24)
+	return hex.EncodeToString(b)
+}
+
 // Create makes a group on the relay at server (operatorToken may be "" on a relay with
-// open groups). This member becomes its admin. The relay learns neither the name nor
-// the key.
+// open groups). This member becomes its admin and signs its genesis. The relay learns
+// neither the name nor the key.
 func (c *Client) Create(ctx context.Context, name, server, operatorToken string) (Info, error) {
 	if err := c.checkNew(name); err != nil {
 		return Info{}, err
@@ -118,21 +168,32 @@ func (c *Client) Create(ctx context.Context, name, server, operatorToken string)
 	if err != nil {
 		return Info{}, err
 	}
-	resp, err := rc.createGroup(ctx, operatorToken, pub[:])
+	signPub, signPriv, err := ed25519.GenerateKey(rand.Reader)
+	if err != nil {
+		return Info{}, err
+	}
+	gid, mid, key := randomHex(roster.GroupIDSize), randomHex(roster.MemberIDSize), newKey()
+	genesis := &roster.Entry{Kind: roster.Genesis, Group: gid, Seq: 1, Signer: mid, SignKey: signPub, BoxKey: pub[:],
+		Epoch: 1, Commit: roster.KeyCommit(gid, 1, key)}
+	if err := genesis.Sign(signPriv); err != nil {
+		return Info{}, err
+	}
+	resp, err := rc.createGroup(ctx, operatorToken, pub[:], genesis.Raw())
 	if err != nil {
 		return Info{}, fmt.Errorf("create group %s: %w", name, err)
 	}
-	if !isHex(resp.GroupID, 32) || !isHex(resp.MemberID, 16) || !validToken(resp.Token) {
+	if resp.GroupID != gid || resp.MemberID != mid || !validToken(resp.Token) {
 		return Info{}, errBadRelayAnswer
 	}
 	author := cleanLine(c.Author, maxName)
 	g := &store.GroupState{
-		Name: name, Server: strings.TrimSpace(server), ID: resp.GroupID, MemberID: resp.MemberID, Token: resp.Token,
-		Admin: true, AdminID: resp.MemberID, AdminKey: pub[:], PublicKey: pub[:], PrivateKey: priv[:],
+		Name: name, Server: strings.TrimSpace(server), ID: gid, MemberID: mid, Token: resp.Token,
+		Admin: true, AdminID: mid, AdminKey: pub[:], PublicKey: pub[:], PrivateKey: priv[:],
+		SignPublic: signPub, SignPrivate: signPriv, RootKey: signPub, Chain: [][]byte{genesis.Raw()},
 		Author: author, Created: c.now(),
-		Members: []store.GroupMember{{ID: resp.MemberID, Name: author, PublicKey: pub[:], Admin: true, Verified: true}},
+		Members: []store.GroupMember{{ID: mid, Name: author, PublicKey: pub[:], SignKey: signPub, Admin: true, Verified: true, KeyEpoch: 1}},
 	}
-	g.SetKey(1, newKey())
+	g.SetKey(1, key)
 	if err := c.Store.AddGroup(g); err != nil {
 		return Info{}, fmt.Errorf("the group was made on the relay but could not be saved: %w", err)
 	}
@@ -143,21 +204,38 @@ func (c *Client) Create(ctx context.Context, name, server, operatorToken string)
 	return c.Info(name)
 }
 
-// queueProfile seals this member's name and public key for the group.
+// queueProfile seals this member's name for the group under the current epoch, unless
+// it went out under that epoch already or the key is not here yet.
 func (c *Client) queueProfile(name string) error {
 	return c.Store.UpdateGroup(name, func(g *store.GroupState, t *store.GroupTx) error {
-		return enqueueProfile(g, t, c.now())
+		st, err := rosterOf(g)
+		if err != nil {
+			return err
+		}
+		if !enqueueProfile(g, t, st, c.now()) {
+			return store.ErrNoChange
+		}
+		return nil
 	})
 }
 
-func enqueueProfile(g *store.GroupState, t *store.GroupTx, now time.Time) error {
-	p := payload{Type: typeProfile, Editor: g.MemberID, EditorName: g.Author, PublicKey: g.PublicKey}
-	id := newEnvelopeID()
-	data, err := seal(g.ID, g.Epoch, g.Key(g.Epoch), id, p.marshal())
-	if err != nil {
-		return err
+// enqueueProfile queues this member's signed profile (their name) when it has not gone
+// out under the current epoch: members who join later hold only later keys. It reports
+// whether it queued one.
+func enqueueProfile(g *store.GroupState, t *store.GroupTx, st *roster.State, now time.Time) bool {
+	key := g.Key(st.Epoch)
+	if g.ProfileEpoch >= st.Epoch || key == nil || sealEpoch(g, st) == 0 || g.Removed {
+		return false
 	}
-	return t.Enqueue(id, data, now)
+	p := payload{Type: typeProfile, Editor: g.MemberID, EditorName: g.Author}
+	id := newEnvelopeID()
+	a := nextAuthor(g)
+	data, err := seal(g.ID, a, st.Epoch, key, id, p.marshal())
+	if err != nil || t.Enqueue(id, data, now) != nil {
+		return false
+	}
+	g.Seq, g.ProfileEpoch = a.seq, st.Epoch
+	return true
 }
 
 // Info describes one group.
@@ -188,40 +266,78 @@ func (c *Client) List() ([]Info, error) {
 	return out, nil
 }
 
-// Invite asks the relay for a one-time invite and returns the invite code to hand to
-// the new member out of band. Only the admin can invite.
-func (c *Client) Invite(ctx context.Context, name string) (string, error) {
+// inviteTTL is how long an invite code works: the relay refuses it after the expiry
+// signed in the list.
+const inviteTTL = 7 * 24 * time.Hour
+
+// Invite registers a one-time invite in the group's signed member list and returns the
+// invite code to hand to the new member out of band. Only an admin can invite. The code
+// carries the current epoch's key; with history, every earlier key too.
+func (c *Client) Invite(ctx context.Context, name string, history bool) (string, error) {
 	g, err := c.Store.Group(name)
 	if err != nil {
 		return "", err
 	}
-	if !g.Admin {
-		return "", fmt.Errorf("only the admin of %s can invite; ask them for an invite code", name)
+	if err := usable(g); err != nil {
+		return "", err
 	}
-	if g.Rekey {
-		// An invite carries the keys: finish the pending key change first, so the new
-		// member does not get a key the removed member knows as the newest one.
-		if _, err := c.sync(ctx, name); err != nil {
-			return "", fmt.Errorf("finish removing the member before inviting: %w", err)
-		}
-		if g, err = c.Store.Group(name); err != nil {
-			return "", err
-		}
-	}
-	rc, err := c.relay(g.Server, g.Token)
+	st, err := c.refreshChain(ctx, name)
 	if err != nil {
 		return "", err
 	}
-	resp, err := rc.invite(ctx, g.ID)
+	if !st.IsAdmin(g.MemberID) {
+		return "", fmt.Errorf("only an admin of %s can invite; ask them for an invite code", name)
+	}
+	if st.RekeyDue {
+		// A removal without its key change yet: the code must not carry a key the removed
+		// member knows as the newest one.
+		if _, err := c.rotate(ctx, name); err != nil {
+			return "", fmt.Errorf("finish removing the member before inviting: %w", err)
+		}
+	}
+	secret := make([]byte, roster.InviteSecretSize)
+	rand.Read(secret)
+	ik, err := roster.InviteKey(secret)
+	if err != nil {
+		return "", err
+	}
+	var epoch uint64
+	st, err = c.appendSigned(ctx, name, func(g *store.GroupState, st *roster.State) ([]*roster.Entry, error) {
+		if sealEpoch(g, st) == 0 || g.Key(st.Epoch) == nil {
+			return nil, fmt.Errorf("you do not have the group's current key yet; sync %s, then invite again", name)
+		}
+		epoch = st.Epoch
+		return []*roster.Entry{{Kind: roster.Invite, InviteKey: ik.Public().(ed25519.PublicKey),
+			Expires: c.now().Add(inviteTTL).Unix(), History: history}}, nil
+	})
 	if err != nil {
 		return "", fmt.Errorf("invite to %s: %w", name, err)
 	}
-	return newInvite(g, resp.Invite).Encode(), nil
+	if g, err = c.Store.Group(name); err != nil {
+		return "", err
+	}
+	if inv := st.Invitation(ik.Public().(ed25519.PublicKey)); inv == nil || inv.Epoch != epoch {
+		return "", fmt.Errorf("invite to %s: the group's key changed while the invite was made; invite again", name)
+	}
+	return newInvite(g, secret, epoch, history).Encode(), nil
 }
 
-// Join joins the group an invite code names and announces this member's name to the
-// group (sealed). The group is kept under name, or under the name in the code when name
-// is "" (a member of two bodies may be invited to two groups called "A-gruppen").
+// usable says in one sentence why a group cannot be used, or nil.
+func usable(g *store.GroupState) error {
+	switch {
+	case g.Removed:
+		return fmt.Errorf("you were removed from %s by its admin", g.Name)
+	case legacy(g):
+		return fmt.Errorf("%s is from an older dagsorden and has no signed member list yet; sync first", g.Name)
+	}
+	return nil
+}
+
+// Join joins the group an invite code names: it signs the join claim with the invite's
+// one-time key, checks the group's signed member list from its genesis (signed by the
+// admin the code names) and the code's keys against it, and announces this member's
+// name to the group. The group is kept under name, or under the name in the code when
+// name is "" (a member of two bodies may be invited to two groups called "A-gruppen").
 func (c *Client) Join(ctx context.Context, code, name string) (Info, error) {
 	in, err := DecodeInvite(code)
 	if err != nil {
@@ -253,21 +369,34 @@ func (c *Client) Join(ctx context.Context, code, name string) (Info, error) {
 	if err != nil {
 		return Info{}, err
 	}
-	resp, err := rc.join(ctx, in.GroupID, in.Token, pub[:])
+	signPub, signPriv, err := ed25519.GenerateKey(rand.Reader)
+	if err != nil {
+		return Info{}, err
+	}
+	ik, err := roster.InviteKey(in.Secret)
+	if err != nil {
+		return Info{}, err
+	}
+	mid := randomHex(roster.MemberIDSize)
+	claim, err := roster.NewJoin(in.GroupID, mid, signPriv, pub[:], ik)
+	if err != nil {
+		return Info{}, err
+	}
+	resp, err := rc.join(ctx, in.GroupID, pub[:], claim.Raw())
 	if err != nil {
 		return Info{}, fmt.Errorf("join %s: %w", in.Name, err)
 	}
-	if !isHex(resp.MemberID, 16) || !validToken(resp.Token) {
+	if resp.MemberID != mid || !validToken(resp.Token) {
 		return Info{}, errBadRelayAnswer
 	}
 	author := cleanLine(c.Author, maxName)
 	g := &store.GroupState{
-		Name: in.Name, Server: in.Server, ID: in.GroupID, MemberID: resp.MemberID, Token: resp.Token,
-		AdminID: in.AdminID, AdminKey: in.AdminKey, PublicKey: pub[:], PrivateKey: priv[:],
-		Author: author, Created: c.now(),
+		Name: in.Name, Server: in.Server, ID: in.GroupID, MemberID: mid, Token: resp.Token,
+		AdminID: in.AdminID, PublicKey: pub[:], PrivateKey: priv[:], SignPublic: signPub, SignPrivate: signPriv,
+		RootKey: in.RootKey, Author: author, Created: c.now(),
 		Members: []store.GroupMember{
-			{ID: in.AdminID, Name: cleanLine(in.AdminName, maxName), PublicKey: in.AdminKey, Admin: true, Verified: true},
-			{ID: resp.MemberID, Name: author, PublicKey: pub[:], Verified: true},
+			{ID: in.AdminID, Name: cleanLine(in.AdminName, maxName)},
+			{ID: mid, Name: author},
 		},
 	}
 	for _, k := range in.EpochKeys() {
@@ -276,105 +405,147 @@ func (c *Client) Join(ctx context.Context, code, name string) (Info, error) {
 	if err := c.Store.AddGroup(g); err != nil {
 		return Info{}, fmt.Errorf("joined %s on the relay but could not save it: %w", in.Name, err)
 	}
-	if err := c.queueProfile(in.Name); err != nil {
-		return Info{}, err
-	}
-	c.flush(ctx, in.Name)
+	// The first sync checks the list (and the code's keys against it) and announces this
+	// member's name. Best effort: if it fails, the next sync does it.
+	c.sync(ctx, in.Name) //nolint:errcheck
 	return c.Info(in.Name)
 }
 
-// Members returns the group's current members, refreshed from the relay; names come from
-// the members' own sealed profiles (a member whose profile has not arrived yet shows
-// without a name until the next sync).
+// Members returns the group's current members from its signed member list, refreshed
+// from the relay, and the members the relay lists that the list does not hold (Unknown).
+// Names come from the members' own signed profiles (a member whose profile has not
+// arrived yet shows without a name until the next sync).
 func (c *Client) Members(ctx context.Context, name string) ([]MemberInfo, error) {
-	if err := c.refreshRoster(ctx, name); err != nil {
-		return nil, err
-	}
 	g, err := c.Store.Group(name)
 	if err != nil {
 		return nil, err
 	}
-	return memberInfos(g), nil
-}
-
-func memberInfos(g *store.GroupState) []MemberInfo {
-	var out []MemberInfo
-	for _, m := range g.Members {
-		if m.Removed {
-			continue
-		}
-		out = append(out, MemberInfo{ID: m.ID, Name: m.Name, Admin: m.Admin, Me: m.ID == g.MemberID})
+	if err := usable(g); err != nil {
+		return nil, err
 	}
-	return out
-}
-
-// refreshRoster fetches the member list from the relay and stores it.
-func (c *Client) refreshRoster(ctx context.Context, name string) error {
-	g, err := c.Store.Group(name)
+	st, err := c.refreshChain(ctx, name)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	rc, err := c.relay(g.Server, g.Token)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	ms, err := rc.members(ctx, g.ID)
+	listed, err := rc.members(ctx, g.ID)
 	if err != nil {
-		return fmt.Errorf("members of %s: %w", name, err)
+		return nil, fmt.Errorf("members of %s: %w", name, err)
 	}
-	return c.Store.UpdateGroup(name, func(g *store.GroupState, _ *store.GroupTx) error {
-		g.Members = mergeRoster(g.Members, ms)
+	err = c.Store.UpdateGroup(name, func(g *store.GroupState, _ *store.GroupTx) error {
+		markStrangers(g, st, listed)
 		return nil
 	})
+	if err != nil {
+		return nil, err
+	}
+	if g, err = c.Store.Group(name); err != nil {
+		return nil, err
+	}
+	return memberInfos(g, st), nil
 }
 
-// mergeRoster combines the relay's member list (who is a member, their relay public
-// key) with what this member knows (names and keys from sealed profiles). Members the
-// relay no longer lists stay, marked removed, so their old notes keep a name.
-func mergeRoster(old []store.GroupMember, current []relay.Member) []store.GroupMember {
-	byID := map[string]store.GroupMember{}
-	for _, m := range old {
-		byID[m.ID] = m
-	}
-	var out []store.GroupMember
-	seen := map[string]bool{}
-	for _, r := range current {
-		if !isHex(r.ID, 16) || len(r.PublicKey) != keySize || seen[r.ID] {
-			continue // not something our relay sends; never let it into the roster
-		}
-		m, ok := byID[r.ID]
-		if !ok {
-			m = store.GroupMember{ID: r.ID}
-		}
-		if !m.Verified {
-			m.PublicKey = r.PublicKey
-		}
-		m.Admin, m.Removed = r.Admin, false
-		out = append(out, m)
-		seen[r.ID] = true
-	}
-	for _, m := range old {
-		if !seen[m.ID] {
-			m.Removed = true
-			out = append(out, m)
+func memberInfos(g *store.GroupState, st *roster.State) []MemberInfo {
+	waiting := map[string]bool{}
+	for _, inv := range st.OpenInvites() {
+		if inv.For != "" {
+			waiting[inv.For] = true
 		}
 	}
-	return out
+	var out, unknown []MemberInfo
+	for i := range g.Members {
+		m := &g.Members[i]
+		switch {
+		case isMember(m):
+			out = append(out, MemberInfo{ID: m.ID, Name: m.Name, Admin: m.Admin, Me: m.ID == g.MemberID})
+		case m.Stranger && waiting[m.ID]:
+			out = append(out, MemberInfo{ID: m.ID, Name: m.Name, Waiting: true})
+		case m.Stranger:
+			unknown = append(unknown, MemberInfo{ID: m.ID, Unknown: true})
+		}
+	}
+	return append(out, unknown...)
 }
 
 // Remove takes member (a name, an id or an id prefix from `group members`) out of the
-// group. Only the admin can. The relay refuses the member at once and revokes open
-// invites; then a new group key is made and queued for the remaining members, so
-// nothing sealed from now on is readable with the keys the removed member has.
+// group. Only an admin can. The removal and a new epoch go into the signed list in one
+// step (the relay refuses the member's token at once and every open invite is revoked),
+// then the new key is sealed to each remaining member, so nothing sealed from now on is
+// readable with the keys the removed member has. A member the relay lists but the signed
+// list does not hold is only cleared off the relay.
 func (c *Client) Remove(ctx context.Context, name, member string) (MemberInfo, error) {
 	g, err := c.Store.Group(name)
 	if err != nil {
 		return MemberInfo{}, err
 	}
-	if !g.Admin {
-		return MemberInfo{}, fmt.Errorf("only the admin of %s can remove members", name)
+	if err := usable(g); err != nil {
+		return MemberInfo{}, err
 	}
-	if err := c.refreshRoster(ctx, name); err != nil {
+	if _, err := c.Members(ctx, name); err != nil {
+		return MemberInfo{}, err
+	}
+	if g, err = c.Store.Group(name); err != nil {
+		return MemberInfo{}, err
+	}
+	if !g.Admin {
+		return MemberInfo{}, fmt.Errorf("only an admin of %s can remove members", name)
+	}
+	target, err := findMember(g, member)
+	if err != nil {
+		return MemberInfo{}, err
+	}
+	if target.ID == g.MemberID {
+		return MemberInfo{}, errors.New("an admin cannot remove themselves; hand the group over first (group admin NAME MEMBER --hand-over)")
+	}
+	removed := MemberInfo{ID: target.ID, Name: target.Name, Admin: target.Admin}
+	if target.Stranger {
+		rc, err := c.relay(g.Server, g.Token)
+		if err != nil {
+			return MemberInfo{}, err
+		}
+		if err := rc.remove(ctx, g.ID, target.ID); err != nil {
+			return MemberInfo{}, fmt.Errorf("remove %s from the relay: %w", target.ID, err)
+		}
+		removed.Unknown = true
+		return removed, nil
+	}
+	_, err = c.appendSigned(ctx, name, func(g *store.GroupState, st *roster.State) ([]*roster.Entry, error) {
+		if m := st.Member(target.ID); m == nil || m.Removed {
+			return nil, fmt.Errorf("%s is not a member of %s any more", displayName(target), name)
+		}
+		key, err := c.prepareKey(name, st.Epoch+1)
+		if err != nil {
+			return nil, err
+		}
+		return []*roster.Entry{
+			{Kind: roster.Remove, Member: target.ID},
+			{Kind: roster.Rotate, Epoch: st.Epoch + 1, Commit: roster.KeyCommit(g.ID, st.Epoch+1, key)},
+		}, nil
+	})
+	if err != nil {
+		return MemberInfo{}, fmt.Errorf("remove %s from %s: %w", displayName(target), name, err)
+	}
+	if _, err := c.rotate(ctx, name); err != nil {
+		return removed, fmt.Errorf("%s is removed, but the new group key is not out yet (the next sync sends it): %w", displayName(target), err)
+	}
+	c.flush(ctx, name)
+	return removed, nil
+}
+
+// MakeAdmin makes member an admin of the group (signed by this admin). With handOver
+// this member then stops being one: the group is handed over.
+func (c *Client) MakeAdmin(ctx context.Context, name, member string, handOver bool) (MemberInfo, error) {
+	g, err := c.Store.Group(name)
+	if err != nil {
+		return MemberInfo{}, err
+	}
+	if err := usable(g); err != nil {
+		return MemberInfo{}, err
+	}
+	if _, err := c.refreshChain(ctx, name); err != nil {
 		return MemberInfo{}, err
 	}
 	if g, err = c.Store.Group(name); err != nil {
@@ -384,30 +555,25 @@ func (c *Client) Remove(ctx context.Context, name, member string) (MemberInfo, e
 	if err != nil {
 		return MemberInfo{}, err
 	}
-	if target.ID == g.MemberID {
-		return MemberInfo{}, errors.New("the admin cannot remove themselves")
+	if target.Stranger || !target.Verified {
+		return MemberInfo{}, fmt.Errorf("%s is not in the group's signed member list", displayName(target))
 	}
-	// Mark the key change as due before the relay removes the member: if anything after
-	// this fails, the next sync makes the new key before sealing a single note.
-	if err := c.Store.UpdateGroup(name, func(g *store.GroupState, _ *store.GroupTx) error {
-		g.Rekey = true
-		return nil
-	}); err != nil {
-		return MemberInfo{}, err
-	}
-	rc, err := c.relay(g.Server, g.Token)
+	_, err = c.appendSigned(ctx, name, func(g *store.GroupState, st *roster.State) ([]*roster.Entry, error) {
+		var es []*roster.Entry
+		if !st.IsAdmin(target.ID) {
+			es = append(es, &roster.Entry{Kind: roster.Admin, Member: target.ID})
+		} else if !handOver {
+			return nil, fmt.Errorf("%s is an admin of %s already", displayName(target), name)
+		}
+		if handOver && target.ID != g.MemberID {
+			es = append(es, &roster.Entry{Kind: roster.Resign})
+		}
+		return es, nil
+	})
 	if err != nil {
 		return MemberInfo{}, err
 	}
-	if err := rc.remove(ctx, g.ID, target.ID); err != nil {
-		return MemberInfo{}, fmt.Errorf("remove %s from %s: %w", displayName(target), name, err)
-	}
-	removed := MemberInfo{ID: target.ID, Name: target.Name, Admin: target.Admin}
-	if err := c.rekey(ctx, name); err != nil {
-		return removed, fmt.Errorf("%s is removed, but the new group key is not out yet (the next sync sends it): %w", displayName(target), err)
-	}
-	c.flush(ctx, name)
-	return removed, nil
+	return MemberInfo{ID: target.ID, Name: target.Name, Admin: true}, nil
 }
 
 var errBadRelayAnswer = errors.New("the relay's answer is not what dagsorden expects; is the address a dagsorden relay?")
@@ -424,19 +590,19 @@ func displayName(m *store.GroupMember) string {
 }
 
 // findMember resolves a name (case-insensitive), an id or a unique id prefix (≥ 4
-// characters) among the current members.
+// characters) among the current members and the strangers the relay lists.
 func findMember(g *store.GroupState, who string) (*store.GroupMember, error) {
 	who = strings.TrimSpace(who)
 	var byName, byPrefix []*store.GroupMember
 	for i := range g.Members {
 		m := &g.Members[i]
-		if m.Removed {
+		if !isMember(m) && !m.Stranger {
 			continue
 		}
 		switch {
 		case m.ID == who:
 			return m, nil
-		case strings.EqualFold(m.Name, who):
+		case m.Name != "" && strings.EqualFold(m.Name, who):
 			byName = append(byName, m)
 		case len(who) >= 4 && strings.HasPrefix(m.ID, who):
 			byPrefix = append(byPrefix, m)
@@ -453,52 +619,4 @@ func findMember(g *store.GroupState, who string) (*store.GroupMember, error) {
 		return nil, fmt.Errorf("%q matches several member ids of %s; give more of the id", who, g.Name)
 	}
 	return nil, fmt.Errorf("%s has no member %q (see group members)", g.Name, who)
-}
-
-// rekey makes the next group key and queues it, sealed to each remaining member. The
-// roster comes fresh from the relay (so a member removed a moment ago gets no box); a
-// member whose relay key differs from the key they announced in their sealed profile
-// is refused, so a relay cannot slip in a key of its own.
-func (c *Client) rekey(ctx context.Context, name string) error {
-	g, err := c.Store.Group(name)
-	if err != nil {
-		return err
-	}
-	rc, err := c.relay(g.Server, g.Token)
-	if err != nil {
-		return err
-	}
-	relayMembers, err := rc.members(ctx, g.ID)
-	if err != nil {
-		return fmt.Errorf("members of %s: %w", name, err)
-	}
-	return c.Store.UpdateGroup(name, func(g *store.GroupState, t *store.GroupTx) error {
-		if !g.Rekey {
-			return store.ErrNoChange // another process did it meanwhile
-		}
-		var to []recipient
-		for _, rm := range relayMembers {
-			if rm.ID == g.MemberID {
-				continue
-			}
-			if m := g.Member(rm.ID); m != nil && m.Verified && !slices.Equal(m.PublicKey, rm.PublicKey) {
-				return fmt.Errorf("the relay reports another key for %s than they announced to the group; not sending them the new key", displayName(m))
-			}
-			to = append(to, recipient{rm.ID, rm.PublicKey})
-		}
-		g.Members = mergeRoster(g.Members, relayMembers)
-		epoch := g.Epoch + 1
-		key := newKey()
-		id := newEnvelopeID()
-		data, err := sealKeys(g.ID, id, epoch, key, g.PrivateKey, to)
-		if err != nil {
-			return err
-		}
-		if err := t.Enqueue(id, data, c.now()); err != nil {
-			return err
-		}
-		g.SetKey(epoch, key)
-		g.Rekey = false
-		return nil
-	})
 }

@@ -3,6 +3,7 @@ package group
 import (
 	"bytes"
 	"context"
+	"crypto/rand"
 	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
@@ -21,6 +22,7 @@ import (
 	"github.com/dagsorden/dagsorden/agenda"
 	"github.com/dagsorden/dagsorden/store"
 	"github.com/dagsorden/dagsorden/sync/relay"
+	"golang.org/x/crypto/nacl/box"
 )
 
 // lockedBuffer collects the relay's log lines from concurrent handlers.
@@ -168,7 +170,7 @@ func setupABC(t *testing.T) (*testRelay, agenda.Meeting, *member, *member, *memb
 	if _, err := a.c.Create(ctx, "A-gruppen", rl.url, rl.operator); err != nil {
 		t.Fatal(err)
 	}
-	code, err := a.c.Invite(ctx, "A-gruppen")
+	code, err := a.c.Invite(ctx, "A-gruppen", false)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -258,6 +260,8 @@ func TestSharedNoteReachesItsGroupAndNoOneElse(t *testing.T) {
 		{"POST", "/invites", ""},
 		{"DELETE", "/members/" + ag.MemberID, ""},
 		{"POST", "/join", `{"public_key":"` + base64.StdEncoding.EncodeToString(cg.PublicKey) + `"}`},
+		{"GET", "/chain?after=0", ""},
+		{"POST", "/chain", `{"entries":["AAAA"]}`},
 	} {
 		req, _ := http.NewRequest(tc.method, base+tc.path, strings.NewReader(tc.body))
 		req.Header.Set("Authorization", "Bearer "+cg.Token)
@@ -268,7 +272,9 @@ func TestSharedNoteReachesItsGroupAndNoOneElse(t *testing.T) {
 		body := new(bytes.Buffer)
 		body.ReadFrom(resp.Body)
 		resp.Body.Close()
-		if resp.StatusCode != http.StatusForbidden && resp.StatusCode != http.StatusUnauthorized {
+		want := resp.StatusCode == http.StatusForbidden || resp.StatusCode == http.StatusUnauthorized ||
+			(tc.path == "/join" && resp.StatusCode == http.StatusConflict) // an unsigned join: refused before any token is looked at
+		if !want {
 			t.Errorf("C's token: %s %s → %d, want 403 or 401", tc.method, tc.path, resp.StatusCode)
 		}
 		if bytes.Contains(body.Bytes(), []byte(`"data"`)) {
@@ -342,8 +348,8 @@ func TestRemovedMemberCannotReadWhatIsWrittenNext(t *testing.T) {
 		t.Errorf("removed %+v, want B", removed)
 	}
 	ag, _ := a.st.Group("A-gruppen")
-	if ag.Epoch != 2 || ag.Rekey {
-		t.Fatalf("after removing B, A's group is at epoch %d (rekey pending %v), want 2", ag.Epoch, ag.Rekey)
+	if st, _ := rosterOf(ag); ag.Epoch != 2 || st.Epoch != 2 || st.RekeyDue {
+		t.Fatalf("after removing B, A's group is at epoch %d (list %d, key change due %v), want 2", ag.Epoch, st.Epoch, st.RekeyDue)
 	}
 	if ms, _ := a.c.Members(ctx, "A-gruppen"); len(ms) != 1 {
 		t.Errorf("members after removal: %+v", ms)
@@ -353,11 +359,20 @@ func TestRemovedMemberCannotReadWhatIsWrittenNext(t *testing.T) {
 	shareNote(t, a, &m, 0, 1, agenda.StanceAgainst, "A-gruppen", secret)
 	mustSync(t, a)
 
-	// B's sync is refused by the relay.
-	if _, err := b.c.Sync(ctx); err == nil {
-		t.Error("a removed member's sync succeeded")
-	} else if re := (*RelayError)(nil); !errors.As(err, &re) || re.Status != http.StatusForbidden {
-		t.Errorf("a removed member's sync: %v, want a 403 refusal", err)
+	// B's dagsorden learns it from the signed list, says so once, and stops.
+	res := mustSync(t, b)
+	if !res[0].Removed || res[0].Notice != "you were removed from A-gruppen by its admin; its notes you have stay readable here" {
+		t.Errorf("the removed member's sync: %+v", res[0])
+	}
+	res = mustSync(t, b)
+	if !res[0].Removed || res[0].Notice != "" || res[0].Pulled != 0 {
+		t.Errorf("the removed member's next sync is not quiet: %+v", res[0])
+	}
+	if l, _ := b.c.List(); len(l) != 1 || !l[0].Removed {
+		t.Errorf("B's group list: %+v", l)
+	}
+	if ns := notesOf(t, b, m.ID); len(ns) != 1 || ns[0].Text != "før fjernelsen" {
+		t.Errorf("B's notes from before the removal: %+v", ns)
 	}
 	// Even with the ciphertext in hand (say the relay's operator hands it over) and
 	// every key B ever had, B cannot open what A wrote after the removal.
@@ -391,25 +406,26 @@ func TestRemovedMemberCannotReadWhatIsWrittenNext(t *testing.T) {
 	// The keys envelope has no box for B either.
 	for _, e := range page.Envelopes {
 		if h, err := parseEnvelope(e.Data); err == nil && h.kind == kindKeys {
-			if _, err := openKeys(ag.ID, e.ID, h, bOld.MemberID, bOld.PrivateKey, bOld.AdminKey); err == nil {
+			if _, err := openBox(ag.ID, e.ID, h, bOld.MemberID, bOld.PrivateKey, ag.PublicKey, keySize); err == nil {
 				t.Error("B can open the new group key")
 			}
 		}
 	}
-	// An invite made before the removal carried the old key: the relay revoked it.
 	_ = rl
 }
 
-func TestNewMemberAfterRotationReadsHistoryAndNewNotes(t *testing.T) {
+// A new member gets the key of the current epoch only: what was sealed before stays
+// closed to them unless the admin shares the history (group invite --with-history).
+func TestNewMemberReadsHistoryOnlyWhenTheAdminSharesIt(t *testing.T) {
 	rl := startRelay(t, relay.Options{})
 	m := testMeeting()
-	a, b, d := newMember(t, "A", m), newMember(t, "B", m), newMember(t, "D", m)
+	a, b, d, e := newMember(t, "A", m), newMember(t, "B", m), newMember(t, "D", m), newMember(t, "E", m)
 	ctx := context.Background()
 	if _, err := a.c.Create(ctx, "A-gruppen", rl.url, rl.operator); err != nil {
 		t.Fatal(err)
 	}
-	codeB, _ := a.c.Invite(ctx, "A-gruppen")
-	stale, _ := a.c.Invite(ctx, "A-gruppen") // never used: revoked by the removal
+	codeB, _ := a.c.Invite(ctx, "A-gruppen", false)
+	stale, _ := a.c.Invite(ctx, "A-gruppen", false) // never used: revoked by the removal
 	if _, err := b.c.Join(ctx, codeB, ""); err != nil {
 		t.Fatal(err)
 	}
@@ -421,22 +437,67 @@ func TestNewMemberAfterRotationReadsHistoryAndNewNotes(t *testing.T) {
 	if _, err := d.c.Join(ctx, stale, ""); err == nil {
 		t.Error("an invite from before the removal still works")
 	}
-	codeD, err := a.c.Invite(ctx, "A-gruppen")
+	shareNote(t, a, &m, 0, 1, agenda.StanceAgainst, "A-gruppen", "epoke 2")
+	mustSync(t, a)
+	codeD, err := a.c.Invite(ctx, "A-gruppen", false)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := d.c.Join(ctx, codeD, ""); err != nil {
+	codeE, err := a.c.Invite(ctx, "A-gruppen", true)
+	if err != nil {
 		t.Fatal(err)
+	}
+	for _, mb := range []*member{d, e} {
+		code := map[*member]string{d: codeD, e: codeE}[mb]
+		if _, err := mb.c.Join(ctx, code, ""); err != nil {
+			t.Fatal(err)
+		}
 	}
 	shareNote(t, a, &m, 0, 1, agenda.StanceAgainst, "A-gruppen", "ny note")
 	mustSync(t, a)
-	res := mustSync(t, d)
-	texts := map[string]bool{}
-	for _, n := range notesOf(t, d, m.ID) {
-		texts[n.Text] = true
+	texts := func(mb *member) map[string]bool {
+		out := map[string]bool{}
+		for _, n := range notesOf(t, mb, m.ID) {
+			out[n.Text] = true
+		}
+		return out
 	}
-	if !texts["gammel note"] || !texts["ny note"] || res[0].Unreadable != 0 {
-		t.Errorf("D after joining at epoch 2 has %v (unreadable %d)", texts, res[0].Unreadable)
+	// D, without the history: this epoch only. The envelope of epoch 1 does not open with
+	// any key D holds.
+	res := mustSync(t, d)
+	if got := texts(d); got["gammel note"] || !got["epoke 2"] || !got["ny note"] {
+		t.Errorf("D (no history) has %v", got)
+	}
+	if res[0].Unreadable != 0 || res[0].Forged != 0 {
+		t.Errorf("D's sync: %+v", res[0])
+	}
+	dg, _ := d.st.Group("A-gruppen")
+	if dg.Key(1) != nil {
+		t.Error("D holds the key of epoch 1")
+	}
+	ag, _ := a.st.Group("A-gruppen")
+	rc, _ := a.c.relay(ag.Server, ag.Token)
+	page, _ := rc.pull(ctx, ag.ID, 0, 1000)
+	epoch1 := 0
+	for _, env := range page.Envelopes {
+		if h, err := parseEnvelope(env.Data); err == nil && h.kind == kindSealed && h.epoch == 1 {
+			epoch1++
+			if _, err := open(ag.ID, env.ID, h, dg.Key); err == nil {
+				t.Error("D opened an envelope of epoch 1")
+			}
+			eg, _ := e.st.Group("A-gruppen")
+			if _, err := open(ag.ID, env.ID, h, eg.Key); err != nil {
+				t.Errorf("E (with the history) cannot open an envelope of epoch 1: %v", err)
+			}
+		}
+	}
+	if epoch1 == 0 {
+		t.Fatal("no envelope of epoch 1 to try")
+	}
+	// E, with it: everything.
+	res = mustSync(t, e)
+	if got := texts(e); !got["gammel note"] || !got["epoke 2"] || !got["ny note"] || res[0].Unreadable != 0 || res[0].Older != 0 {
+		t.Errorf("E (history) has %v, sync %+v", got, res[0])
 	}
 }
 
@@ -634,7 +695,7 @@ func TestGroupListAndInviteRules(t *testing.T) {
 	if bytes.Contains(js, []byte(ag.Token)) || bytes.Contains(js, []byte(base64.StdEncoding.EncodeToString(ag.Key(1)))) {
 		t.Error("group list shows a secret")
 	}
-	if _, err := b.c.Invite(ctx, "A-gruppen"); err == nil {
+	if _, err := b.c.Invite(ctx, "A-gruppen", false); err == nil {
 		t.Error("a member who is not the admin made an invite")
 	}
 	if _, err := b.c.Remove(ctx, "A-gruppen", "A"); err == nil {
@@ -649,7 +710,7 @@ func TestGroupListAndInviteRules(t *testing.T) {
 	if _, err := a.c.Create(ctx, "Ny", rl.url, "dgo_forkert"); err == nil {
 		t.Error("created a group with a wrong operator token")
 	}
-	code, _ := a.c.Invite(ctx, "A-gruppen")
+	code, _ := a.c.Invite(ctx, "A-gruppen", false)
 	if _, err := b.c.Join(ctx, code, ""); err == nil {
 		t.Error("B joined a group it is already in")
 	}
@@ -666,7 +727,7 @@ func TestGroupListAndInviteRules(t *testing.T) {
 	if _, err := h.c.Create(ctx, "A-gruppen", rl.url, rl.operator); err != nil {
 		t.Fatal(err)
 	}
-	code2, _ := a.c.Invite(ctx, "A-gruppen")
+	code2, _ := a.c.Invite(ctx, "A-gruppen", false)
 	if _, err := h.c.Join(ctx, code2, ""); err == nil || !strings.Contains(err.Error(), "another name") {
 		t.Errorf("joining a second A-gruppen: %v", err)
 	}
@@ -681,35 +742,55 @@ func TestGroupListAndInviteRules(t *testing.T) {
 	}
 }
 
-func TestOnlyTheAdminHandsOutKeys(t *testing.T) {
+// forge lets member mb's own dagsorden misbehave: seal makes an envelope (with mb's next
+// sequence number), which is pushed with mb's token.
+func forge(t *testing.T, mb *member, seal func(g *store.GroupState, a author, id string) []byte) string {
+	t.Helper()
+	id := newEnvelopeID()
+	var data []byte
+	err := mb.st.UpdateGroup("A-gruppen", func(g *store.GroupState, _ *store.GroupTx) error {
+		a := nextAuthor(g)
+		data = seal(g, a, id)
+		g.Seq = a.seq
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	g, _ := mb.st.Group("A-gruppen")
+	rc, _ := mb.c.relay(g.Server, g.Token)
+	if _, err := rc.push(context.Background(), g.ID, []relay.PushEnvelope{{ID: id, Data: data}}); err != nil {
+		t.Fatal(err)
+	}
+	return id
+}
+
+func TestOnlyTheListsKeysAreTaken(t *testing.T) {
 	_, m, a, b, _ := setupABC(t)
 	mustSync(t, a)
 	mustSync(t, b)
 	ag, _ := a.st.Group("A-gruppen")
-	bg, _ := b.st.Group("A-gruppen")
-	// B forges a key change: a box from B's key to A's, for epoch 2.
-	id := newEnvelopeID()
-	data, err := sealKeys(bg.ID, id, 2, newKey(), bg.PrivateKey, []recipient{{ag.MemberID, ag.PublicKey}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	rc, _ := b.c.relay(bg.Server, bg.Token)
-	if _, err := rc.push(context.Background(), bg.ID, []relay.PushEnvelope{{ID: id, Data: data}}); err != nil {
-		t.Fatal(err)
-	}
+	// B makes up a key change: a box from B's key to A's, for epoch 2, signed by B.
+	forge(t, b, func(g *store.GroupState, au author, id string) []byte {
+		data, err := sealKeys(g.ID, au, id, 2, newKey(), g.PrivateKey, []recipient{{ag.MemberID, ag.PublicKey}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return data
+	})
 	res := mustSync(t, a)
 	if ag2, _ := a.st.Group("A-gruppen"); ag2.Epoch != 1 || ag2.Key(2) != nil {
-		t.Errorf("A took a group key from a member who is not the admin (epoch %d)", ag2.Epoch)
+		t.Errorf("A took a group key the signed list never committed to (epoch %d)", ag2.Epoch)
 	}
 	if res[0].Unreadable != 1 {
-		t.Errorf("the forged key change was not counted as unreadable: %+v", res[0])
+		t.Errorf("the made-up key change was not counted as unreadable: %+v", res[0])
 	}
 	// Notes still flow.
 	shareNote(t, b, &m, 0, 0, agenda.StanceFor, "A-gruppen", "stadig læsbar")
 	mustSync(t, b)
 	mustSync(t, a)
 	if len(notesOf(t, a, m.ID)) != 1 {
-		t.Error("A did not get B's note after the forged key change")
+		t.Error("A did not get B's note after the made-up key change")
 	}
 }
 
@@ -747,7 +828,8 @@ func TestARelayCannotSlipInAKeyOfItsOwn(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer r.Close()
-	lr := &lyingRelay{h: r.Handler(), fake: bytes.Repeat([]byte{7}, 32)}
+	fakePub, fakePriv, _ := box.GenerateKey(rand.Reader)
+	lr := &lyingRelay{h: r.Handler(), fake: fakePub[:]}
 	mux := http.NewServeMux()
 	mux.Handle(relay.Prefix+"/", lr)
 	srv := httptest.NewServer(mux)
@@ -759,31 +841,33 @@ func TestARelayCannotSlipInAKeyOfItsOwn(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, mb := range []*member{b, d} {
-		code, _ := a.c.Invite(ctx, "A-gruppen")
+		code, _ := a.c.Invite(ctx, "A-gruppen", false)
 		if _, err := mb.c.Join(ctx, code, ""); err != nil {
 			t.Fatal(err)
 		}
-		mustSync(t, mb) // pushes the sealed profile with the member's real key
+		mustSync(t, mb)
 	}
 	mustSync(t, a)
 	bg, _ := b.st.Group("A-gruppen")
 	lr.victim.Store(bg.MemberID)
-	_, err = a.c.Remove(ctx, "A-gruppen", "D")
-	if err == nil || !strings.Contains(err.Error(), "another key for B") {
-		t.Fatalf("removal with a swapped key: %v", err)
+	// The relay reports its own key for B; the key change after D's removal goes to the
+	// key B signed into the list, and the relay's key opens nothing.
+	if _, err := a.c.Remove(ctx, "A-gruppen", "D"); err != nil {
+		t.Fatalf("removal while the relay lies about B's key: %v", err)
 	}
-	// Nothing was sealed to the relay's key; the key change waits.
-	ag, _ := a.st.Group("A-gruppen")
-	if ag.Epoch != 1 || !ag.Rekey {
-		t.Errorf("after the refused key change: epoch %d, rekey pending %v", ag.Epoch, ag.Rekey)
-	}
-	// Once the relay tells the truth again, the next sync makes the new key for B.
-	lr.victim.Store("")
-	mustSync(t, a)
 	mustSync(t, b)
-	ag, _ = a.st.Group("A-gruppen")
+	ag, _ := a.st.Group("A-gruppen")
 	bg, _ = b.st.Group("A-gruppen")
 	if ag.Epoch != 2 || bg.Epoch != 2 || !bytes.Equal(ag.Key(2), bg.Key(2)) {
-		t.Errorf("after the truthful sync: A at epoch %d, B at %d", ag.Epoch, bg.Epoch)
+		t.Errorf("after the key change: A at epoch %d, B at %d", ag.Epoch, bg.Epoch)
+	}
+	rc, _ := a.c.relay(ag.Server, ag.Token)
+	page, _ := rc.pull(ctx, ag.ID, 0, 1000)
+	for _, e := range page.Envelopes {
+		if h, err := parseEnvelope(e.Data); err == nil && h.kind == kindKeys {
+			if _, err := openBox(ag.ID, e.ID, h, bg.MemberID, fakePriv[:], ag.PublicKey, keySize); err == nil {
+				t.Error("the relay's key opens B's box")
+			}
+		}
 	}
 }

@@ -1,6 +1,7 @@
 package group
 
 import (
+	"crypto/ed25519"
 	"encoding/base64"
 	"encoding/json"
 	"errors"
@@ -10,33 +11,44 @@ import (
 	"unicode"
 
 	"github.com/dagsorden/dagsorden/store"
+	"github.com/dagsorden/dagsorden/sync/group/roster"
 )
 
 // An invite code is everything a new member needs, handed over out of band (a message,
-// a note at the meeting): the relay's address, the group id, a one-time invite token, the
-// group's keys by epoch, and who the admin is (id, name and X25519 public key, so a new
-// group key is accepted only from the admin). Only the invite token ever reaches the
-// relay; the keys never do.
+// a note at the meeting): the relay's address, the group id, the signing key of the
+// admin who made the group (the root of trust: the group's signed member list must start
+// with a genesis it signed), a one-time secret, the group key of the current epoch (every
+// earlier one too only when the admin shares the history), and who invited (id and name,
+// shown until their signed profile arrives).
 //
-// Format: "DGI1-" followed by base64url (no padding) of a JSON object. White space
+// The secret never reaches the relay. The admin registers the public half of a key
+// derived from it in the member list (an Invite entry); the joiner signs their join
+// claim with the private half, so every member can check the join without the admin
+// online, and the relay cannot make one up.
+//
+// Format: "DGI2-" followed by base64url (no padding) of a JSON object. White space
 // anywhere in the code is ignored, so a code wrapped by a mail program still works.
 
-const invitePrefix = "DGI1-"
+const (
+	invitePrefix       = "DGI2-"
+	legacyInvitePrefix = "DGI1-"
+)
 
-// maxInviteCode bounds what DecodeInvite reads: a real code is well under 1 KB.
-const maxInviteCode = 16 << 10
+// maxInviteCode bounds what DecodeInvite reads: a real code is well under 1 KB (with the
+// history of a group that changed its key weekly for years, some tens of KB).
+const maxInviteCode = 1 << 20
 
 // Invite is the content of an invite code.
 type Invite struct {
-	Server    string           `json:"server"`
-	GroupID   string           `json:"group"`
-	Name      string           `json:"name"`
-	Token     string           `json:"invite"`
-	Keys      []inviteKey      `json:"keys"`
-	AdminID   string           `json:"admin"`
-	AdminName string           `json:"admin_name,omitempty"`
-	AdminKey  []byte           `json:"admin_key"`
-	epochKeys []store.EpochKey // Keys, decoded
+	Server    string      `json:"server"`
+	GroupID   string      `json:"group"`
+	Name      string      `json:"name"`
+	RootKey   []byte      `json:"root"`   // the genesis admin's ed25519 public key
+	Secret    []byte      `json:"secret"` // one-time: derives the invite's signing key
+	AdminID   string      `json:"admin"`  // who invited
+	AdminName string      `json:"admin_name,omitempty"`
+	Keys      []inviteKey `json:"keys"`
+	epochKeys []store.EpochKey
 }
 
 type inviteKey struct {
@@ -56,16 +68,20 @@ func (in *Invite) Encode() string {
 	return invitePrefix + base64.RawURLEncoding.EncodeToString(b)
 }
 
-func newInvite(g *store.GroupState, token string) *Invite {
-	in := &Invite{Server: g.Server, GroupID: g.ID, Name: g.Name, Token: token,
-		AdminID: g.AdminID, AdminName: g.Author, AdminKey: g.AdminKey}
+// newInvite is the code for an invite with secret, carrying the key of epoch (and with
+// history every earlier key this member has).
+func newInvite(g *store.GroupState, secret []byte, epoch uint64, history bool) *Invite {
+	in := &Invite{Server: g.Server, GroupID: g.ID, Name: g.Name, RootKey: g.RootKey, Secret: secret,
+		AdminID: g.MemberID, AdminName: g.Author}
 	for _, k := range g.Keys {
-		in.Keys = append(in.Keys, inviteKey{k.Epoch, k.Key})
+		if k.Epoch == epoch || (history && k.Epoch < epoch) {
+			in.Keys = append(in.Keys, inviteKey{k.Epoch, k.Key})
+		}
 	}
 	return in
 }
 
-var errNotInvite = errors.New("this is not a dagsorden invite code (it starts with DGI1-); ask the group's admin for a new one")
+var errNotInvite = errors.New("this is not a dagsorden invite code (it starts with DGI2-); ask the group's admin for a new one")
 
 // DecodeInvite reads an invite code. On anything but a well-formed code it returns one
 // clear sentence and never panics.
@@ -79,6 +95,9 @@ func DecodeInvite(code string) (*Invite, error) {
 		}
 		return r
 	}, code)
+	if strings.HasPrefix(code, legacyInvitePrefix) {
+		return nil, errors.New("this invite code is from an older dagsorden; ask the group's admin to update dagsorden and make a new invite")
+	}
 	rest, ok := strings.CutPrefix(code, invitePrefix)
 	if !ok {
 		return nil, errNotInvite
@@ -105,11 +124,11 @@ func (in *Invite) check() error {
 	if !isHex(in.GroupID, 32) {
 		return errors.New("its group id is malformed")
 	}
-	if !isHex(in.AdminID, 16) || len(in.AdminKey) != keySize {
+	if !isHex(in.AdminID, 16) || len(in.RootKey) != ed25519.PublicKeySize {
 		return errors.New("it does not say who the admin is")
 	}
-	if in.Token == "" || len(in.Token) > 128 || strings.ContainsFunc(in.Token, func(r rune) bool { return r <= ' ' || r > '~' }) {
-		return errors.New("its invite token is malformed")
+	if len(in.Secret) != roster.InviteSecretSize {
+		return errors.New("its one-time secret is malformed")
 	}
 	if err := store.CheckGroupName(in.Name); err != nil {
 		return err
@@ -129,15 +148,4 @@ func (in *Invite) check() error {
 	return nil
 }
 
-func isHex(s string, n int) bool {
-	if len(s) != n {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if !('0' <= c && c <= '9' || 'a' <= c && c <= 'f') {
-			return false
-		}
-	}
-	return true
-}
+func isHex(s string, n int) bool { return roster.IsHex(s, n) }

@@ -2,6 +2,7 @@ package group
 
 import (
 	"context"
+	"crypto/ed25519"
 	"crypto/rand"
 	"fmt"
 	"io"
@@ -13,6 +14,7 @@ import (
 
 	"github.com/dagsorden/dagsorden/agenda"
 	"github.com/dagsorden/dagsorden/store"
+	"github.com/dagsorden/dagsorden/sync/group/roster"
 	"github.com/dagsorden/dagsorden/sync/relay"
 	"golang.org/x/crypto/nacl/box"
 )
@@ -85,31 +87,56 @@ func TestLoad50Members(t *testing.T) {
 	tt := &timingTransport{rt: &http.Transport{MaxIdleConnsPerHost: members}}
 	hc := &http.Client{Transport: tt, Timeout: 2 * time.Minute}
 	c := &Client{HTTP: hc}
+	// The group with its signed member list: the admin's genesis, an invite per member in
+	// one append, and each member's signed join claim.
 	admin, _ := c.relay(rl.url, "")
+	key := newKey()
+	gid := randomHex(16)
+	authors := make([]author, members)
+	signKeys := map[string]ed25519.PublicKey{}
+	for i := range authors {
+		pub, priv, _ := ed25519.GenerateKey(rand.Reader)
+		authors[i] = author{id: randomHex(8), sign: priv}
+		signKeys[authors[i].id] = pub
+	}
 	pub, _, _ := box.GenerateKey(rand.Reader)
-	created, err := admin.createGroup(ctx, rl.operator, pub[:])
+	genesis := &roster.Entry{Kind: roster.Genesis, Group: gid, Seq: 1, Signer: authors[0].id, SignKey: signKeys[authors[0].id],
+		BoxKey: pub[:], Epoch: 1, Commit: roster.KeyCommit(gid, 1, key)}
+	genesis.Sign(authors[0].sign)
+	created, err := admin.createGroup(ctx, rl.operator, pub[:], genesis.Raw())
 	if err != nil {
 		t.Fatal(err)
 	}
 	admin.token = created.Token
+	invites := make([]ed25519.PrivateKey, members)
+	var raws [][]byte
+	prev, seq := genesis.Hash(), uint64(1)
+	for i := 1; i < members; i++ {
+		secret := make([]byte, 32)
+		rand.Read(secret)
+		invites[i], _ = roster.InviteKey(secret)
+		seq++
+		e := &roster.Entry{Kind: roster.Invite, Group: gid, Seq: seq, Prev: prev, Signer: authors[0].id,
+			InviteKey: invites[i].Public().(ed25519.PublicKey), Expires: time.Now().Add(time.Hour).Unix()}
+		e.Sign(authors[0].sign)
+		raws = append(raws, e.Raw())
+		prev = e.Hash()
+	}
+	if err := admin.appendChain(ctx, gid, raws); err != nil {
+		t.Fatal(err)
+	}
 	clients := []*relayClient{admin}
-	ids := []string{created.MemberID}
-	for range members - 1 {
-		inv, err := admin.invite(ctx, created.GroupID)
-		if err != nil {
-			t.Fatal(err)
-		}
+	for i := 1; i < members; i++ {
 		rc, _ := c.relay(rl.url, "")
 		pub, _, _ := box.GenerateKey(rand.Reader)
-		j, err := rc.join(ctx, created.GroupID, inv.Invite, pub[:])
+		claim, _ := roster.NewJoin(gid, authors[i].id, authors[i].sign, pub[:], invites[i])
+		j, err := rc.join(ctx, gid, pub[:], claim.Raw())
 		if err != nil {
 			t.Fatal(err)
 		}
 		rc.token = j.Token
 		clients = append(clients, rc)
-		ids = append(ids, j.MemberID)
 	}
-	key := newKey()
 	keyFor := func(e uint64) []byte {
 		if e == 1 {
 			return key
@@ -134,7 +161,9 @@ func TestLoad50Members(t *testing.T) {
 		return err
 	}
 	// Every member opens every envelope (the AEAD proves it intact and from the group);
-	// member 0 also decodes every note, which is the members' own work, not the relay's.
+	// member 0 also checks every author's signature and decodes every note, which is the
+	// members' own work, not the relay's (done by all 50 at once, it would measure this
+	// machine's two cores rather than the relay).
 	seen := make([]map[string]bool, members)
 	start := time.Now()
 	var wg sync.WaitGroup
@@ -164,7 +193,10 @@ func TestLoad50Members(t *testing.T) {
 							return fmt.Errorf("envelope %d: %w", e.Seq, err)
 						}
 						if m == 0 {
-							p, err := parsePayload(pt, e.Sender)
+							if !h.verify(created.GroupID, e.ID, signKeys[h.author]) {
+								return fmt.Errorf("envelope %d: the author's signature does not verify", e.Seq)
+							}
+							p, err := parsePayload(pt, h.author)
 							if err != nil || p.Note.Anchor.ItemID != "i" {
 								return fmt.Errorf("envelope %d: %v", e.Seq, err)
 							}
@@ -185,10 +217,12 @@ func TestLoad50Members(t *testing.T) {
 						Note: agenda.Note{ID: fmt.Sprintf("m%02dr%02dn%02d", m, r, i), Stance: agenda.StanceFor,
 							Text:   "Vi støtter indstillingen, men vil have en status på økonomien før budgetforhandlingerne.",
 							Author: fmt.Sprintf("Medlem %d", m), Anchor: agenda.Anchor{MeetingID: "m", ItemID: "i", Recommendation: &rec}},
-						Vector: map[string]uint64{ids[m]: 1}, Clock: Tick(0, time.Now()), Editor: ids[m], Envelope: newEnvelopeID(),
+						Vector: map[string]uint64{authors[m].id: 1}, Clock: Tick(0, time.Now()), Editor: authors[m].id, Envelope: newEnvelopeID(),
 					}
 					p := notePayload(&v)
-					data, err := seal(created.GroupID, 1, key, v.Envelope, p.marshal())
+					a := authors[m]
+					a.seq = uint64(r*perPush + i + 1)
+					data, err := seal(created.GroupID, a, 1, key, v.Envelope, p.marshal())
 					if err != nil {
 						t.Error(err)
 						return

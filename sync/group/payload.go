@@ -1,6 +1,7 @@
 package group
 
 import (
+	"crypto/ed25519"
 	"encoding/json"
 	"errors"
 	"slices"
@@ -11,15 +12,22 @@ import (
 	"github.com/dagsorden/dagsorden/store"
 )
 
-// payload is what a sealed envelope holds, as JSON.
+// payload is what a sealed envelope holds, as JSON. Who wrote it is the envelope's
+// signed author; Editor repeats it, and must match.
 type payload struct {
-	Type       string            `json:"type"` // typeNote or typeProfile
-	Note       *agenda.Note      `json:"note,omitempty"`
-	Vector     map[string]uint64 `json:"vector,omitempty"`
-	Clock      uint64            `json:"clock,omitempty"`
-	Editor     string            `json:"editor"` // member id of the writer
-	EditorName string            `json:"editor_name,omitempty"`
-	PublicKey  []byte            `json:"public_key,omitempty"` // profile: the writer's X25519 key
+	Type   string            `json:"type"` // typeNote or typeProfile
+	Note   *agenda.Note      `json:"note,omitempty"`
+	Vector map[string]uint64 `json:"vector,omitempty"`
+	Clock  uint64            `json:"clock,omitempty"`
+	Editor string            `json:"editor"` // member id of the writer
+	// EditorName is, in a profile, the name the member shows the group. In a note it is
+	// ignored: names come from profiles only.
+	EditorName string `json:"editor_name,omitempty"`
+	// Creator and Origin (notes): the member who wrote the note first and their signature
+	// on the group and note id (see noteOrigin). Empty for a note from before signed
+	// member lists.
+	Creator string `json:"creator,omitempty"`
+	Origin  []byte `json:"origin,omitempty"`
 }
 
 const (
@@ -39,7 +47,21 @@ const (
 func notePayload(v *store.GroupVersion) payload {
 	n := v.Note
 	n.Group, n.Status = "", ""
-	return payload{Type: typeNote, Note: &n, Vector: v.Vector, Clock: v.Clock, Editor: v.Editor, EditorName: v.EditorName}
+	return payload{Type: typeNote, Note: &n, Vector: v.Vector, Clock: v.Clock, Editor: v.Editor}
+}
+
+// noteOrigin is the creator's signature on a note of the group: with it in every version,
+// anyone may edit the note, but nobody can make a note look as if another member wrote it.
+func noteOrigin(groupID, noteID string, priv ed25519.PrivateKey) []byte {
+	return ed25519.Sign(priv, originMessage(groupID, noteID))
+}
+
+func originMessage(groupID, noteID string) []byte {
+	return []byte("dagsorden note origin v1\x00" + groupID + "\x00" + noteID)
+}
+
+func verifyOrigin(groupID, noteID string, pub, sig []byte) bool {
+	return len(pub) == ed25519.PublicKeySize && len(sig) == ed25519.SignatureSize && ed25519.Verify(pub, originMessage(groupID, noteID), sig)
 }
 
 func (p *payload) marshal() []byte {
@@ -52,22 +74,23 @@ func (p *payload) marshal() []byte {
 
 var errBadPayload = errors.New("the envelope's content is not a valid group message")
 
-// parsePayload decodes and checks a payload from member sender. It never panics.
-func parsePayload(b []byte, sender string) (*payload, error) {
+// parsePayload decodes and checks a payload from author (the envelope's signed author).
+// It never panics.
+func parsePayload(b []byte, author string) (*payload, error) {
 	var p payload
 	if err := json.Unmarshal(b, &p); err != nil {
 		return nil, errBadPayload
 	}
-	if p.Editor != sender { // the relay vouches for who pushed; a member cannot write as another
+	if p.Editor != author {
 		return nil, errBadPayload
 	}
 	p.EditorName = cleanLine(p.EditorName, maxName)
 	switch p.Type {
 	case typeProfile:
-		if len(p.PublicKey) != keySize {
+	case typeNote:
+		if p.Creator != "" && (!isHex(p.Creator, 16) || len(p.Origin) != ed25519.SignatureSize) {
 			return nil, errBadPayload
 		}
-	case typeNote:
 		n := p.Note
 		if n == nil || !validNoteID(n.ID) || n.Anchor.ItemID == "" || len(n.Text) > maxNoteText ||
 			!slices.Contains(agenda.Stances, n.Stance) || len(p.Vector) == 0 || len(p.Vector) > maxVector || p.Vector[p.Editor] == 0 {

@@ -8,22 +8,33 @@ import (
 	"time"
 )
 
-// The relay's HTTP API, under Prefix. Every request but join and create authenticates
-// with "Authorization: Bearer <member token>"; create with the operator token (unless the
-// relay runs with open groups), join with the invite token. Bodies are JSON; []byte
-// fields are standard base64. Errors are {"error": "one sentence"} with these statuses:
-// 400 malformed request, 401 unknown or forged token, 403 not (or no longer) a member or
-// not the admin, 404 unknown group or member, 409 an envelope id reused with other data,
-// 413 body too large, 429 rate limited (with Retry-After), 507 the group's storage quota
-// is used up.
+// The relay's HTTP API, under Prefix. Requests authenticate with "Authorization: Bearer
+// <member token>", except create (the operator token, unless the relay runs with open
+// groups) and join (a join claim signed with the invite's one-time key, or for a group
+// from before signed member lists, the invite token). Bodies are JSON; []byte fields are
+// standard base64. Errors are {"error": "one sentence"} with these statuses: 400
+// malformed request or an entry that does not verify, 401 unknown or forged credential,
+// 403 not (or no longer) a member or not an admin, 404 unknown group or member, 409 an
+// envelope id reused with other data, a member list that moved on, or a change that takes
+// a signed entry, 413 body too large, 429 rate limited (with Retry-After), 507 the
+// group's storage quota is used up.
 //
 //	POST   /relay/v1/groups                           CreateGroupRequest → 201 CreateGroupResponse
-//	POST   /relay/v1/groups/{group}/invites           (admin)            → 201 InviteResponse
 //	POST   /relay/v1/groups/{group}/join              JoinRequest        → 201 JoinResponse
+//	GET    /relay/v1/groups/{group}/chain?after=SEQ                      → 200 ChainResponse
+//	POST   /relay/v1/groups/{group}/chain             ChainRequest       → 200 ChainAppendResponse
 //	GET    /relay/v1/groups/{group}/members                              → 200 MembersResponse
 //	DELETE /relay/v1/groups/{group}/members/{member}  (admin)            → 204
 //	POST   /relay/v1/groups/{group}/envelopes         PushRequest        → 200 PushResponse
 //	GET    /relay/v1/groups/{group}/envelopes?after=SEQ[&limit=N]        → 200 PullResponse
+//	POST   /relay/v1/groups/{group}/invites           (admin; groups without a signed list)
+//
+// The chain is the group's signed member list (package sync/group/roster). The relay
+// checks every entry with the same rules the members do and applies what it says to its
+// own member records (a removal refuses the member's token at once, a new admin may sign
+// changes), but members never take the relay's word for who is a member: they replay the
+// list themselves. A removed member may still read the chain, so their dagsorden learns
+// (and can check) that the admin removed them.
 
 // Prefix is where Handler serves: mount it with mux.Handle(relay.Prefix+"/", r.Handler()).
 const Prefix = "/relay"
@@ -38,12 +49,20 @@ const (
 	MaxPushEnvelopes = 200
 	// MaxPull is the most envelopes one pull returns.
 	MaxPull = 1000
+	// MaxChainPage is the most member list entries one request returns or appends.
+	MaxChainPage = 1000
+	// MaxChain caps a group's member list (a weekly invite for a century is 5,200).
+	MaxChain = 20000
 )
 
 // CreateGroupRequest registers the creator's X25519 public key; the creator becomes the
-// group's admin.
+// group's admin. Genesis is the signed first entry of the group's member list: the group
+// and member ids are the ones it names (the client chooses them at random). Without it
+// (a client from before signed member lists) the relay chooses the ids and the group has
+// no signed list until its admin's dagsorden writes one.
 type CreateGroupRequest struct {
 	PublicKey []byte `json:"public_key"`
+	Genesis   []byte `json:"genesis,omitempty"`
 }
 
 // CreateGroupResponse carries the new group's id and the creator's member credentials.
@@ -60,15 +79,41 @@ type InviteResponse struct {
 	Expires time.Time `json:"expires"`
 }
 
-// JoinRequest registers the joiner's X25519 public key.
+// JoinRequest registers the joiner's X25519 public key. Claim is the join entry for the
+// group's member list, signed by the joiner and by the invite's one-time key: it is the
+// credential, and the relay adds it to the list as it adds the member. A claim on an
+// invite reserved for an existing member (a group upgraded to a signed list) adds no new
+// member: it confirms that member's keys, and the answer carries no token.
 type JoinRequest struct {
 	PublicKey []byte `json:"public_key"`
+	Claim     []byte `json:"claim,omitempty"`
 }
 
-// JoinResponse carries the new member's credentials.
+// JoinResponse carries the new member's credentials and where the join landed in the
+// member list.
 type JoinResponse struct {
 	MemberID string `json:"member_id"`
-	Token    string `json:"token"`
+	Token    string `json:"token,omitempty"`
+	Seq      uint64 `json:"seq,omitempty"`
+}
+
+// ChainResponse holds member list entries after the cursor, in order (entry n+1 is
+// Entries[n-after]); More says there are more.
+type ChainResponse struct {
+	Entries [][]byte `json:"entries"`
+	More    bool     `json:"more,omitempty"`
+}
+
+// ChainRequest appends entries signed by the caller (an admin) to the member list, all
+// or none. Each must follow the current head: 409 when another entry came first (fetch
+// the list, sign again on top of it).
+type ChainRequest struct {
+	Entries [][]byte `json:"entries"`
+}
+
+// ChainAppendResponse gives the list's new length.
+type ChainAppendResponse struct {
+	Seq uint64 `json:"seq"`
 }
 
 // Member is a current member of a group as the relay knows it: no name (names travel

@@ -21,10 +21,15 @@ package relay
 //	                             sender member id, time, ciphertext
 //	    envelope_ids
 //	      <envelope id>        → seq: uint64 BE, so a pushed envelope is stored once
+//	    chain
+//	      <seq: uint64 BE>     → one entry of the group's signed member list (package
+//	                             sync/group/roster), as the members signed it; empty for a
+//	                             group from before signed lists until its admin writes one
 //
 // The relay holds no group names, no member names and no keys: only ids, public keys,
-// token hashes and ciphertext with the routing data it needs (group, envelope id,
-// sequence number, size, time, sender).
+// token hashes, the signed member lists (ids, public keys, key commitments) and
+// ciphertext with the routing data it needs (group, envelope id, sequence number, size,
+// time, sender).
 
 import (
 	"encoding/binary"
@@ -51,6 +56,7 @@ var (
 	bucketInvites     = []byte("invites")
 	bucketEnvelopes   = []byte("envelopes")
 	bucketEnvelopeIDs = []byte("envelope_ids")
+	bucketChain       = []byte("chain")
 
 	keyVersion  = []byte("version")
 	keyOperator = []byte("operator")
@@ -67,6 +73,16 @@ var migrations = []func(tx *bolt.Tx) error{
 			}
 		}
 		return nil
+	},
+	// 2: a signed member list per group (empty for the groups already there).
+	func(tx *bolt.Tx) error {
+		groups := tx.Bucket(bucketGroups)
+		return groups.ForEachBucket(func(k []byte) error {
+			if _, err := groups.Bucket(k).CreateBucketIfNotExists(bucketChain); err != nil {
+				return fmt.Errorf("group %s: %w", k, err)
+			}
+			return nil
+		})
 	},
 }
 

@@ -12,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/dagsorden/dagsorden/sync/group/roster"
 	bolt "go.etcd.io/bbolt"
 )
 
@@ -91,40 +92,53 @@ func bearer(req *http.Request) (string, bool) {
 	return tok, true
 }
 
-// checkFailures refuses a client address that has failed to authenticate too often.
-func (r *Relay) checkFailures(w http.ResponseWriter, req *http.Request) bool {
-	if blocked, d := r.fails.blocked(clientAddr(req), r.now()); blocked {
+// failed answers a request whose credential did not check out. Failures count per
+// client address and per credential prefix (see credentialPrefix); once either has run
+// out the answer is 429 instead of refusal, and the failure is not counted again (a
+// flood from one address cannot fill the per-prefix table). A valid credential never
+// comes here, so it is never refused for failures that are not its own.
+func (r *Relay) failed(w http.ResponseWriter, req *http.Request, prefix string, refusal error) {
+	now := r.now()
+	addr := r.clientAddr(req)
+	blocked, d := r.fails.blocked(addr, now)
+	if pb, pd := r.prefixFails.blocked(prefix, now); pb {
+		blocked, d = true, max(d, pd)
+	}
+	if blocked {
 		retryAfter(w, d)
 		writeJSON(w, http.StatusTooManyRequests, ErrorResponse{"too many failed attempts; wait a moment"})
-		return false
+		return
 	}
-	return true
+	r.fails.allow(addr, now)
+	r.prefixFails.allow(prefix, now)
+	r.fail(w, refusal)
 }
-
-func (r *Relay) countFailure(req *http.Request) { r.fails.allow(clientAddr(req), r.now()) }
 
 // caller is an authenticated member of the group the request names.
 type caller struct {
 	group, member string
 	admin         bool
+	removed       bool
 }
 
 // authorize checks the member token against the group in the path: 400 malformed group
 // id, 401 unknown token, 404 unknown group, 403 not a member or removed, 429 over the
-// token's rate. It writes the refusal itself.
+// token's rate or too many failures. It writes the refusal itself.
 func (r *Relay) authorize(w http.ResponseWriter, req *http.Request) (caller, bool) {
+	return r.authorizeAs(w, req, false)
+}
+
+// authorizeAs is authorize; with allowRemoved a removed member gets through (to read
+// the member list that says they were removed).
+func (r *Relay) authorizeAs(w http.ResponseWriter, req *http.Request, allowRemoved bool) (caller, bool) {
 	group := req.PathValue("group")
 	if !isHexID(group, groupIDLen) {
 		r.fail(w, errBadGroupID)
 		return caller{}, false
 	}
-	if !r.checkFailures(w, req) {
-		return caller{}, false
-	}
 	tok, ok := bearer(req)
 	if !ok {
-		r.countFailure(req)
-		r.fail(w, errNoToken)
+		r.failed(w, req, "none", errNoToken)
 		return caller{}, false
 	}
 	h := hashToken(tok)
@@ -154,15 +168,16 @@ func (r *Relay) authorize(w http.ResponseWriter, req *http.Request) (caller, boo
 			return nil
 		}
 		known = true
+		c.removed = !mr.Removed.IsZero()
 		switch {
 		case tx.Bucket(bucketGroups).Bucket([]byte(group)) == nil:
 			refusal = errUnknownGroup
 		case tr.Group != group:
 			refusal = errNotMember
-		case !mr.Removed.IsZero():
+		case c.removed && !allowRemoved:
 			refusal = errRemoved
 		}
-		c.member, c.admin = tr.Member, mr.Admin
+		c.member, c.admin = tr.Member, mr.Admin && !c.removed
 		return nil
 	})
 	if err != nil {
@@ -170,8 +185,7 @@ func (r *Relay) authorize(w http.ResponseWriter, req *http.Request) (caller, boo
 		return caller{}, false
 	}
 	if !known {
-		r.countFailure(req)
-		r.fail(w, refusal)
+		r.failed(w, req, credentialPrefix("token", tok), refusal)
 		return caller{}, false
 	}
 	if ok, d := r.tokens.allow(hex.EncodeToString(h[:]), r.now()); !ok {
@@ -210,12 +224,17 @@ func checkPublicKey(k []byte) error {
 	return nil
 }
 
-// addMember writes a new member of group g with a fresh token and returns both.
-func addMember(tx *bolt.Tx, g *bolt.Bucket, groupID string, pub []byte, admin bool, now time.Time) (string, string, error) {
+// addMember writes a new member of group g (id "" picks a random one) with a fresh token
+// and returns both.
+func addMember(tx *bolt.Tx, g *bolt.Bucket, groupID, id string, pub []byte, admin bool, now time.Time) (string, string, error) {
 	members := g.Bucket(bucketMembers)
-	id := newID(memberIDLen / 2)
-	for members.Get([]byte(id)) != nil { // 64 random bits: a collision is all but impossible
+	if id == "" {
 		id = newID(memberIDLen / 2)
+		for members.Get([]byte(id)) != nil { // 64 random bits: a collision is all but impossible
+			id = newID(memberIDLen / 2)
+		}
+	} else if members.Get([]byte(id)) != nil {
+		return "", "", refuse(http.StatusConflict, "the group already has a member with this id; try again")
 	}
 	tok := newToken("dgm_")
 	h := hashToken(tok)
@@ -230,11 +249,8 @@ func addMember(tx *bolt.Tx, g *bolt.Bucket, groupID string, pub []byte, admin bo
 }
 
 func (r *Relay) handleCreate(w http.ResponseWriter, req *http.Request) {
-	if !r.checkFailures(w, req) {
-		return
-	}
 	if r.opts.OpenGroups {
-		if ok, d := r.creates.allow(clientAddr(req), r.now()); !ok {
+		if ok, d := r.creates.allow(r.clientAddr(req), r.now()); !ok {
 			retryAfter(w, d)
 			writeJSON(w, http.StatusTooManyRequests, ErrorResponse{"too many new groups from this address; wait a moment"})
 			return
@@ -242,8 +258,7 @@ func (r *Relay) handleCreate(w http.ResponseWriter, req *http.Request) {
 	} else {
 		tok, ok := bearer(req)
 		if !ok {
-			r.countFailure(req)
-			r.fail(w, refuse(http.StatusUnauthorized, "creating a group needs the relay's operator token"))
+			r.failed(w, req, "none", refuse(http.StatusUnauthorized, "creating a group needs the relay's operator token"))
 			return
 		}
 		h := hashToken(tok)
@@ -256,8 +271,7 @@ func (r *Relay) handleCreate(w http.ResponseWriter, req *http.Request) {
 			return
 		}
 		if !sameHash(stored, h[:]) {
-			r.countFailure(req)
-			r.fail(w, refuse(http.StatusUnauthorized, "this is not the relay's operator token"))
+			r.failed(w, req, credentialPrefix("operator", tok), refuse(http.StatusUnauthorized, "this is not the relay's operator token"))
 			return
 		}
 	}
@@ -270,10 +284,34 @@ func (r *Relay) handleCreate(w http.ResponseWriter, req *http.Request) {
 		r.fail(w, err)
 		return
 	}
+	var genesis *roster.Entry
+	if in.Genesis != nil {
+		e, err := roster.Parse(in.Genesis)
+		if err == nil && e.Kind == roster.Genesis {
+			err = roster.NewState(e.Group, nil).Apply(e)
+		} else if err == nil {
+			err = errors.New("is not a genesis")
+		}
+		if err != nil {
+			r.fail(w, refuse(http.StatusBadRequest, "the group's first member list entry does not verify: %v", err))
+			return
+		}
+		if !bytes.Equal(e.BoxKey, in.PublicKey) {
+			r.fail(w, refuse(http.StatusBadRequest, "the public key is not the one the genesis names"))
+			return
+		}
+		genesis = e
+	}
 	var out CreateGroupResponse
 	err := r.db.Update(func(tx *bolt.Tx) error {
 		groups := tx.Bucket(bucketGroups)
-		id := newID(groupIDLen / 2)
+		id, member := newID(groupIDLen/2), ""
+		if genesis != nil {
+			id, member = genesis.Group, genesis.Signer
+			if groups.Bucket([]byte(id)) != nil {
+				return refuse(http.StatusConflict, "a group with this id exists; try again")
+			}
+		}
 		for groups.Bucket([]byte(id)) != nil {
 			id = newID(groupIDLen / 2)
 		}
@@ -281,7 +319,7 @@ func (r *Relay) handleCreate(w http.ResponseWriter, req *http.Request) {
 		if err != nil {
 			return err
 		}
-		for _, b := range [][]byte{bucketMembers, bucketInvites, bucketEnvelopes, bucketEnvelopeIDs} {
+		for _, b := range [][]byte{bucketMembers, bucketInvites, bucketEnvelopes, bucketEnvelopeIDs, bucketChain} {
 			if _, err := g.CreateBucket(b); err != nil {
 				return err
 			}
@@ -289,7 +327,12 @@ func (r *Relay) handleCreate(w http.ResponseWriter, req *http.Request) {
 		if err := g.Put(keyInfo, encodeRecord(groupRecord{Created: r.now().UTC()})); err != nil {
 			return err
 		}
-		mid, tok, err := addMember(tx, g, id, in.PublicKey, true, r.now())
+		if genesis != nil {
+			if err := g.Bucket(bucketChain).Put(u64(1), genesis.Raw()); err != nil {
+				return err
+			}
+		}
+		mid, tok, err := addMember(tx, g, id, member, in.PublicKey, true, r.now())
 		out = CreateGroupResponse{GroupID: id, MemberID: mid, Token: tok}
 		return err
 	})
@@ -318,6 +361,9 @@ func (r *Relay) handleInvite(w http.ResponseWriter, req *http.Request) {
 		if err != nil {
 			return err
 		}
+		if hasChain(g) {
+			return errSigned
+		}
 		return g.Bucket(bucketInvites).Put(h[:], encodeRecord(rec))
 	})
 	if err != nil {
@@ -333,15 +379,6 @@ func (r *Relay) handleJoin(w http.ResponseWriter, req *http.Request) {
 		r.fail(w, errBadGroupID)
 		return
 	}
-	if !r.checkFailures(w, req) {
-		return
-	}
-	tok, ok := bearer(req)
-	if !ok {
-		r.countFailure(req)
-		r.fail(w, refuse(http.StatusUnauthorized, "joining needs an invite (Authorization: Bearer …)"))
-		return
-	}
 	var in JoinRequest
 	if err := readJSON(w, req, &in); err != nil {
 		r.fail(w, err)
@@ -351,12 +388,24 @@ func (r *Relay) handleJoin(w http.ResponseWriter, req *http.Request) {
 		r.fail(w, err)
 		return
 	}
+	if in.Claim != nil {
+		r.joinSigned(w, req, group, &in)
+		return
+	}
+	tok, ok := bearer(req)
+	if !ok {
+		r.failed(w, req, "none", refuse(http.StatusUnauthorized, "joining needs an invite (Authorization: Bearer …)"))
+		return
+	}
 	h := hashToken(tok)
 	var out JoinResponse
 	err := r.db.Update(func(tx *bolt.Tx) error {
 		g := tx.Bucket(bucketGroups).Bucket([]byte(group))
 		if g == nil {
 			return errUnknownGroup
+		}
+		if hasChain(g) {
+			return refuse(http.StatusConflict, "this group takes signed joins; ask its admin for a new invite code and update dagsorden")
 		}
 		invites := g.Bucket(bucketInvites)
 		v := invites.Get(h[:])
@@ -373,21 +422,21 @@ func (r *Relay) handleJoin(w http.ResponseWriter, req *http.Request) {
 		if !r.now().Before(ir.Expires) {
 			return nil // the expired invite is deleted; refused below
 		}
-		mid, mtok, err := addMember(tx, g, group, in.PublicKey, false, r.now())
+		mid, mtok, err := addMember(tx, g, group, "", in.PublicKey, false, r.now())
 		out = JoinResponse{MemberID: mid, Token: mtok}
 		return err
 	})
 	var se *statusError
 	if errors.As(err, &se) && se.status == http.StatusUnauthorized {
-		r.countFailure(req)
+		r.failed(w, req, credentialPrefix("invite", tok), err)
+		return
 	}
 	if err != nil {
 		r.fail(w, err)
 		return
 	}
 	if out.Token == "" {
-		r.countFailure(req)
-		r.fail(w, refuse(http.StatusUnauthorized, "this invite has expired; ask for a new one"))
+		r.failed(w, req, credentialPrefix("invite", tok), refuse(http.StatusUnauthorized, "this invite has expired; ask for a new one"))
 		return
 	}
 	writeJSON(w, http.StatusCreated, out)
@@ -454,23 +503,38 @@ func (r *Relay) handleRemove(w http.ResponseWriter, req *http.Request) {
 		if !mr.Removed.IsZero() {
 			return refuse(http.StatusNotFound, "that member has already been removed")
 		}
-		mr.Removed = r.now().UTC()
-		if err := members.Put([]byte(target), encodeRecord(mr)); err != nil {
-			return err
+		if hasChain(g) {
+			// A member of the signed list leaves it by a signed removal; this request only
+			// clears out relay records the list does not hold (left over from before it).
+			st, err := chainState(c.group, g)
+			if err != nil {
+				return err
+			}
+			if st.Member(target) != nil {
+				return errSigned
+			}
 		}
-		// Every open invite carries the group key the removed member knows: revoke them
-		// all, so nobody joins on a key that is about to be replaced.
-		if err := g.DeleteBucket(bucketInvites); err != nil {
-			return err
-		}
-		_, err = g.CreateBucket(bucketInvites)
-		return err
+		return removeMember(g, target, mr, r.now())
 	})
 	if err != nil {
 		r.fail(w, err)
 		return
 	}
 	w.WriteHeader(http.StatusNoContent)
+}
+
+// removeMember marks a member removed (their token is refused from now on) and revokes
+// every open invite token: each carries a group key the removed member knows.
+func removeMember(g *bolt.Bucket, id string, mr memberRecord, now time.Time) error {
+	mr.Removed, mr.Admin = now.UTC(), false
+	if err := g.Bucket(bucketMembers).Put([]byte(id), encodeRecord(mr)); err != nil {
+		return err
+	}
+	if err := g.DeleteBucket(bucketInvites); err != nil {
+		return err
+	}
+	_, err := g.CreateBucket(bucketInvites)
+	return err
 }
 
 var errGroupFull = refuse(http.StatusInsufficientStorage, "the group's space on the relay is full; ask the relay's operator")

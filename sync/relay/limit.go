@@ -1,10 +1,12 @@
 package relay
 
 import (
+	"fmt"
 	"math"
-	"net"
 	"net/http"
+	"net/netip"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -84,15 +86,79 @@ func (ls *limiters) blocked(key string, now time.Time) (bool, time.Duration) {
 	return true, d
 }
 
-// clientAddr is the client's IP address, the key for per-address limits. The relay is
-// meant to face members directly (or behind a proxy that terminates TLS on the same
-// host); it does not trust forwarding headers, which any client can forge.
-func clientAddr(req *http.Request) string {
-	host, _, err := net.SplitHostPort(req.RemoteAddr)
-	if err != nil {
+// clientAddr is the key for per-address limits: the client's IP address, or for IPv6
+// its /64 (one home or phone holds a whole /64 and could otherwise step round the limit
+// with every request). Behind a reverse proxy every request comes from the proxy, so
+// X-Forwarded-For is read, but only when the request comes from an address the operator
+// listed as a trusted proxy (any client can write the header): the client is then the
+// rightmost address in it that is not itself a trusted proxy.
+func (r *Relay) clientAddr(req *http.Request) string {
+	addr := remoteAddr(req.RemoteAddr)
+	if addr.IsValid() && r.trusted(addr) {
+		hops := strings.Split(strings.Join(req.Header.Values("X-Forwarded-For"), ","), ",")
+		for i := len(hops) - 1; i >= 0; i-- {
+			hop, err := netip.ParseAddr(strings.TrimSpace(hops[i]))
+			if err != nil {
+				break // a damaged header: keep the last address we could trust
+			}
+			addr = hop.Unmap()
+			if !r.trusted(addr) {
+				break
+			}
+		}
+	}
+	if !addr.IsValid() {
 		return req.RemoteAddr
 	}
-	return host
+	if addr.Is6() {
+		p, _ := addr.Prefix(64)
+		return p.String()
+	}
+	return addr.String()
+}
+
+func remoteAddr(s string) netip.Addr {
+	if ap, err := netip.ParseAddrPort(s); err == nil {
+		return ap.Addr().Unmap()
+	}
+	a, _ := netip.ParseAddr(s)
+	return a.Unmap()
+}
+
+func (r *Relay) trusted(a netip.Addr) bool {
+	for _, p := range r.opts.TrustedProxies {
+		if p.Contains(a) {
+			return true
+		}
+	}
+	return false
+}
+
+// ParseProxies reads the CIDRs (or single addresses) of trusted proxies, as `serve
+// --trusted-proxy` takes them.
+func ParseProxies(list []string) ([]netip.Prefix, error) {
+	var out []netip.Prefix
+	for _, s := range list {
+		s = strings.TrimSpace(s)
+		p, err := netip.ParsePrefix(s)
+		if err != nil {
+			a, aerr := netip.ParseAddr(s)
+			if aerr != nil {
+				return nil, fmt.Errorf("%q is not an address or CIDR (like 10.0.0.0/8 or 127.0.0.1)", s)
+			}
+			p = netip.PrefixFrom(a.Unmap(), a.Unmap().BitLen())
+		}
+		out = append(out, p.Masked())
+	}
+	return out, nil
+}
+
+// credentialPrefix is the key for per-credential failure limits: the kind prefix and the
+// first characters of what was presented. A token retried again and again (a stale one
+// on a member's old laptop, or one someone tries from many addresses) runs out on its
+// own, without locking the address it comes from for everyone else there.
+func credentialPrefix(kind, presented string) string {
+	return kind + ":" + presented[:min(len(presented), 12)]
 }
 
 func retryAfter(w http.ResponseWriter, d time.Duration) {

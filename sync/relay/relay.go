@@ -10,10 +10,17 @@
 // duration of each request and nothing else: no tokens, no bodies, no ids.
 //
 // Tokens are 256 random bits. Member tokens are looked up by their hash and the stored
-// hash is compared in constant time. Request bodies are capped (MaxBody), each member
-// token is rate limited, and so are failed authentications per client address. Invites
-// are one-time; a pushed envelope id is stored once (a retried push gets its first
-// sequence number back, a reused id with other data is refused).
+// hash is compared in constant time. Request bodies are capped (MaxBody) and each member
+// token is rate limited. Failed authentications are limited per client address and per
+// credential prefix, but a valid credential is checked first and never refused for
+// someone else's failures: a member behind the same office NAT as a guesser still syncs.
+// Invites are one-time; a pushed envelope id is stored once (a retried push gets its
+// first sequence number back, a reused id with other data is refused).
+//
+// Membership: the group's signed member list (package sync/group/roster) is the
+// authority, for the relay as for the members. The relay checks every entry it is given
+// with the same rules before it stores it, and keeps its own member records (tokens,
+// removals, admins) in step with the list.
 package relay
 
 import (
@@ -27,9 +34,11 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"net/netip"
 	"path/filepath"
 	"time"
 
+	"github.com/dagsorden/dagsorden/sync/group/roster"
 	bolt "go.etcd.io/bbolt"
 	"golang.org/x/time/rate"
 )
@@ -46,10 +55,13 @@ type Options struct {
 	// requests, a busy formøde with 50 members syncing at once stays far below it.
 	TokenRate  float64
 	TokenBurst int
-	// FailRate and FailBurst limit failed authentications per client address.
-	// 0 means 1 per second with a burst of 20.
+	// FailRate and FailBurst limit failed authentications per client address and per
+	// credential prefix. 0 means 1 per second with a burst of 20.
 	FailRate  float64
 	FailBurst int
+	// TrustedProxies are the reverse proxies whose X-Forwarded-For header names the
+	// client (for per-address limits). Empty: the header is ignored.
+	TrustedProxies []netip.Prefix
 	// InviteTTL is how long an invite stays valid. 0 means 7 days.
 	InviteTTL time.Duration
 	// MaxGroupBytes caps the ciphertext one group may store, so one member cannot fill
@@ -67,9 +79,10 @@ type Relay struct {
 	now      func() time.Time
 	operator string // the operator token, only when this start created it
 
-	tokens  *limiters // per member token
-	fails   *limiters // failed authentications per client address
-	creates *limiters // group creations per client address on an open relay
+	tokens      *limiters // per member token
+	fails       *limiters // failed authentications per client address
+	prefixFails *limiters // failed authentications per credential prefix
+	creates     *limiters // group creations per client address on an open relay
 }
 
 // New opens (creating when absent) the relay's store in dataDir. On the first start it
@@ -109,6 +122,7 @@ func New(dataDir string, opts Options) (*Relay, error) {
 	}
 	r.tokens = newLimiters(rate.Limit(opts.TokenRate), opts.TokenBurst)
 	r.fails = newLimiters(rate.Limit(opts.FailRate), opts.FailBurst)
+	r.prefixFails = newLimiters(rate.Limit(opts.FailRate), opts.FailBurst)
 	r.creates = newLimiters(rate.Every(10*time.Second), 10)
 	if r.db, err = openDB(abs); err != nil {
 		return nil, err
@@ -159,6 +173,8 @@ func (r *Relay) Handler() http.Handler {
 	mux.HandleFunc("POST "+p, r.handleCreate)
 	mux.HandleFunc("POST "+p+"/{group}/invites", r.handleInvite)
 	mux.HandleFunc("POST "+p+"/{group}/join", r.handleJoin)
+	mux.HandleFunc("GET "+p+"/{group}/chain", r.handleChainGet)
+	mux.HandleFunc("POST "+p+"/{group}/chain", r.handleChainAppend)
 	mux.HandleFunc("GET "+p+"/{group}/members", r.handleMembers)
 	mux.HandleFunc("DELETE "+p+"/{group}/members/{member}", r.handleRemove)
 	mux.HandleFunc("POST "+p+"/{group}/envelopes", r.handlePush)
@@ -200,18 +216,7 @@ func hashToken(tok string) [32]byte { return sha256.Sum256([]byte(tok)) }
 func sameHash(a, b []byte) bool { return subtle.ConstantTimeCompare(a, b) == 1 }
 
 // isHexID reports whether s is n lowercase hex digits.
-func isHexID(s string, n int) bool {
-	if len(s) != n {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if !('0' <= c && c <= '9' || 'a' <= c && c <= 'f') {
-			return false
-		}
-	}
-	return true
-}
+func isHexID(s string, n int) bool { return roster.IsHex(s, n) }
 
 // Lengths of ids, in hex digits.
 const (

@@ -38,7 +38,7 @@ func (l *logBuffer) String() string {
 }
 
 type fixture struct {
-	t    *testing.T
+	t    testing.TB
 	r    *Relay
 	h    http.Handler
 	dir  string
@@ -462,6 +462,23 @@ func TestPushIsIdempotentAndPullPages(t *testing.T) {
 	}
 }
 
+// callFrom is call from a client address (RemoteAddr), with an X-Forwarded-For header
+// when xff is not "".
+func (f *fixture) callFrom(addr, xff, method, path, token string) int {
+	f.t.Helper()
+	req := httptest.NewRequest(method, Prefix+path, nil)
+	req.RemoteAddr = addr
+	if xff != "" {
+		req.Header.Set("X-Forwarded-For", xff)
+	}
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	w := httptest.NewRecorder()
+	f.h.ServeHTTP(w, req)
+	return w.Code
+}
+
 func TestRateLimits(t *testing.T) {
 	f := newFixture(t, Options{TokenRate: 0.01, TokenBurst: 3, FailRate: 0.01, FailBurst: 2})
 	g := f.create()
@@ -478,19 +495,81 @@ func TestRateLimits(t *testing.T) {
 	if w.Code != http.StatusTooManyRequests || w.Header().Get("Retry-After") == "" {
 		t.Errorf("request over the token's rate: %d, Retry-After %q", w.Code, w.Header().Get("Retry-After"))
 	}
-	// Failed authentications from one address run out; then even a good token from it waits.
+	// Someone guesses tokens from the address a member also uses (an office NAT): the
+	// guesses run out, the member is served.
 	other := f.create()
-	forged := "dgm_" + base64.RawURLEncoding.EncodeToString(pubKey())
+	const office = "198.51.100.7:5000"
+	guess := func() string { return "dgm_" + base64.RawURLEncoding.EncodeToString(pubKey()) }
 	for i := range 2 {
-		if code := f.call("GET", gp+"/envelopes", forged, nil, nil); code != http.StatusUnauthorized {
-			t.Fatalf("forged %d: %d", i, code)
+		if code := f.callFrom(office, "", "GET", gp+"/envelopes", guess()); code != http.StatusUnauthorized {
+			t.Fatalf("guess %d: %d, want 401", i, code)
 		}
 	}
-	if code := f.call("GET", gp+"/envelopes", forged, nil, nil); code != http.StatusTooManyRequests {
-		t.Errorf("third forged token: %d, want 429", code)
+	for i := range 3 {
+		if code := f.callFrom(office, "", "GET", gp+"/envelopes", guess()); code != http.StatusTooManyRequests {
+			t.Errorf("guess %d after the limit: %d, want 429", i+3, code)
+		}
 	}
-	if code := f.call("GET", "/v1/groups/"+other.GroupID+"/envelopes", other.Token, nil, nil); code != http.StatusTooManyRequests {
-		t.Errorf("good token from a blocked address: %d, want 429", code)
+	for i := range 2 {
+		if code := f.callFrom(office, "", "GET", "/v1/groups/"+other.GroupID+"/envelopes", other.Token); code != http.StatusOK {
+			t.Errorf("a member's valid token from the guesser's address (request %d): %d, want 200", i, code)
+		}
+	}
+	if code := f.callFrom(office, "", "POST", "/v1/groups", f.r.OperatorToken()); code == http.StatusTooManyRequests || code == http.StatusUnauthorized {
+		t.Errorf("the operator's token from the guesser's address: %d", code)
+	}
+	// One bad token tried from many addresses runs out by its prefix.
+	stale := guess()
+	for i := range 4 {
+		code := f.callFrom(fmt.Sprintf("203.0.113.%d:80", i+1), "", "GET", gp+"/envelopes", stale)
+		if want := map[bool]int{true: 401, false: 429}[i < 2]; code != want {
+			t.Errorf("the same bad token from address %d: %d, want %d", i+1, code, want)
+		}
+	}
+	// IPv6 clients are counted by /64: stepping through addresses in it does not help.
+	for i := range 3 {
+		code := f.callFrom(fmt.Sprintf("[2001:db8:1:2::%x]:443", i+1), "", "GET", gp+"/envelopes", guess())
+		if want := map[bool]int{true: 401, false: 429}[i < 2]; code != want {
+			t.Errorf("guess %d from the same /64: %d, want %d", i+1, code, want)
+		}
+	}
+}
+
+func TestForwardedForOnlyFromATrustedProxy(t *testing.T) {
+	proxies, err := ParseProxies([]string{"10.0.0.0/8", "127.0.0.1"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := newFixture(t, Options{FailRate: 0.01, FailBurst: 2, TrustedProxies: proxies})
+	g := f.create()
+	gp := "/v1/groups/" + g.GroupID + "/envelopes"
+	guess := func() string { return "dgm_" + base64.RawURLEncoding.EncodeToString(pubKey()) }
+	// Through the trusted proxy: each client is counted by its own address, so one
+	// guessing client does not block another behind the same proxy.
+	for range 2 {
+		f.callFrom("10.1.2.3:4000", "203.0.113.50", "GET", gp, guess())
+	}
+	if code := f.callFrom("10.1.2.3:4000", "203.0.113.50", "GET", gp, guess()); code != http.StatusTooManyRequests {
+		t.Errorf("third guess of one client behind the proxy: %d, want 429", code)
+	}
+	if code := f.callFrom("10.1.2.3:4000", "203.0.113.51", "GET", gp, guess()); code != http.StatusUnauthorized {
+		t.Errorf("another client behind the proxy: %d, want 401 (not blocked)", code)
+	}
+	// A chain of proxies: the client is the rightmost untrusted hop, whatever it wrote
+	// further left.
+	if code := f.callFrom("127.0.0.1:4000", "198.51.100.1, 203.0.113.50, 10.9.9.9", "GET", gp, guess()); code != http.StatusTooManyRequests {
+		t.Errorf("the blocked client through two proxies with a forged hop: %d, want 429", code)
+	}
+	// From an address that is not a trusted proxy the header is ignored: a guesser
+	// cannot step round its limit by writing a new X-Forwarded-For each time.
+	for i := range 2 {
+		f.callFrom("192.0.2.99:1", fmt.Sprintf("198.51.100.%d", i), "GET", gp, guess())
+	}
+	if code := f.callFrom("192.0.2.99:1", "198.51.100.77", "GET", gp, guess()); code != http.StatusTooManyRequests {
+		t.Errorf("a guesser forging X-Forwarded-For: %d, want 429", code)
+	}
+	if _, err := ParseProxies([]string{"not a cidr"}); err == nil {
+		t.Error("a bad --trusted-proxy value accepted")
 	}
 }
 
