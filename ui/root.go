@@ -429,6 +429,9 @@ func (m *model) update(msg tea.Msg) tea.Cmd {
 			m.c.fail(msg.err)
 			return nil
 		}
+		if msg.info != "" {
+			return m.setStatus(msg.info, false)
+		}
 		m.popWhile(func(s screen) bool { _, ok := s.(*textScreen); return ok })
 		m.push(newTextScreen(m.c, msg))
 		return nil

@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"errors"
 	"fmt"
 	"strings"
 
@@ -9,6 +10,7 @@ import (
 	"github.com/sergi/go-diff/diffmatchpatch"
 
 	"github.com/dagsorden/dagsorden/agenda"
+	"github.com/dagsorden/dagsorden/store"
 )
 
 // History is what the diff (d in an item) needs beyond Store: the version of an item
@@ -35,6 +37,9 @@ type (
 		lines []string // plain text, wrapped by the screen
 		diff  []diffmatchpatch.Diff
 		err   error
+		// info, when set, is all there is to say (no earlier version to diff): a status
+		// line on the screen the member is on, no text screen.
+		info string
 	}
 )
 
@@ -307,6 +312,11 @@ func loadDiff(c *Common, h History, req int, cur agenda.Item, readHash string) t
 	return func() tea.Msg {
 		msg := textReadyMsg{req: req, crumb: t.DiffTitle, title: t.DiffTitle + ": " + strings.TrimSpace(cur.Number+" "+cur.Title)}
 		prev, err := h.PreviousItem(cur.ID)
+		if errors.Is(err, store.ErrNotFound) {
+			// Not an error: the item has not changed since it was first stored.
+			msg.info = t.DiffNoPrevious
+			return msg
+		}
 		if err != nil {
 			msg.err = err
 			return msg
