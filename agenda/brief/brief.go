@@ -261,10 +261,12 @@ func sortNotes(ns []Note) {
 
 func noteOf(n Note) noteView {
 	who := strings.TrimSpace(n.Author)
-	if who == "" {
+	switch {
+	case who == "" && n.Mine:
+		who = "mig" // not "ukendt (mig)": the reader knows who they are
+	case who == "":
 		who = "ukendt"
-	}
-	if n.Mine {
+	case n.Mine:
 		who += " (mig)"
 	}
 	nv := noteView{Who: who, Stance: StanceLabel(n.Stance), Text: strings.TrimSpace(n.Text), HTML: noteHTML(n.Text),

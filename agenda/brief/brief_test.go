@@ -340,3 +340,11 @@ func BenchmarkBrief(b *testing.B) {
 		}
 	})
 }
+
+func TestMyNoteWithoutAuthorIsMine(t *testing.T) {
+	in := testInput()
+	in.Notes[0].Author = ""
+	if md := string(Markdown(in)); strings.Contains(md, "ukendt") || !strings.Contains(md, "- mig — for: Godt forslag.") {
+		t.Errorf("my note without an author:\n%s", md)
+	}
+}
