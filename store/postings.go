@@ -11,7 +11,10 @@ package store
 // document out rewrites the one block that holds it.
 //
 // Block: for each posting, uvarint(doc id − previous doc id; the first from the block's
-// key), kind (1 byte), uvarint(term frequency), uvarint(document length).
+// key), kind (1 byte; titleBit set when the term is in the document's title),
+// uvarint(term frequency), uvarint(document length), and with titleBit uvarint(the
+// number of words of the title). Blocks written before titles were marked (schema
+// version 4 and earlier) have no titleBit: migration 5 rewrites them.
 
 import (
 	"bytes"
@@ -25,12 +28,19 @@ import (
 // large enough that a common term is a few dozen keys.
 const maxBlock = 512
 
-// posting is one term in one document: enough to score it without reading the document.
+// posting is one term in one document: enough to score and rank it without reading the
+// document.
 type posting struct {
 	doc        uint64
 	kind       docKind
 	tf, length uint64
+	// title is how many words the document's title has when the term is one of them,
+	// else 0: a query whose words are all in a title, or are the title, ranks first.
+	title uint64
 }
+
+// titleBit marks the kind byte of a posting whose term is in the document's title.
+const titleBit = 0x80
 
 // blockKey is the key of the block of term that begins at doc.
 func blockKey(term string, doc uint64) []byte {
@@ -53,9 +63,17 @@ func blockStart(k, p []byte) (uint64, bool) {
 
 func appendEntry(b []byte, prev uint64, p posting) []byte {
 	b = binary.AppendUvarint(b, p.doc-prev)
-	b = append(b, byte(p.kind))
+	kind := byte(p.kind)
+	if p.title > 0 {
+		kind |= titleBit
+	}
+	b = append(b, kind)
 	b = binary.AppendUvarint(b, p.tf)
-	return binary.AppendUvarint(b, p.length)
+	b = binary.AppendUvarint(b, p.length)
+	if p.title > 0 {
+		b = binary.AppendUvarint(b, p.title)
+	}
+	return b
 }
 
 // decodeBlock calls fn for each posting of a block that begins at first, in doc order,
@@ -67,7 +85,7 @@ func decodeBlock(first uint64, b []byte, fn func(p posting) bool) error {
 		if n <= 0 || len(b) < n+1 {
 			return fmt.Errorf("%w: bad postings block", errDamaged)
 		}
-		kind := docKind(b[n])
+		kind, inTitle := docKind(b[n]&^titleBit), b[n]&titleBit != 0
 		b = b[n+1:]
 		tf, n1 := binary.Uvarint(b)
 		if n1 <= 0 {
@@ -78,8 +96,16 @@ func decodeBlock(first uint64, b []byte, fn func(p posting) bool) error {
 			return fmt.Errorf("%w: bad postings block", errDamaged)
 		}
 		b = b[n1+n2:]
+		var title uint64
+		if inTitle {
+			var n3 int
+			if title, n3 = binary.Uvarint(b); n3 <= 0 || title == 0 {
+				return fmt.Errorf("%w: bad postings block", errDamaged)
+			}
+			b = b[n3:]
+		}
 		doc += d
-		if !fn(posting{doc, kind, tf, length}) {
+		if !fn(posting{doc, kind, tf, length, title}) {
 			return nil
 		}
 	}
