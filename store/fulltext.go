@@ -300,12 +300,13 @@ func readDF(v []byte) int {
 type scored struct {
 	doc   uint64
 	score float64
-	words int // how many query words it holds
+	words int32 // how many query words it holds
 	// inTitle counts the query words its title holds, whole those of them it holds as
 	// words of their own (not only as the beginning of a longer one).
-	inTitle, whole int
-	title          uint64 // how many words its title has; 0: it has none, or none matched
+	inTitle, whole int32
+	title          uint16 // how many words its title has; 0: it has none, or none matched
 	kind           docKind
+	// 32 bytes: a common word's candidates are tens of thousands of these.
 }
 
 // hit is the scored entry of a posting of alt a.
@@ -431,11 +432,11 @@ const (
 )
 
 // class is the ranking class of a document holding every one of n query words.
-func (c *scored) class(n int) int {
+func (c *scored) class(n int32) int {
 	switch {
 	case c.kind == kindNote:
 		return classNote
-	case c.whole == n && c.title == uint64(n):
+	case c.whole == n && int32(c.title) == n:
 		return classTitle
 	case c.inTitle == n:
 		return classTitleWords
@@ -459,7 +460,7 @@ func (r *indexReader) rank(cands []scored, ws []queryWord) {
 	}
 	bound *= (search.K1 + 1) * slices.Max(kindBoost[1:])
 	for i := range cands {
-		cands[i].score += float64(cands[i].class(len(ws))) * bound
+		cands[i].score += float64(cands[i].class(int32(len(ws)))) * bound
 	}
 }
 

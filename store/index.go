@@ -258,7 +258,7 @@ func (ix *indexer) add(d *docRecord, title string, segs iter.Seq[segment]) error
 		ix.sealedChanged = true
 	} else {
 		for i, t := range d.Terms {
-			ix.adds[t] = append(ix.adds[t], posting{id, d.Kind, d.TermFrequencies[i], length, d.titleOf(i)})
+			ix.adds[t] = append(ix.adds[t], newPosting(id, d.Kind, d.TermFrequencies[i], length, d.titleOf(i)))
 			ix.df[t]++
 		}
 		if err := ix.docs.Put(u64(id), encodeDoc(d)); err != nil {

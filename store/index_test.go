@@ -137,7 +137,7 @@ func indexContent(t *testing.T, tx *bolt.Tx) string {
 				return true
 			}
 			j := slices.Index(d.Terms, term)
-			if j < 0 || d.TermFrequencies[j] != p.tf || d.Length != p.length || d.Kind != p.kind || d.titleOf(j) != p.title {
+			if j < 0 || d.TermFrequencies[j] != uint64(p.tf) || d.Length != uint64(p.length) || d.Kind != p.kind || d.titleOf(j) != uint64(p.title) {
 				t.Errorf("posting of %q in %s: %+v, the document says %v", term, names[p.doc], p, d)
 			}
 			counted[term]++
@@ -352,7 +352,7 @@ func TestPostingBlocks(t *testing.T) {
 			if d%3 == 0 {
 				title = d%5 + 1
 			}
-			ps = append(ps, posting{doc: d * 3, kind: kindItem, tf: d % 7, length: 100 + d, title: title})
+			ps = append(ps, newPosting(d*3, kindItem, d%7, 100+d, title))
 		}
 		// Two appends, the second onto the first's last block; a neighbouring term on
 		// each side.
@@ -403,7 +403,7 @@ func TestPostingBlocks(t *testing.T) {
 			}
 			if err := decodeBlock(first, v, func(x posting) bool {
 				d := x.doc / 3
-				if x.tf != d%7 || x.length != 100+d || x.kind != kindItem || (d%3 == 0) != (x.title == d%5+1) || d%3 != 0 && x.title != 0 {
+				if uint64(x.tf) != d%7 || uint64(x.length) != 100+d || x.kind != kindItem || (d%3 == 0) != (uint64(x.title) == d%5+1) || d%3 != 0 && x.title != 0 {
 					t.Errorf("posting %+v", x)
 				}
 				got = append(got, x.doc)
@@ -465,7 +465,7 @@ func TestDecodeBlockBadInput(t *testing.T) {
 func FuzzDecodeBlock(f *testing.F) {
 	var seed []byte
 	prev := uint64(7)
-	for i, p := range []posting{{7, kindItem, 3, 120, 0}, {9, kindNote, 1, 4, 0}, {300, kindMeeting, 3, 9, 4}, {1 << 40, kindDocument, 6, 800, 12}} {
+	for i, p := range []posting{newPosting(7, kindItem, 3, 120, 0), newPosting(9, kindNote, 1, 4, 0), newPosting(300, kindMeeting, 3, 9, 4), newPosting(1<<40, kindDocument, 6, 800, 12)} {
 		if i == 0 {
 			prev = p.doc
 		}

@@ -20,6 +20,7 @@ import (
 	"bytes"
 	"encoding/binary"
 	"fmt"
+	"math"
 
 	bolt "go.etcd.io/bbolt"
 )
@@ -32,11 +33,19 @@ const maxBlock = 512
 // document.
 type posting struct {
 	doc        uint64
-	kind       docKind
-	tf, length uint64
+	tf, length uint32
 	// title is how many words the document's title has when the term is one of them,
 	// else 0: a query whose words are all in a title, or are the title, ranks first.
-	title uint64
+	title uint16
+	kind  docKind
+	// 24 bytes: the sealed documents' postings are held in memory (sealedCache).
+}
+
+// newPosting is the posting of a document's term, its counts capped to the posting's
+// fields (no real document comes near them).
+func newPosting(doc uint64, kind docKind, tf, length, title uint64) posting {
+	return posting{doc: doc, kind: kind, tf: uint32(min(tf, math.MaxUint32)),
+		length: uint32(min(length, math.MaxUint32)), title: uint16(min(title, math.MaxUint16))}
 }
 
 // titleBit marks the kind byte of a posting whose term is in the document's title.
@@ -68,10 +77,10 @@ func appendEntry(b []byte, prev uint64, p posting) []byte {
 		kind |= titleBit
 	}
 	b = append(b, kind)
-	b = binary.AppendUvarint(b, p.tf)
-	b = binary.AppendUvarint(b, p.length)
+	b = binary.AppendUvarint(b, uint64(p.tf))
+	b = binary.AppendUvarint(b, uint64(p.length))
 	if p.title > 0 {
-		b = binary.AppendUvarint(b, p.title)
+		b = binary.AppendUvarint(b, uint64(p.title))
 	}
 	return b
 }
@@ -92,20 +101,20 @@ func decodeBlock(first uint64, b []byte, fn func(p posting) bool) error {
 			return fmt.Errorf("%w: bad postings block", errDamaged)
 		}
 		length, n2 := binary.Uvarint(b[n1:])
-		if n2 <= 0 || kind == 0 || kind >= numKinds {
+		if n2 <= 0 || kind == 0 || kind >= numKinds || tf > math.MaxUint32 || length > math.MaxUint32 {
 			return fmt.Errorf("%w: bad postings block", errDamaged)
 		}
 		b = b[n1+n2:]
 		var title uint64
 		if inTitle {
 			var n3 int
-			if title, n3 = binary.Uvarint(b); n3 <= 0 || title == 0 {
+			if title, n3 = binary.Uvarint(b); n3 <= 0 || title == 0 || title > math.MaxUint16 {
 				return fmt.Errorf("%w: bad postings block", errDamaged)
 			}
 			b = b[n3:]
 		}
 		doc += d
-		if !fn(posting{doc, kind, tf, length, title}) {
+		if !fn(posting{doc: doc, kind: kind, tf: uint32(tf), length: uint32(length), title: uint16(title)}) {
 			return nil
 		}
 	}
