@@ -147,7 +147,7 @@ func (s *Store) SearchWith(query string, o SearchOptions) (SearchResult, error) 
 		if offset >= len(found) {
 			return nil
 		}
-		top := topHits(found, offset+limit)[offset:]
+		top := topHits(found, offset+min(limit, len(found)-offset))[offset:]
 		res.Hits, err = r.hits(top, a.Matcher(q))
 		return err
 	})

@@ -3,6 +3,7 @@ package store_test
 import (
 	"errors"
 	"fmt"
+	"math"
 	"os"
 	"path/filepath"
 	"slices"
@@ -166,6 +167,9 @@ func TestSearchPagesAndTotal(t *testing.T) {
 	}
 	if p := searchWith(t, s, "kommune", store.SearchOptions{Offset: all.Total, Limit: 5}); len(p.Hits) != 0 || p.Total != all.Total {
 		t.Errorf("past the end: %d hits, Total %d", len(p.Hits), p.Total)
+	}
+	if p := searchWith(t, s, "kommune", store.SearchOptions{Offset: 5, Limit: math.MaxInt}); len(p.Hits) != all.Total-5 {
+		t.Errorf("the largest limit: %d hits after 5 of %d", len(p.Hits), all.Total)
 	}
 	if p := searchWith(t, s, "og at ", store.SearchOptions{}); p.Total != 0 || len(p.Hits) != 0 {
 		t.Errorf("stop words: %+v", p)

@@ -28,14 +28,15 @@ type searchScreen struct {
 	meetingID, meetingName string
 	wide                   bool
 
-	seq     int
-	shown   string // the query the hits answer
-	hits    []SearchHit
-	total   int  // hits of the query in all, loaded or not
-	loading bool // a further page is asked for
-	err     error
-	list    listState
-	context func(h SearchHit) string
+	seq      int
+	answered int    // the seq the hits answer: more pages only for the latest query
+	shown    string // the query the hits answer
+	hits     []SearchHit
+	total    int  // hits of the query in all, loaded or not
+	loading  bool // a further page is asked for
+	err      error
+	list     listState
+	context  func(h SearchHit) string
 }
 
 // searchPage is how many hits one request loads; searchAhead how close to the end of
@@ -101,7 +102,7 @@ func (s *searchScreen) ask() tea.Cmd {
 // more asks for the next page when the cursor is near the end of the hits loaded and
 // there are more.
 func (s *searchScreen) more() tea.Cmd {
-	if s.loading || s.search == nil || len(s.hits) >= s.total || s.list.cursor < len(s.hits)-searchAhead {
+	if s.loading || s.search == nil || s.answered != s.seq || len(s.hits) >= s.total || s.list.cursor < len(s.hits)-searchAhead {
 		return nil
 	}
 	s.loading = true
@@ -167,14 +168,14 @@ func (s *searchScreen) Update(msg tea.Msg) (screen, tea.Cmd) {
 		if msg.offset > 0 {
 			// A further page: added below, the cursor where it is.
 			s.loading = false
-			if msg.err != nil || msg.offset != len(s.hits) {
+			if msg.err != nil || msg.offset != len(s.hits) || msg.query != s.shown {
 				return s, nil
 			}
 			s.hits, s.total = append(s.hits, msg.res.Hits...), msg.res.Total
 			s.layout()
 			return s, s.more() // the cursor may have run ahead while it loaded
 		}
-		s.shown, s.hits, s.total, s.err = msg.query, msg.res.Hits, msg.res.Total, msg.err
+		s.answered, s.shown, s.hits, s.total, s.err = msg.seq, msg.query, msg.res.Hits, msg.res.Total, msg.err
 		s.list.cursor = 0
 		s.list.offset = 0
 		s.layout()

@@ -198,3 +198,41 @@ func TestSearchScreenPutsTheMembersNoteFirst(t *testing.T) {
 	d.keys("enter")
 	d.mustSee(it.Number+"  "+it.Title[:20], "Spørg til finansieringen")
 }
+
+// Pages arrive while the member types on: a page asked for the query before must not be
+// added to the hits of the query now, nor a page asked before its first page came back.
+func TestSearchPageOfAnOlderQueryIsDropped(t *testing.T) {
+	st := greveStore(t)
+	d := newDriver(t, st, Options{}, 100, 30)
+	d.keys("/")
+	d.typeText("budget")
+	s := d.m.srch
+	old, err := st.SearchWith("budget", SearchOptions{Offset: searchPage, Limit: searchPage})
+	if err != nil || len(old.Hits) == 0 {
+		t.Fatalf("no second page: %v", err)
+	}
+	d.typeText("tet") // "budgettet": a new first page, of as many hits
+	if len(s.hits) != searchPage {
+		t.Fatalf("%d hits of budgettet", len(s.hits))
+	}
+	want := make([]string, len(s.hits))
+	for i, h := range s.hits {
+		want[i] = hitKey(h)
+	}
+	// The second page of "budget", asked for (same seq: no key between) before the
+	// member typed on: late, it finds "budgettet" shown.
+	d.send(searchResultMsg{seq: s.seq, query: "budget", offset: searchPage, res: old})
+	// While an answer is awaited (the seq moved on), moving down asks for nothing.
+	s.seq++
+	for range searchPage {
+		d.keys("down")
+	}
+	if s.loading || len(s.hits) != searchPage {
+		t.Errorf("loading %v, %d hits", s.loading, len(s.hits))
+	}
+	for i, h := range s.hits {
+		if hitKey(h) != want[i] {
+			t.Fatalf("hit %d changed: %s %q", i, h.Kind, h.Title)
+		}
+	}
+}
