@@ -39,7 +39,8 @@ type SearchHit struct {
 	Snippet string
 	// Matches are the byte offsets [start, end) of the matched words in Snippet.
 	Matches [][2]int
-	// Score ranks hits: higher is better.
+	// Score ranks hits: higher is better. It is BM25 plus, for a hit of a higher ranking
+	// class (see SearchWith), more than any lower class can score for the query.
 	Score float64
 }
 
@@ -56,7 +57,8 @@ func (k docKind) String() string {
 }
 
 // kindBoost tilts the ranking between kinds with equal BM25 scores: the member's own
-// notes a little up, the pages of attachments (long and many) a little down.
+// notes a little up (those holding every word rank first anyway), the pages of
+// attachments (long and many) a little down.
 var kindBoost = [numKinds]float64{
 	kindMeeting: 1, kindItem: 1, kindRecommendation: 0.9, kindNote: 1.1, kindDocument: 1,
 	kindAttachment: 0.8,
