@@ -243,7 +243,7 @@ func (s *searchScreen) listHeight() int { return max(s.h-3, 1) }
 func (s *searchScreen) countLine(q string) string {
 	t := s.c.T
 	var parts []string
-	if q != "" && strings.TrimSpace(s.shown) == q && s.err == nil {
+	if q != "" && strings.TrimSpace(s.shown) == q && s.err == nil && s.total > 0 { // none: the list says so
 		parts = append(parts, t.Count(s.total, t.SearchHits))
 	}
 	switch {
