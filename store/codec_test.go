@@ -228,8 +228,17 @@ func FuzzDecode(f *testing.F) {
 	f.Add(encodeSummary(&sum))
 	f.Add(encodeDocument(&doc))
 	f.Add(encodeMeeting(&meetingRecord{Meeting: agenda.Meeting{ID: "m", Title: "t"}, ItemIDs: []string{"a"}}))
+	rec := 2
+	f.Add(encodeDoc(&docRecord{Kind: kindRecommendation, MeetingID: "m", ItemID: "i", Recommendation: &rec, Length: 9,
+		Terms: []string{"budget", "budgetopfølgning", "opfølgning"}, TermFrequencies: []uint64{3, 1, 2},
+		TitleWords: 3, TitleTerms: []int{0, 2}}))
 	f.Add([]byte{codecVersion})
 	f.Fuzz(func(t *testing.T, data []byte) {
+		if d, err := decodeDoc(data); err == nil {
+			if again, err := decodeDoc(encodeDoc(d)); err != nil || !reflect.DeepEqual(d, again) {
+				t.Errorf("search document does not re-encode: %v\n%+v\n%+v", err, d, again)
+			}
+		}
 		if n, err := decodeNote(data); err == nil {
 			if again, err := decodeNote(encodeNote(n)); err != nil || !reflect.DeepEqual(n, again) {
 				t.Errorf("note does not re-encode: %v", err)

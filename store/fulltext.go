@@ -39,7 +39,8 @@ type SearchHit struct {
 	Snippet string
 	// Matches are the byte offsets [start, end) of the matched words in Snippet.
 	Matches [][2]int
-	// Score ranks hits: higher is better.
+	// Score ranks hits: higher is better. It is BM25 plus, for a hit of a higher ranking
+	// class (see SearchWith), more than any lower class can score for the query.
 	Score float64
 }
 
@@ -56,7 +57,8 @@ func (k docKind) String() string {
 }
 
 // kindBoost tilts the ranking between kinds with equal BM25 scores: the member's own
-// notes a little up, the pages of attachments (long and many) a little down.
+// notes a little up (those holding every word rank first anyway), the pages of
+// attachments (long and many) a little down.
 var kindBoost = [numKinds]float64{
 	kindMeeting: 1, kindItem: 1, kindRecommendation: 0.9, kindNote: 1.1, kindDocument: 1,
 	kindAttachment: 0.8,
@@ -77,40 +79,84 @@ const maxExpansions = 12
 const snippetLen = 160
 
 // Search finds meetings, items, recommendations, notes, reading material and pages of
-// attachments that hold every word of query, ranked best first by BM25 (with a title
-// counting more than the text), at most limit of them (20 when limit is not positive).
-// The last word of a query typed without a space after it also matches the words it
-// begins, so search can run as the member types. When no document holds every word, the
-// documents holding the most of them are returned. A query without any word to look for
-// (only stop words, say) finds nothing.
+// attachments that hold every word of query, best first, at most limit of them (20 when
+// limit is not positive). See SearchWith for the ranking.
 func (s *Store) Search(query string, limit int) ([]SearchHit, error) {
+	res, err := s.SearchWith(query, SearchOptions{Limit: limit})
+	return res.Hits, err
+}
+
+// SearchOptions narrow a search to one meeting and choose the page of hits it returns.
+type SearchOptions struct {
+	// MeetingID, when set, searches only that meeting: its header, items,
+	// recommendations, the pages of its attachments and the notes on it.
+	MeetingID string
+	// Offset is how many of the best hits to skip; Limit how many to return after them
+	// (20 when not positive).
+	Offset, Limit int
+}
+
+// SearchResult is one page of hits and how many hits the query has in all.
+type SearchResult struct {
+	Hits []SearchHit
+	// Total counts every hit of the query, on this page and the others.
+	Total int
+}
+
+// SearchWith finds the documents that hold every word of query and returns the page o
+// asks for, with the number of hits in all. The last word of a query typed without a
+// space after it also matches the words it begins, so search can run as the member
+// types. A query without any word to look for (only stop words, say) finds nothing.
+//
+// Ranking: first the member's notes holding every word (their own words, few and the
+// likeliest reason to search), then the documents whose title is the query (its words
+// and no other, each as a whole word: "Budgetopfølgning 0 for 2023"), then those whose
+// title holds every word; within each of these classes, and below them, by BM25, a
+// title's words counting three times. When no document holds every word, the documents
+// holding the most of them are returned, by BM25 alone.
+func (s *Store) SearchWith(query string, o SearchOptions) (SearchResult, error) {
+	limit := o.Limit
 	if limit <= 0 {
 		limit = 20
 	}
+	offset := max(o.Offset, 0)
 	a := search.NewAnalyzer()
 	q := a.ParseQuery(query)
 	if q.Empty() {
-		return nil, nil
+		return SearchResult{}, nil
 	}
-	var hits []SearchHit
+	var res SearchResult
 	err := s.view(func(tx *bolt.Tx) error {
 		r, done, err := s.newIndexReader(tx)
 		if err != nil {
 			return err
 		}
 		defer done()
-		found, err := r.find(q)
+		var within []uint64
+		if o.MeetingID != "" {
+			if within, err = r.meetingDocs(o.MeetingID); err != nil {
+				return err
+			}
+			if len(within) == 0 {
+				return nil
+			}
+		}
+		found, err := r.find(q, within)
 		if err != nil {
 			return err
 		}
-		top := topHits(found, limit)
-		hits, err = r.hits(top, a.Matcher(q))
+		res.Total = len(found)
+		if offset >= len(found) {
+			return nil
+		}
+		top := topHits(found, offset+min(limit, len(found)-offset))[offset:]
+		res.Hits, err = r.hits(top, a.Matcher(q))
 		return err
 	})
 	if err != nil {
-		return nil, fmt.Errorf("search: %w", err)
+		return SearchResult{}, fmt.Errorf("search: %w", err)
 	}
-	return hits, nil
+	return res, nil
 }
 
 // indexReader reads the index in one read transaction.
@@ -170,22 +216,24 @@ type alt struct {
 	term   string
 	df     int
 	weight float64
+	// prefix: a longer word the word being typed begins, not a form of the word itself.
+	prefix bool
 }
 
 // alts are the terms a query word matches that are in the index.
 func (r *indexReader) alts(w search.Word) []alt {
 	var out []alt
-	add := func(term string, weight float64) {
+	add := func(term string, weight float64, prefix bool) {
 		if slices.ContainsFunc(out, func(a alt) bool { return a.term == term }) {
 			return
 		}
 		if df := readDF(r.terms.Get([]byte(term))) + r.sealed.df(term); df > 0 {
-			out = append(out, alt{term, df, weight})
+			out = append(out, alt{term, df, weight, prefix})
 		}
 	}
-	add(w.Stem, 1)
+	add(w.Stem, 1, false)
 	for _, v := range w.Variants {
-		add(v, variantWeight)
+		add(v, variantWeight, false)
 	}
 	if !w.Prefix {
 		return out
@@ -198,7 +246,7 @@ func (r *indexReader) alts(w search.Word) []alt {
 		if len(exp) == maxExpansions && df <= exp[len(exp)-1].df {
 			return
 		}
-		a := alt{term, df, prefixWeight}
+		a := alt{term, df, prefixWeight, true}
 		i, _ := slices.BinarySearchFunc(exp, a, func(x, y alt) int { return cmp.Compare(y.df, x.df) })
 		exp = slices.Insert(exp, i, a)
 		if len(exp) > maxExpansions {
@@ -235,7 +283,7 @@ func (r *indexReader) alts(w search.Word) []alt {
 			break
 		}
 		budget -= e.df
-		add(e.term, e.weight)
+		add(e.term, e.weight, true)
 	}
 	return out
 }
@@ -254,7 +302,44 @@ func readDF(v []byte) int {
 type scored struct {
 	doc   uint64
 	score float64
-	words int // how many query words it holds
+	words int32 // how many query words it holds
+	// inTitle counts the query words its title holds, whole those of them it holds as
+	// words of their own (not only as the beginning of a longer one).
+	inTitle, whole int32
+	title          uint16 // how many words its title has; 0: it has none, or none matched
+	kind           docKind
+	// 32 bytes: a common word's candidates are tens of thousands of these.
+}
+
+// hit is the scored entry of a posting of alt a.
+func (a *alt) hit(x posting, score float64) scored {
+	s := scored{doc: x.doc, score: score, words: 1, kind: x.kind}
+	if x.title > 0 {
+		s.inTitle, s.title = 1, x.title
+		if !a.prefix {
+			s.whole = 1
+		}
+	}
+	return s
+}
+
+// either is one document's entries for two terms of one query word: the better score,
+// and the word in the title when either term is.
+func either(a, b scored) scored {
+	a.score, a.words = max(a.score, b.score), max(a.words, b.words)
+	a.inTitle, a.whole, a.title = max(a.inTitle, b.inTitle), max(a.whole, b.whole), max(a.title, b.title)
+	a.kind = max(a.kind, b.kind)
+	return a
+}
+
+// both is one document's entries for different query words: their sums.
+func both(a, b scored) scored {
+	a.score += b.score
+	a.words += b.words
+	a.inTitle += b.inTitle
+	a.whole += b.whole
+	a.title, a.kind = max(a.title, b.title), max(a.kind, b.kind)
+	return a
 }
 
 // queryWord is a query word's terms in the index and what reading them costs.
@@ -276,21 +361,30 @@ func (r *indexReader) words(q search.Query) []queryWord {
 	return ws
 }
 
-// find scores the documents that hold every word of q. When a word is in no document
-// at all (a typo, a word the agendas do not use), the documents holding all the others
-// are found instead. When every word is somewhere but never all in one document, those
-// holding the most of them are found, if reading every word's postings is cheap
-// enough; their scores are scaled by the share of the words they hold.
-func (r *indexReader) find(q search.Query) ([]scored, error) {
+// find scores and ranks the documents that hold every word of q (see SearchWith), in
+// doc order; within, when not nil, is the only documents to look at (in doc order).
+// When a word is in no document at all (a typo, a word the agendas do not use), the
+// documents holding all the others are found instead. When every word is somewhere but
+// never all in one document, those holding the most of them are found, if reading every
+// word's postings is cheap enough; their scores are scaled by the share of the words
+// they hold.
+func (r *indexReader) find(q search.Query, within []uint64) ([]scored, error) {
 	ws := r.words(q)
 	present := slices.DeleteFunc(slices.Clone(ws), func(w queryWord) bool { return len(w.alts) == 0 })
 	if len(present) == 0 {
 		return nil, nil
 	}
-	cands, err := r.every(present)
-	if err != nil || len(cands) > 0 || len(present) < 2 {
+	cands, err := r.every(present, within)
+	if err != nil {
+		return nil, err
+	}
+	if len(present) == len(ws) {
+		r.rank(cands, ws)
+		return cands, nil
+	}
+	if len(cands) > 0 || len(present) < 2 {
 		scale(cands, len(present), len(ws))
-		return cands, err
+		return cands, nil
 	}
 	cost := 0
 	for _, w := range present {
@@ -306,6 +400,9 @@ func (r *indexReader) find(q search.Query) ([]scored, error) {
 			return nil, err
 		}
 		all = union(all, list)
+	}
+	if within != nil {
+		all = keep(all, within)
 	}
 	for i := range all {
 		all[i].score *= float64(all[i].words) / float64(len(ws))
@@ -327,20 +424,71 @@ func scale(cands []scored, found, want int) {
 	}
 }
 
-// every scores the documents that hold every word, in doc order.
-func (r *indexReader) every(ws []queryWord) ([]scored, error) {
+// Ranking classes (see SearchWith): a document of a higher class ranks above every one
+// of a lower class, whatever their BM25.
+const (
+	classText       = iota // ranked by BM25 alone
+	classTitleWords        // its title holds every word of the query
+	classTitle             // its title is the query
+	classNote              // a note holding every word: the member's own words
+)
+
+// class is the ranking class of a document holding every one of n query words.
+func (c *scored) class(n int32) int {
+	switch {
+	case c.kind == kindNote:
+		return classNote
+	case c.whole == n && int32(c.title) == n:
+		return classTitle
+	case c.inTitle == n:
+		return classTitleWords
+	}
+	return classText
+}
+
+// rank lifts the documents (each holding every word of ws) by their class: a class is
+// worth more than the most BM25 any document can score for the query, so the score
+// alone orders the hits and says how good each one is.
+func (r *indexReader) rank(cands []scored, ws []queryWord) {
+	// The most a document can score: every word at its best term's IDF, with a term
+	// frequency so high BM25's saturates (K1+1), in the kind counted most.
+	var bound float64
+	for _, w := range ws {
+		best := 0.0
+		for _, a := range w.alts {
+			best = max(best, a.weight*search.IDF(r.docCount, a.df))
+		}
+		bound += best
+	}
+	bound *= (search.K1 + 1) * slices.Max(kindBoost[1:])
+	for i := range cands {
+		cands[i].score += float64(cands[i].class(int32(len(ws)))) * bound
+	}
+}
+
+// every scores the documents that hold every word, in doc order; within, when not nil,
+// is the only documents to look at.
+func (r *indexReader) every(ws []queryWord, within []uint64) ([]scored, error) {
 	// Rarest word first: the candidates only shrink from there.
 	order := slices.Clone(ws)
 	slices.SortStableFunc(order, func(a, b queryWord) int { return cmp.Compare(a.cost, b.cost) })
 	var cands []scored
-	for i, w := range order {
+	started := within != nil
+	if started {
+		cands = make([]scored, len(within))
+		for i, d := range within {
+			cands[i].doc = d
+		}
+	}
+	for _, w := range order {
 		if len(w.alts) == 0 {
 			return nil, nil
 		}
 		var err error
 		switch {
-		case i == 0:
+		case !started:
 			cands, err = r.scan(w.alts)
+			started = true
 		case len(cands)*seekRatio < w.cost:
 			cands, err = r.probe(cands, w.alts)
 		default:
@@ -379,8 +527,9 @@ func (s scorer) score(p posting) float64 {
 func (r *indexReader) scan(alts []alt) ([]scored, error) {
 	var out []scored
 	c := r.postings.Cursor()
-	for i, a := range alts {
-		sc := r.scorer(a)
+	for i := range alts {
+		a := &alts[i]
+		sc := r.scorer(*a)
 		p := termPrefix(a.term)
 		list := make([]scored, 0, a.df)
 		for k, v := c.Seek(p); k != nil; k, v = c.Next() {
@@ -389,7 +538,7 @@ func (r *indexReader) scan(alts []alt) ([]scored, error) {
 				break
 			}
 			err := decodeBlock(first, v, func(x posting) bool {
-				list = append(list, scored{x.doc, sc.score(x), 1})
+				list = append(list, a.hit(x, sc.score(x)))
 				return true
 			})
 			if err != nil {
@@ -400,7 +549,7 @@ func (r *indexReader) scan(alts []alt) ([]scored, error) {
 			// Sealed documents have ids of their own (one sequence for both): a merge.
 			sl := make([]scored, len(ps))
 			for j, x := range ps {
-				sl[j] = scored{x.doc, sc.score(x), 1}
+				sl[j] = a.hit(x, sc.score(x))
 			}
 			list = mergeBest(list, sl)
 		}
@@ -416,12 +565,13 @@ func (r *indexReader) scan(alts []alt) ([]scored, error) {
 // probe keeps the candidates (in doc order) that hold one of a word's terms, adding its
 // best score. Each term's blocks are visited in order, each decoded once.
 func (r *indexReader) probe(cands []scored, alts []alt) ([]scored, error) {
-	best := make([]float64, len(cands))
+	best := make([]scored, len(cands))
 	for i := range best {
-		best[i] = -1
+		best[i].score = -1
 	}
-	for _, a := range alts {
-		sc := r.scorer(a)
+	for i := range alts {
+		a := &alts[i]
+		sc := r.scorer(*a)
 		p := termPrefix(a.term)
 		c := r.postings.Cursor()
 		var end uint64 // the candidates before this doc id are done for this term
@@ -450,7 +600,7 @@ func (r *indexReader) probe(cands []scored, alts []alt) ([]scored, error) {
 					return false
 				}
 				if cands[j].doc == x.doc {
-					best[j] = max(best[j], sc.score(x))
+					best[j] = either(best[j], a.hit(x, sc.score(x)))
 				}
 				return true
 			})
@@ -470,16 +620,14 @@ func (r *indexReader) probe(cands []scored, alts []alt) ([]scored, error) {
 				break
 			}
 			if cands[j].doc == x.doc {
-				best[j] = max(best[j], sc.score(x))
+				best[j] = either(best[j], a.hit(x, sc.score(x)))
 			}
 		}
 	}
 	out := cands[:0]
 	for i, c := range cands {
-		if best[i] >= 0 {
-			c.score += best[i]
-			c.words++
-			out = append(out, c)
+		if best[i].score >= 0 {
+			out = append(out, both(c, best[i]))
 		}
 	}
 	return out, nil
@@ -498,9 +646,7 @@ func mergeBest(a, b []scored) []scored {
 			out = append(out, b[j])
 			j++
 		default:
-			x := a[i]
-			x.score = max(x.score, b[j].score)
-			out = append(out, x)
+			out = append(out, either(a[i], b[j]))
 			i++
 			j++
 		}
@@ -520,10 +666,7 @@ func intersect(a, b []scored) []scored {
 		case a[i].doc > b[j].doc:
 			j++
 		default:
-			x := a[i]
-			x.score += b[j].score
-			x.words += b[j].words
-			out = append(out, x)
+			out = append(out, both(a[i], b[j]))
 			i++
 			j++
 		}
@@ -544,16 +687,62 @@ func union(a, b []scored) []scored {
 			out = append(out, b[j])
 			j++
 		default:
-			x := a[i]
-			x.score += b[j].score
-			x.words += b[j].words
-			out = append(out, x)
+			out = append(out, both(a[i], b[j]))
 			i++
 			j++
 		}
 	}
 	out = append(out, a[i:]...)
 	return append(out, b[j:]...)
+}
+
+// keep keeps the documents of list (in doc order) that are in docs (in doc order).
+func keep(list []scored, docs []uint64) []scored {
+	out := list[:0]
+	j := 0
+	for _, s := range list {
+		for j < len(docs) && docs[j] < s.doc {
+			j++
+		}
+		if j < len(docs) && docs[j] == s.doc {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// meetingDocs are the documents of a meeting, in doc order: its header's, its items'
+// (with their recommendations) and their attachments' pages, found by their owner keys
+// from the item ids the meeting record lists, and the notes on it, from the sealed
+// documents. ErrNotFound when the store has no such meeting.
+func (r *indexReader) meetingDocs(id string) ([]uint64, error) {
+	v := r.tx.Bucket(bucketMeetings).Get([]byte(id))
+	if v == nil {
+		return nil, notFound("meeting", id)
+	}
+	mr, err := decodeMeeting(v)
+	if err != nil {
+		return nil, fmt.Errorf("stored meeting %s: %w", id, err)
+	}
+	var docs []uint64
+	c := r.tx.Bucket(bucketOwners).Cursor()
+	owned := func(prefix []byte) {
+		for k, _ := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, _ = c.Next() {
+			docs = append(docs, readU64(k[len(k)-8:]))
+		}
+	}
+	owned(append(ownerMeeting(id), 0))
+	for _, it := range mr.ItemIDs {
+		owned(append(ownerItem(it), 0))
+		owned(ownerAttachments(it))
+	}
+	for doc, d := range r.sealed.docs {
+		if d.Kind == kindNote && d.MeetingID == id {
+			docs = append(docs, doc)
+		}
+	}
+	slices.Sort(docs)
+	return slices.Compact(docs), nil
 }
 
 // topHits returns the best limit documents, best first; among equals the later indexed

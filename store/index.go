@@ -153,6 +153,7 @@ type indexer struct {
 	stats                         *indexStats
 	statsChanged                  bool
 	tf                            map[string]uint64 // scratch for add
+	title                         map[string]bool   // scratch for add
 	// sealedChanged: documents were added to or taken out of sealed_docs.
 	sealedChanged bool
 }
@@ -163,7 +164,7 @@ func newIndexer(tx *bolt.Tx) *indexer {
 		docs: tx.Bucket(bucketSearchDocs), postings: tx.Bucket(bucketPostings),
 		terms: tx.Bucket(bucketTerms), owners: tx.Bucket(bucketOwners),
 		adds: map[string][]posting{}, dels: map[string][]uint64{},
-		df: map[string]int{}, tf: map[string]uint64{},
+		df: map[string]int{}, tf: map[string]uint64{}, title: map[string]bool{},
 	}
 	if tx.Writable() {
 		// Documents only ever come at the end (their ids are a sequence): pages split
@@ -191,8 +192,11 @@ func (ix *indexer) loadStats() error {
 	return nil
 }
 
-// add indexes a document made of segs; a text without a single term adds nothing.
-func (ix *indexer) add(d *docRecord, segs iter.Seq[segment]) error {
+// add indexes a document made of segs; a text without a single term adds nothing. title
+// is the document's title as the member reads it ("" for a document without one), whose
+// words segs hold too: its terms are marked in the postings, so that a query whose words
+// are all in a title, or are the whole title, ranks first.
+func (ix *indexer) add(d *docRecord, title string, segs iter.Seq[segment]) error {
 	clear(ix.tf)
 	var length uint64
 	for s := range segs {
@@ -204,6 +208,17 @@ func (ix *indexer) add(d *docRecord, segs iter.Seq[segment]) error {
 	if len(ix.tf) == 0 {
 		return nil
 	}
+	clear(ix.title)
+	words, lastPos := uint64(0), -1
+	ix.a.Terms(title, func(term string, t search.Token) {
+		if ix.tf[term] == 0 {
+			return // not in the text: cannot happen for a title the segments hold
+		}
+		ix.title[term] = true
+		if t.Pos != lastPos { // the parts of a joined number are one word
+			words, lastPos = words+1, t.Pos
+		}
+	})
 	if err := ix.loadStats(); err != nil {
 		return err
 	}
@@ -221,8 +236,15 @@ func (ix *indexer) add(d *docRecord, segs iter.Seq[segment]) error {
 	}
 	slices.Sort(d.Terms) // in key order: the puts walk the tree once, left to right
 	d.TermFrequencies = make([]uint64, len(d.Terms))
+	d.TitleWords, d.TitleTerms = 0, nil
 	for i, t := range d.Terms {
 		d.TermFrequencies[i] = ix.tf[t]
+		if ix.title[t] {
+			d.TitleTerms = append(d.TitleTerms, i)
+		}
+	}
+	if len(d.TitleTerms) > 0 {
+		d.TitleWords = words
 	}
 	if d.sealed {
 		// Its words go nowhere else: no postings, no document frequencies (their keys
@@ -236,7 +258,7 @@ func (ix *indexer) add(d *docRecord, segs iter.Seq[segment]) error {
 		ix.sealedChanged = true
 	} else {
 		for i, t := range d.Terms {
-			ix.adds[t] = append(ix.adds[t], posting{id, d.Kind, d.TermFrequencies[i], length})
+			ix.adds[t] = append(ix.adds[t], newPosting(id, d.Kind, d.TermFrequencies[i], length, d.titleOf(i)))
 			ix.df[t]++
 		}
 		if err := ix.docs.Put(u64(id), encodeDoc(d)); err != nil {
@@ -391,7 +413,7 @@ func (ix *indexer) indexMeeting(m *agenda.Meeting) error {
 	if err := ix.removeOwner(ownerMeeting(m.ID)); err != nil {
 		return err
 	}
-	return ix.add(&docRecord{Kind: kindMeeting, MeetingID: m.ID}, meetingSegments(m))
+	return ix.add(&docRecord{Kind: kindMeeting, MeetingID: m.ID}, m.Title, meetingSegments(m))
 }
 
 // indexItem replaces the documents of an item: the item, its recommendations and the
@@ -405,13 +427,15 @@ func (ix *indexer) indexItem(meetingID string, old, it *agenda.Item, fresh map[s
 	}
 	// A closed item's documents are sealed, its title too: the title is in the plaintext
 	// summaries anyway, and one document is not worth splitting.
-	if err := ix.add(&docRecord{Kind: kindItem, MeetingID: meetingID, ItemID: it.ID, sealed: it.Closed}, itemSegments(it)); err != nil {
+	// The title without the item's number: "Budgetopfølgning 0 for 2023" is the whole
+	// title of item 6 of that name.
+	if err := ix.add(&docRecord{Kind: kindItem, MeetingID: meetingID, ItemID: it.ID, sealed: it.Closed}, it.Title, itemSegments(it)); err != nil {
 		return err
 	}
 	for _, r := range it.Recommendations {
 		i := r.Index
 		d := &docRecord{Kind: kindRecommendation, MeetingID: meetingID, ItemID: it.ID, Recommendation: &i, sealed: it.Closed}
-		if err := ix.add(d, plainSegment(r.Text)); err != nil {
+		if err := ix.add(d, "", plainSegment(r.Text)); err != nil {
 			return err
 		}
 	}
@@ -460,14 +484,14 @@ func (ix *indexer) indexAttachment(meetingID, itemID string, a *agenda.Attachmen
 	}
 	if t != nil && len(t.Pages) > 0 {
 		for i, p := range t.Pages {
-			if err := ix.add(doc(i+1), plainSegment(p)); err != nil {
+			if err := ix.add(doc(i+1), "", plainSegment(p)); err != nil {
 				return err
 			}
 		}
 		return nil
 	}
 	if a.Text != "" {
-		return ix.add(doc(0), plainSegment(a.Text))
+		return ix.add(doc(0), "", plainSegment(a.Text))
 	}
 	return nil
 }
@@ -489,14 +513,43 @@ func (ix *indexer) indexNote(n *agenda.Note) error {
 		return nil
 	}
 	d := &docRecord{Kind: kindNote, NoteID: n.ID, MeetingID: n.Anchor.MeetingID, ItemID: n.Anchor.ItemID, sealed: true}
-	return ix.add(d, plainSegment(n.Text))
+	return ix.add(d, "", plainSegment(n.Text))
 }
 
 func (ix *indexer) indexDocument(d *agenda.Document) error {
 	if err := ix.removeOwner(ownerDocument(d.ID)); err != nil {
 		return err
 	}
-	return ix.add(&docRecord{Kind: kindDocument, DocumentID: d.ID}, documentSegments(d))
+	return ix.add(&docRecord{Kind: kindDocument, DocumentID: d.ID}, d.Title, documentSegments(d))
+}
+
+// rebuildIndex throws the index away and builds it again from what the store holds:
+// migration 5, which marks the titles' terms in postings written before they were. New
+// documents continue the old ones' id sequence, so a search cache of sealed documents
+// (sealedCache, keyed by id) never takes a new document for an old one.
+func rebuildIndex(tx *bolt.Tx) error {
+	seq := tx.Bucket(bucketSearchDocs).Sequence()
+	for _, b := range [][]byte{bucketSearchDocs, bucketPostings, bucketTerms, bucketOwners, bucketSealedDocs} {
+		if tx.Bucket(b) != nil {
+			if err := tx.DeleteBucket(b); err != nil {
+				return fmt.Errorf("delete bucket %s: %w", b, err)
+			}
+		}
+		if _, err := tx.CreateBucket(b); err != nil {
+			return fmt.Errorf("create bucket %s: %w", b, err)
+		}
+	}
+	if err := tx.Bucket(bucketSearchDocs).SetSequence(seq); err != nil {
+		return err
+	}
+	meta := tx.Bucket(bucketMeta)
+	if err := meta.Delete(keySearchStats); err != nil {
+		return err
+	}
+	if err := meta.Put(keySealedGeneration, u64(readU64(meta.Get(keySealedGeneration))+1)); err != nil {
+		return err
+	}
+	return buildIndex(tx)
 }
 
 // buildIndex indexes everything in the store: migration 3, for stores made before the

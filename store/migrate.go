@@ -57,6 +57,10 @@ var migrations = []func(tx *bolt.Tx) error{
 	// on a copy of the file and compacts the copy before it replaces the store, so no
 	// plaintext of what it sealed is left in the file's free pages.
 	encryptStore,
+	// 5: the index marks the terms of titles in their postings (posting.title), so a
+	// query that is a title, or whose words are all in one, ranks first: built again.
+	// Open runs it on a compacted copy (see upgrade), so the old index leaves no pages.
+	rebuildIndex,
 }
 
 // runMigrations runs migrations[from:to] and records the new version.

@@ -1,6 +1,7 @@
 package store
 
 import (
+	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
@@ -251,5 +252,114 @@ func TestMigration3BuildsTheSearchIndex(t *testing.T) {
 	checkIndex(t, s)
 	if err := s.WatchAdd("skybrud"); err != nil {
 		t.Errorf("watches after the migration: %v", err)
+	}
+}
+
+// A version-4 store, whose postings and documents say nothing of titles (as version 4
+// wrote them), gets them from migration 5: the index is built again, every item's title
+// marked, and a query that is an item's title finds it first, above an item that says
+// the word more often.
+func TestMigration5MarksTitlesInTheIndex(t *testing.T) {
+	dir := t.TempDir()
+	s, err := Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := testMeeting(9,
+		testItem("1", "Regnskab og anlæg", strings.Repeat("Budget, budget og atter budget. ", 6)),
+		testItem("2", "Budget", "Orientering om rammerne."),
+		testItem("3", "Lukket: Køb af grund", "Budget for købet."))
+	m.Items[2].Closed = true
+	if _, err := s.Import(agenda.Package{Meetings: []agenda.Meeting{m}}); err != nil {
+		t.Fatal(err)
+	}
+	note := agenda.Note{Anchor: agenda.Anchor{MeetingID: m.ID, ItemID: m.Items[0].ID}, Text: "Budget? Spørg."}
+	if err := s.SaveNote(&note); err != nil {
+		t.Fatal(err)
+	}
+	before, err := s.Search("budget ", 5)
+	if err != nil || len(before) < 3 || before[1].ItemID != m.Items[1].ID {
+		t.Fatalf("before: %+v, %v", before, err)
+	}
+	s.Close()
+
+	// Back to version 4: the titles taken out of the public postings and documents.
+	db, err := bolt.Open(filepath.Join(dir, FileName), 0o600, &bolt.Options{Timeout: time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = db.Update(func(tx *bolt.Tx) error {
+		type kv struct{ k, v []byte }
+		var puts []kv
+		if err := tx.Bucket(bucketPostings).ForEach(func(k, v []byte) error {
+			first := readU64(k[len(k)-8:])
+			var out []byte
+			prev := first
+			err := decodeBlock(first, v, func(p posting) bool {
+				p.title = 0
+				out, prev = appendEntry(out, prev, p), p.doc
+				return true
+			})
+			puts = append(puts, kv{bytes.Clone(k), out})
+			return err
+		}); err != nil {
+			return err
+		}
+		for _, p := range puts {
+			if err := tx.Bucket(bucketPostings).Put(p.k, p.v); err != nil {
+				return err
+			}
+		}
+		puts = nil
+		if err := tx.Bucket(bucketSearchDocs).ForEach(func(k, v []byte) error {
+			d, err := decodeDoc(v)
+			d.TitleWords, d.TitleTerms = 0, nil
+			puts = append(puts, kv{bytes.Clone(k), encodeDoc(d)})
+			return err
+		}); err != nil {
+			return err
+		}
+		for _, p := range puts {
+			if err := tx.Bucket(bucketSearchDocs).Put(p.k, p.v); err != nil {
+				return err
+			}
+		}
+		return tx.Bucket(bucketMeta).Put(keyVersion, u64(4))
+	})
+	db.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	s, err = Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	err = s.view(func(tx *bolt.Tx) error {
+		if v := schemaVersion(tx); v != 5 {
+			t.Errorf("version %d after the upgrade", v)
+		}
+		return tx.Bucket(bucketSearchDocs).ForEach(func(k, v []byte) error {
+			d, err := decodeDoc(v)
+			if err == nil && (d.Kind == kindItem || d.Kind == kindMeeting) && (d.TitleWords == 0 || len(d.TitleTerms) == 0) {
+				t.Errorf("%s %s has no title after the migration", d.Kind, d.ItemID)
+			}
+			return err
+		})
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkIndex(t, s)
+	after, err := s.Search("budget ", 5)
+	if err != nil || len(after) != len(before) {
+		t.Fatalf("after: %+v, %v", after, err)
+	}
+	for i := range after {
+		if after[i].Kind != before[i].Kind || after[i].ItemID != before[i].ItemID || after[i].Score != before[i].Score {
+			t.Errorf("hit %d: %s %s %f after the migration, %s %s %f before", i, after[i].Kind, after[i].Title, after[i].Score,
+				before[i].Kind, before[i].Title, before[i].Score)
+		}
 	}
 }

@@ -11,12 +11,16 @@ package store
 // document out rewrites the one block that holds it.
 //
 // Block: for each posting, uvarint(doc id − previous doc id; the first from the block's
-// key), kind (1 byte), uvarint(term frequency), uvarint(document length).
+// key), kind (1 byte; titleBit set when the term is in the document's title),
+// uvarint(term frequency), uvarint(document length), and with titleBit uvarint(the
+// number of words of the title). Blocks written before titles were marked (schema
+// version 4 and earlier) have no titleBit: migration 5 rewrites them.
 
 import (
 	"bytes"
 	"encoding/binary"
 	"fmt"
+	"math"
 
 	bolt "go.etcd.io/bbolt"
 )
@@ -25,12 +29,27 @@ import (
 // large enough that a common term is a few dozen keys.
 const maxBlock = 512
 
-// posting is one term in one document: enough to score it without reading the document.
+// posting is one term in one document: enough to score and rank it without reading the
+// document.
 type posting struct {
 	doc        uint64
-	kind       docKind
-	tf, length uint64
+	tf, length uint32
+	// title is how many words the document's title has when the term is one of them,
+	// else 0: a query whose words are all in a title, or are the title, ranks first.
+	title uint16
+	kind  docKind
+	// 24 bytes: the sealed documents' postings are held in memory (sealedCache).
 }
+
+// newPosting is the posting of a document's term, its counts capped to the posting's
+// fields (no real document comes near them).
+func newPosting(doc uint64, kind docKind, tf, length, title uint64) posting {
+	return posting{doc: doc, kind: kind, tf: uint32(min(tf, math.MaxUint32)),
+		length: uint32(min(length, math.MaxUint32)), title: uint16(min(title, math.MaxUint16))}
+}
+
+// titleBit marks the kind byte of a posting whose term is in the document's title.
+const titleBit = 0x80
 
 // blockKey is the key of the block of term that begins at doc.
 func blockKey(term string, doc uint64) []byte {
@@ -53,9 +72,17 @@ func blockStart(k, p []byte) (uint64, bool) {
 
 func appendEntry(b []byte, prev uint64, p posting) []byte {
 	b = binary.AppendUvarint(b, p.doc-prev)
-	b = append(b, byte(p.kind))
-	b = binary.AppendUvarint(b, p.tf)
-	return binary.AppendUvarint(b, p.length)
+	kind := byte(p.kind)
+	if p.title > 0 {
+		kind |= titleBit
+	}
+	b = append(b, kind)
+	b = binary.AppendUvarint(b, uint64(p.tf))
+	b = binary.AppendUvarint(b, uint64(p.length))
+	if p.title > 0 {
+		b = binary.AppendUvarint(b, uint64(p.title))
+	}
+	return b
 }
 
 // decodeBlock calls fn for each posting of a block that begins at first, in doc order,
@@ -67,19 +94,27 @@ func decodeBlock(first uint64, b []byte, fn func(p posting) bool) error {
 		if n <= 0 || len(b) < n+1 {
 			return fmt.Errorf("%w: bad postings block", errDamaged)
 		}
-		kind := docKind(b[n])
+		kind, inTitle := docKind(b[n]&^titleBit), b[n]&titleBit != 0
 		b = b[n+1:]
 		tf, n1 := binary.Uvarint(b)
 		if n1 <= 0 {
 			return fmt.Errorf("%w: bad postings block", errDamaged)
 		}
 		length, n2 := binary.Uvarint(b[n1:])
-		if n2 <= 0 || kind == 0 || kind >= numKinds {
+		if n2 <= 0 || kind == 0 || kind >= numKinds || tf > math.MaxUint32 || length > math.MaxUint32 {
 			return fmt.Errorf("%w: bad postings block", errDamaged)
 		}
 		b = b[n1+n2:]
+		var title uint64
+		if inTitle {
+			var n3 int
+			if title, n3 = binary.Uvarint(b); n3 <= 0 || title == 0 || title > math.MaxUint16 {
+				return fmt.Errorf("%w: bad postings block", errDamaged)
+			}
+			b = b[n3:]
+		}
 		doc += d
-		if !fn(posting{doc, kind, tf, length}) {
+		if !fn(posting{doc: doc, kind: kind, tf: uint32(tf), length: uint32(length), title: uint16(title)}) {
 			return nil
 		}
 	}

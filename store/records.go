@@ -632,6 +632,11 @@ type docRecord struct {
 	Length             uint64 // weighted number of terms, BM25's document length
 	Terms              []string
 	TermFrequencies    []uint64 // of Terms, in the same order
+	// TitleWords is how many words the document's title has (0: it has none), and
+	// TitleTerms the indexes in Terms of the title's terms, ascending: what its postings
+	// say about the title (posting.title).
+	TitleWords uint64
+	TitleTerms []int
 	// sealed: the document is a note's or a closed item's, kept in sealed_docs (not
 	// encoded: the bucket says it).
 	sealed bool
@@ -674,7 +679,26 @@ func encodeDoc(d *docRecord) []byte {
 			}
 		})
 	}
+	// After the terms, like them left out of a document's head (docHead).
+	e.uint(13, d.TitleWords)
+	if len(d.TitleTerms) > 0 {
+		e.msg(14, func(e *enc) {
+			prev := 0
+			for _, i := range d.TitleTerms {
+				e.b = binary.AppendUvarint(e.b, uint64(i-prev))
+				prev = i
+			}
+		})
+	}
 	return e.b
+}
+
+// titleOf is the posting.title of the document's term i.
+func (d *docRecord) titleOf(i int) uint64 {
+	if _, ok := slices.BinarySearch(d.TitleTerms, i); ok {
+		return d.TitleWords
+	}
+	return 0
 }
 
 func decodeDoc(b []byte) (*docRecord, error) { return decodeDocRecord(b, true) }
@@ -733,6 +757,25 @@ func decodeDocRecord(b []byte, terms bool) (*docRecord, error) {
 				prev = t
 			}
 			d.done(sub)
+		case 13:
+			r.TitleWords = d.uint(w)
+		case 14:
+			sub := d.sub(w)
+			i := 0
+			for sub.more() {
+				// Indexes of terms, ascending: anything else is damage.
+				delta := sub.uvarint()
+				if delta >= uint64(len(r.Terms)) || len(r.TitleTerms) > 0 && delta == 0 {
+					sub.fail("bad title terms")
+					break
+				}
+				if i += int(delta); i >= len(r.Terms) {
+					sub.fail("bad title terms")
+					break
+				}
+				r.TitleTerms = append(r.TitleTerms, i)
+			}
+			d.done(sub)
 		default:
 			d.skip(w)
 		}
@@ -743,8 +786,8 @@ func decodeDocRecord(b []byte, terms bool) (*docRecord, error) {
 	return r, d.err
 }
 
-// docHead cuts a document record before its terms (field 12, written last), so a search
-// hit copies only the few bytes it reads. A record it does not understand is returned
+// docHead cuts a document record before its terms (field 12, written after everything
+// but the title's, which index them), so a search hit copies only the few bytes it reads. A record it does not understand is returned
 // whole, for the decoder to judge.
 func docHead(b []byte) []byte {
 	for i := 1; i < len(b); {

@@ -278,7 +278,7 @@ func (c *sealedCache) add(id uint64, d *docRecord) {
 		if len(ps) == 0 {
 			c.terms = nil
 		}
-		p := posting{id, d.Kind, d.TermFrequencies[i], d.Length}
+		p := newPosting(id, d.Kind, d.TermFrequencies[i], d.Length, d.titleOf(i))
 		j, _ := slices.BinarySearchFunc(ps, id, func(p posting, id uint64) int { return cmpU64(p.doc, id) })
 		c.postings[t] = slices.Insert(ps, j, p)
 	}

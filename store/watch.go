@@ -145,7 +145,7 @@ func (r *indexReader) watchHits(phrases []string) ([]WatchHit, error) {
 			continue
 		}
 		m := a.Matcher(q)
-		cands, err := r.every(r.words(q))
+		cands, err := r.every(r.words(q), nil)
 		if err != nil {
 			return nil, err
 		}

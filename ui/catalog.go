@@ -51,6 +51,10 @@ type Catalog struct {
 
 	// Search.
 	SearchTitle, SearchPlaceholder, SearchNone, SearchUnavailable string
+	// Search within the open meeting or in all, the count of hits and how many more.
+	SearchPlaceholderMeeting, SearchInMeeting, SearchInAll, SearchMore, KeySearchAll,
+	KeySearchMeeting string
+	SearchHits [2]string
 
 	HitKinds map[string]string
 	Page     string // "s. %d"
@@ -255,10 +259,17 @@ func danish() *Catalog {
 		EditorPlaceholder: "Skriv din note …",
 		ConfirmDiscard:    "Noten er ikke gemt. Kassér ændringerne? j kasserer, n skriver videre, ctrl+s gemmer.",
 
-		SearchTitle:       "Søg",
-		SearchPlaceholder: "Søg i møder, punkter, indstillinger, noter og læsestof …",
-		SearchNone:        "Ingen resultater.",
-		SearchUnavailable: "Søgning er ikke tilgængelig i denne udgave af samlingen.",
+		SearchTitle:              "Søg",
+		SearchPlaceholder:        "Søg i møder, punkter, indstillinger, noter og læsestof …",
+		SearchNone:               "Ingen resultater.",
+		SearchUnavailable:        "Søgning er ikke tilgængelig i denne udgave af samlingen.",
+		SearchPlaceholderMeeting: "Søg i mødets punkter, indstillinger, bilag og noter …",
+		SearchInMeeting:          "i dette møde",
+		SearchInAll:              "i alle møder",
+		SearchMore:               "↓ %d flere",
+		KeySearchAll:             "søg i alle møder",
+		KeySearchMeeting:         "søg i dette møde",
+		SearchHits:               [2]string{"resultat", "resultater"},
 		HitKinds: map[string]string{
 			HitMeeting: "Møde", HitItem: "Punkt", HitRecommendation: "Indstilling",
 			HitNote: "Note", HitDocument: "Læsestof", HitAttachment: "Bilag",
@@ -446,10 +457,17 @@ func english() *Catalog {
 		EditorPlaceholder: "Write your note …",
 		ConfirmDiscard:    "The note is not saved. Discard the changes? y discards, n keeps writing, ctrl+s saves.",
 
-		SearchTitle:       "Search",
-		SearchPlaceholder: "Search meetings, items, recommendations, notes and reading …",
-		SearchNone:        "No results.",
-		SearchUnavailable: "Search is not available for this collection.",
+		SearchTitle:              "Search",
+		SearchPlaceholder:        "Search meetings, items, recommendations, notes and reading …",
+		SearchNone:               "No results.",
+		SearchUnavailable:        "Search is not available for this collection.",
+		SearchPlaceholderMeeting: "Search the meeting's items, recommendations, attachments and notes …",
+		SearchInMeeting:          "in this meeting",
+		SearchInAll:              "in all meetings",
+		SearchMore:               "↓ %d more",
+		KeySearchAll:             "search all meetings",
+		KeySearchMeeting:         "search this meeting",
+		SearchHits:               [2]string{"hit", "hits"},
 		HitKinds: map[string]string{
 			HitMeeting: "Meeting", HitItem: "Item", HitRecommendation: "Recommendation",
 			HitNote: "Note", HitDocument: "Reading", HitAttachment: "Attachment",

@@ -132,7 +132,8 @@ func TestFlowSearchJumps(t *testing.T) {
 	waitFor(t, tm, "Teknik- og Miljøudvalget")
 	send(tm, "/")
 	tm.Type("evaluering")
-	waitFor(t, tm, "beder om en evaluering")
+	waitFor(t, tm, "beder om en evaluering", "2 resultater") // the hits and how many
+
 	send(tm, "enter")
 	waitFor(t, tm, "Sag 26/100")
 	send(tm, "q")

@@ -41,6 +41,7 @@ var scenes = []struct {
 	{"editor", func(t testing.TB) Store { return exampleStore(t) }, []string{"enter", "j", "enter", "]", "n"}, "Vi bør stemme imod"},
 	{"help", func(t testing.TB) Store { return exampleStore(t) }, []string{"?"}, ""},
 	{"search", func(t testing.TB) Store { return fixtureStore(t) }, []string{"/"}, "skole"},
+	{"search-meeting", func(t testing.TB) Store { return fixtureStore(t) }, []string{"enter", "/"}, "skole"},
 	{"formoede", func(t testing.TB) Store { return groupStore(t) }, []string{"enter", "F"}, ""},
 	{"diff", func(t testing.TB) Store { return changedStore(t) }, []string{"enter", "enter", "d"}, ""},
 	{"attachment-text", func(t testing.TB) Store { return fixtureStore(t) }, []string{"enter", "enter", "t"}, ""},

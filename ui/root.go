@@ -182,6 +182,19 @@ func newModel(st Store, opts Options, logger *log.Logger) *model {
 	return m
 }
 
+// searchScope is the meeting / searches when pressed inside it (its agenda is open,
+// under whatever screen is on top of it) and its name; "" on the meetings list and the
+// reading material, where / searches everything.
+func (m *model) searchScope() (id, name string) {
+	for _, s := range m.stack {
+		if a, ok := s.(*agendaScreen); ok && a.md != nil && a.md.meeting != nil {
+			mt := a.md.meeting
+			return mt.ID, strings.TrimSpace(mt.Body.Name + " " + m.c.T.Date(mt.Start))
+		}
+	}
+	return "", ""
+}
+
 // hitContext names where a search hit is: the meeting's body and date.
 func (m *model) hitContext(h SearchHit) string {
 	if h.MeetingID == "" || h.Kind == HitMeeting {
@@ -518,7 +531,8 @@ func (m *model) key(msg tea.KeyPressMsg) tea.Cmd {
 			if !m.onStack(m.srch) {
 				m.push(m.srch)
 			}
-			return m.srch.focus()
+			id, name := m.searchScope()
+			return m.srch.open(id, name)
 		}
 	}
 	if m.quitAnyway && !matches(msg, k.Quit) {

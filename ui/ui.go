@@ -46,9 +46,10 @@ type Store interface {
 
 // Searcher is the full-text search the search screen (/) runs as the user types. When the
 // Store also implements it, search works; otherwise the screen says search is not
-// available. Hits come ranked, best first.
+// available. Hits come ranked, best first, a page at a time, with the number of hits in
+// all; SearchOptions.MeetingID keeps a search to the open meeting.
 type Searcher interface {
-	Search(query string, limit int) ([]SearchHit, error)
+	SearchWith(query string, o SearchOptions) (SearchResult, error)
 }
 
 // Options configure Run.

@@ -533,13 +533,19 @@ func TestSearchJumpsToTheSpot(t *testing.T) {
 	d.keys("esc")
 	d.mustSee("Trafiksikker skolevej", "Lukkede punkter") // back on its agenda
 
-	// A document hit opens the document.
+	// / on the agenda searches this meeting: the reading material is not in it, until
+	// tab widens the search to everything.
 	d.keys("/")
+	d.mustSee("2 resultater i dette møde · Teknik- og Miljøudvalget")
 	for range len("evaluering") {
 		d.keys("backspace")
 	}
+	d.mustSee("Søg i mødets punkter", "i dette møde · Teknik- og Miljøudvalget")
 	d.typeText("klimatilpasning")
-	d.mustSee("Læsestof")
+	d.mustSee("Ingen resultater.", "i dette møde · Teknik- og Miljøudvalget", "tab søg i alle møder")
+	d.mustNotSee("Læsestof", "0 resultater") // said once
+	d.keys("tab")
+	d.mustSee("Læsestof", "1 resultat i alle møder", "tab søg i dette møde")
 	d.keys("enter")
 	d.mustSee("Kommunerne i hovedstaden samarbejder")
 }
@@ -561,7 +567,7 @@ func TestStaleSearchResultsAreDropped(t *testing.T) {
 	d.typeText("skole")
 	d.mustSee("Trafiksikker skolevej")
 	// An answer to an older query arrives late: it must not replace the current one.
-	d.send(searchResultMsg{seq: d.m.srch.seq - 1, query: "s", hits: []SearchHit{{Kind: HitItem, Title: "Forældet svar"}}})
+	d.send(searchResultMsg{seq: d.m.srch.seq - 1, query: "s", res: SearchResult{Hits: []SearchHit{{Kind: HitItem, Title: "Forældet svar"}}, Total: 1}})
 	d.mustNotSee("Forældet svar")
 	d.mustSee("Trafiksikker skolevej")
 }

@@ -48,7 +48,7 @@ func commands() []command {
 		{"meetings", "[--body B] [--upcoming]", "list the meetings with their ids and dates", cmdMeetings},
 		{"agenda", "MEETING", "list a meeting's items with their numbers and ids", cmdAgenda},
 		{"note", "add|list …", "add or list notes on items and recommendations", cmdNote},
-		{"search", "QUERY… [--json]", "search meetings, items, notes, reading material and attachments", cmdSearch},
+		{"search", "QUERY… [--meeting M] [--json]", "search meetings, items, notes, reading material and attachments", cmdSearch},
 		{"watch", "add|list|remove …", "watch words: list the items and attachments that mention them", cmdWatch},
 		{"source", "add|list|remove …", "manage where agendas come from (FirstAgenda sites, feeds)", cmdSource},
 		{"sync", "[--source NAME] [--dry-run]", "bring new and changed agendas from every source", cmdSync},

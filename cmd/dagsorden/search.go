@@ -27,13 +27,28 @@ type searchHitJSON struct {
 	Score           float64  `json:"score"`
 }
 
+// searchJSON is what `search --json` writes: the page of hits asked for and how many
+// there are in all.
+type searchJSON struct {
+	Query     string          `json:"query"`
+	MeetingID string          `json:"meeting_id,omitempty"` // with --meeting
+	Total     int             `json:"total"`
+	Offset    int             `json:"offset"`
+	Hits      []searchHitJSON `json:"hits"`
+}
+
 func cmdSearch(e *env, args []string) error {
-	fs := newFlags(e, "search", "QUERY… [--json] [--limit N]",
+	fs := newFlags(e, "search", "QUERY… [--meeting DATE|ID [--body B]] [--json] [--limit N] [--offset N]",
 		"Search meetings, items, recommendations, notes, reading material and the text of\n"+
 			"attachments. Every word must be found (in any of its forms: \"lokalplanerne\" finds\n"+
-			"\"lokalplan\"); the last one also as the beginning of a longer word. Best hits first.")
-	asJSON := fs.Bool("json", false, "write the hits as JSON")
+			"\"lokalplan\"); the last one also as the beginning of a longer word. Your notes come\n"+
+			"first, then items titled what you searched for, then titles holding every word,\n"+
+			"then the rest, best first.")
+	asJSON := fs.Bool("json", false, "write the hits as JSON, with the total number of hits")
 	limit := fs.Int("limit", 20, "show at most `N` hits")
+	offset := fs.Int("offset", 0, "skip the best `N` hits (the next page: --offset 20)")
+	meeting := fs.String("meeting", "", "search only the meeting `M`: its date (2023-04-21) or id")
+	bodyOf := fs.String("body", "", "with --meeting DATE: the body `B` when several met that day")
 	pos, err := parseInterspersed(e, fs, args)
 	if err != nil {
 		return err
@@ -45,12 +60,26 @@ func cmdSearch(e *env, args []string) error {
 	if *limit < 1 {
 		return usageErr(e, fs, "--limit must be at least 1")
 	}
+	if *offset < 0 {
+		return usageErr(e, fs, "--offset cannot be negative")
+	}
+	if *bodyOf != "" && *meeting == "" {
+		return usageErr(e, fs, "--body needs --meeting")
+	}
 	st, err := e.openStore()
 	if err != nil {
 		return err
 	}
 	defer st.Close()
-	hits, err := st.Search(query, *limit)
+	o := store.SearchOptions{Offset: *offset, Limit: *limit}
+	if *meeting != "" {
+		m, err := findMeeting(st, *meeting, *bodyOf)
+		if err != nil {
+			return err
+		}
+		o.MeetingID = m.ID
+	}
+	res, err := st.SearchWith(query, o)
 	if err != nil {
 		return err
 	}
@@ -59,30 +88,48 @@ func cmdSearch(e *env, args []string) error {
 		return err
 	}
 	if *asJSON {
-		out := make([]searchHitJSON, len(hits))
-		for i, h := range hits {
-			out[i] = searchHitJSON{
+		out := searchJSON{Query: query, MeetingID: o.MeetingID, Total: res.Total, Offset: o.Offset,
+			Hits: make([]searchHitJSON, len(res.Hits))}
+		for i, h := range res.Hits {
+			out.Hits[i] = searchHitJSON{
 				Kind: h.Kind, MeetingID: h.MeetingID, Meeting: where[h.MeetingID], ItemID: h.ItemID,
 				Recommendation: h.Recommendation, NoteID: h.NoteID, DocumentID: h.DocumentID,
 				AttachmentID: h.AttachmentID, AttachmentTitle: h.AttachmentTitle, Page: h.Page,
 				Title: h.Title, Snippet: h.Snippet, Matches: h.Matches, Score: h.Score,
 			}
-			if out[i].Matches == nil {
-				out[i].Matches = [][2]int{}
+			if out.Hits[i].Matches == nil {
+				out.Hits[i].Matches = [][2]int{}
 			}
 		}
 		enc := json.NewEncoder(e.stdout)
 		enc.SetIndent("", "  ")
 		return enc.Encode(out)
 	}
-	if len(hits) == 0 {
-		fmt.Fprintf(e.stdout, "Nothing found for %q.\n", query)
+	in := ""
+	if o.MeetingID != "" {
+		in = " in " + where[o.MeetingID]
+	}
+	if res.Total == 0 {
+		fmt.Fprintf(e.stdout, "Nothing found for %q%s.\n", query, in)
 		return nil
 	}
-	for _, h := range hits {
+	if len(res.Hits) == 0 {
+		fmt.Fprintf(e.stdout, "%s for %q%s; none after the first %d.\n", plural(res.Total, "hit", "hits"), query, in, o.Offset)
+		return nil
+	}
+	for _, h := range res.Hits {
 		fmt.Fprintln(e.stdout, hitLine(h, where[h.MeetingID]))
 		fmt.Fprintln(e.stdout, "\t"+marked(h.Snippet, h.Matches))
 	}
+	shown := o.Offset + len(res.Hits)
+	if o.Offset == 0 && shown == res.Total {
+		return nil
+	}
+	fmt.Fprintf(e.stdout, "%d–%d of %s%s", o.Offset+1, shown, plural(res.Total, "hit", "hits"), in)
+	if more := res.Total - shown; more > 0 {
+		fmt.Fprintf(e.stdout, "; %d more with --offset %d", more, shown)
+	}
+	fmt.Fprintln(e.stdout, ".")
 	return nil
 }
 

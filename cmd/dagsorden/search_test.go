@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -63,20 +64,25 @@ func TestSearchCommand(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var hits []struct {
-		Kind, Title, Snippet, Meeting string
-		ItemID                        string `json:"item_id"`
-		MeetingID                     string `json:"meeting_id"`
-		Recommendation                *int
-		Matches                       [][2]int
-		Score                         float64
+	var res struct {
+		Query string
+		Total int
+		Hits  []struct {
+			Kind, Title, Snippet, Meeting string
+			ItemID                        string `json:"item_id"`
+			MeetingID                     string `json:"meeting_id"`
+			Recommendation                *int
+			Matches                       [][2]int
+			Score                         float64
+		}
 	}
-	if err := json.Unmarshal([]byte(out), &hits); err != nil {
+	if err := json.Unmarshal([]byte(out), &res); err != nil {
 		t.Fatalf("not JSON: %v\n%s", err, out)
 	}
-	if len(hits) != 2 || hits[0].Kind != "item" || hits[0].ItemID != item35 || hits[0].MeetingID != e.Meetings[0].ID ||
+	hits := res.Hits
+	if res.Query != "sundhedskl" || res.Total < 3 || len(hits) != 2 || hits[0].Kind != "item" || hits[0].ItemID != item35 || hits[0].MeetingID != e.Meetings[0].ID ||
 		hits[0].Meeting != "KKR Hovedstaden 2023-04-21" || hits[0].Score <= hits[1].Score || len(hits[0].Matches) == 0 {
-		t.Errorf("JSON hits %+v", hits)
+		t.Errorf("JSON %+v", res)
 	}
 	m := hits[0].Matches[0]
 	if w := hits[0].Snippet[m[0]:m[1]]; !strings.HasPrefix(strings.ToLower(w), "sundhedskl") {
@@ -87,14 +93,86 @@ func TestSearchCommand(t *testing.T) {
 	if out, err := both(t, data, "search", cmdSearch, "kvantecomputer"); err != nil || !strings.Contains(out, "Nothing found") {
 		t.Errorf("no hits: %q, %v", out, err)
 	}
-	if out, err := both(t, data, "search", cmdSearch, "--json", "kvantecomputer"); err != nil || strings.TrimSpace(out) != "[]" {
+	if out, err := both(t, data, "search", cmdSearch, "--json", "kvantecomputer"); err != nil ||
+		!strings.Contains(out, `"total": 0,`) || !strings.Contains(out, `"hits": []`) {
 		t.Errorf("no hits as JSON: %q, %v", out, err)
 	}
 	if _, _, err := inProcess(t, data, cmdSearch); !errors.Is(err, errUsage) {
 		t.Errorf("search without a query: %v", err)
 	}
-	if _, _, err := inProcess(t, data, cmdSearch, "--limit", "0", "x"); !errors.Is(err, errUsage) {
-		t.Errorf("--limit 0: %v", err)
+	for _, args := range [][]string{{"--limit", "0", "x"}, {"--offset", "-1", "x"}, {"--body", "KKR", "x"}} {
+		if _, _, err := inProcess(t, data, cmdSearch, args...); !errors.Is(err, errUsage) {
+			t.Errorf("%q: %v", args, err)
+		}
+	}
+}
+
+// The acceptance of issue 12 §4: on a store with the 288 Greve samples and seed 001, the
+// member's note "Spørg til finansieringen" is the first hit of "finansieringen", and
+// the JSON says how many hits there are in all. Through the binary, as a member runs it.
+func TestSearchFinansieringenListsTheMembersNoteFirst(t *testing.T) {
+	data := t.TempDir()
+	mustRun(t, data, "import", shared.Path(t, "samples", "firstagenda", "greve"), shared.Path(t, "seeds", "001_147b9d108b7927a9.txt"))
+	mustRun(t, data, "note", "add", "--meeting", "2023-04-21", "--item", "3.1", "--text", "Spørg til finansieringen")
+	var res struct {
+		Total int
+		Hits  []struct {
+			Kind, Title, Meeting string
+			NoteID               string `json:"note_id"`
+		}
+	}
+	out := mustRun(t, data, "search", "finansieringen", "--json")
+	if err := json.Unmarshal([]byte(out), &res); err != nil {
+		t.Fatalf("not JSON: %v\n%s", err, out)
+	}
+	if res.Total < 300 || len(res.Hits) != 20 {
+		t.Fatalf("total %d, %d hits: the Greve samples are not all in", res.Total, len(res.Hits))
+	}
+	total := res.Total
+	if h := res.Hits[0]; h.Kind != "note" || h.NoteID == "" || h.Meeting != "KKR Hovedstaden 2023-04-21" ||
+		!strings.HasPrefix(h.Title, "3.1 KKR Hovedstadens indspil") {
+		t.Errorf("first hit %+v, want the note on 3.1", h)
+	}
+	// Then the items with the word in their title, before any text that only says it.
+	for i, h := range res.Hits[1:6] {
+		if h.Kind != "item" || !strings.Contains(strings.ToLower(h.Title), "finansiering") {
+			t.Errorf("hit %d: %s %q", i+2, h.Kind, h.Title)
+		}
+	}
+
+	// An exact title comes first too.
+	out = mustRun(t, data, "search", "Budgetopfølgning 0 for 2023", "--json", "--limit", "3")
+	if err := json.Unmarshal([]byte(out), &res); err != nil {
+		t.Fatal(err)
+	}
+	for i, h := range res.Hits[:2] {
+		if _, title, _ := strings.Cut(h.Title, " "); title != "Budgetopfølgning 0 for 2023" {
+			t.Errorf("hit %d: %q (%s)", i+1, h.Title, h.Meeting)
+		}
+	}
+
+	// Within one meeting: by date (and body when several met that day), or by id.
+	out = mustRun(t, data, "search", "--meeting", "2023-04-21", "finansieringen")
+	first, _, _ := strings.Cut(out, "\n")
+	if !strings.HasPrefix(first, "note\t3.1 KKR Hovedstadens indspil") {
+		t.Errorf("within KKR's meeting:\n%s", out)
+	}
+	for _, line := range strings.Split(strings.TrimSpace(out), "\n") {
+		if !strings.HasPrefix(line, "\t") && !strings.Contains(line, "\tKKR Hovedstaden 2023-04-21") {
+			t.Errorf("a hit from another meeting: %q", line)
+		}
+	}
+	r := dagsorden(t, data, "search", "--meeting", "2022-13-01", "budget")
+	if r.code == 0 || !strings.Contains(r.stderr, "2022-13-01") {
+		t.Errorf("an unknown meeting: exit %d, %q", r.code, r.stderr)
+	}
+
+	// Text output says how many there are and how to see the next page.
+	out = mustRun(t, data, "search", "finansieringen", "--limit", "5")
+	lines := strings.Split(strings.TrimSpace(out), "\n")
+	last := lines[len(lines)-1]
+	if len(lines) != 11 || !strings.HasPrefix(last, fmt.Sprintf("1–5 of %d hits; %d more with --offset 5", total, total-5)) {
+		t.Errorf("footer %q (%d lines)", last, len(lines))
 	}
 }
 
