@@ -51,15 +51,15 @@ dagsorden meeting remove 3f9a1c`,
 				parts = append(parts, plural(r.Previous, "earlier version", "earlier versions"))
 			}
 			parts = append(parts, plural(r.Attachments, "attachment", "attachments"), plural(r.IndexDocs, "search index entry", "search index entries"))
-			fmt.Fprintf(e.stdout, "removed %s %s %s (%s): %s\n", r.Body, when(r.Start), r.Title, r.MeetingID, strings.Join(parts, ", "))
+			fmt.Fprintf(e.stdout, "removed the meeting of %s on %s (%s): %s\n", r.Body, when(r.Start), r.MeetingID, strings.Join(parts, ", "))
 			if r.Removed > 0 {
 				fmt.Fprintf(e.stdout, "removed %s on it\n", plural(r.Removed, "note", "notes"))
 			}
 			if private := r.Orphaned - r.Shared; private > 0 {
-				fmt.Fprintf(e.stdout, "kept %s on it without its meeting (see 'dagsorden note list'; --with-notes removes them)\n", plural(private, "note", "notes"))
+				fmt.Fprintf(e.stdout, "kept %s on it, orphaned: they still name their item (see 'dagsorden note list')\n", plural(private, "note", "notes"))
 			}
 			if r.Shared > 0 {
-				fmt.Fprintf(e.stdout, "kept %s shared with a group without its meeting (deleting a shared note deletes it for the group: do it one by one in the reading room)\n", plural(r.Shared, "note", "notes"))
+				fmt.Fprintf(e.stdout, "kept %s shared with a group, orphaned (deleting a shared note deletes it for the whole group: do that one by one in the reading room)\n", plural(r.Shared, "note", "notes"))
 			}
 			return nil
 		},
