@@ -301,3 +301,26 @@ func TestManPage(t *testing.T) {
 		}
 	}
 }
+
+// note add's --group stands alone (the member's only group) or takes a name; alone it
+// does not swallow the flag after it.
+func TestNoteAddBareGroup(t *testing.T) {
+	data := t.TempDir()
+	mustRun(t, data, "import", shared.Path(t, "seeds", "001_147b9d108b7927a9.txt"))
+	for _, args := range [][]string{
+		{"note", "add", "--meeting", "2023-04-21", "--item", "3.1", "--group", "--text", "x"},
+		{"note", "add", "--meeting", "2023-04-21", "--item", "3.1", "--text", "x", "--group"},
+	} {
+		r := dagsorden(t, data, args...)
+		if r.code != exitError || !strings.Contains(r.stderr, "you are in no group yet") {
+			t.Errorf("%v: exit %d, %q; want the sentence about having no group", args, r.code, r.stderr)
+		}
+	}
+	r := dagsorden(t, data, "note", "add", "--meeting", "2023-04-21", "--item", "3.1", "--group", "A-gruppen", "--text", "x")
+	if r.code != exitError || !strings.Contains(r.stderr, `no group named "A-gruppen"`) {
+		t.Errorf("--group NAME: exit %d, %q", r.code, r.stderr)
+	}
+	if out := mustRun(t, data, "note", "list"); !strings.Contains(out, "No notes yet") {
+		t.Errorf("a refused note was saved:\n%s", out)
+	}
+}
