@@ -3,7 +3,6 @@ package main
 import (
 	"bytes"
 	"encoding/json"
-	"errors"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -57,19 +56,7 @@ type result struct {
 
 func dagsorden(t *testing.T, data string, args ...string) result {
 	t.Helper()
-	cmd := exec.Command(bin, append([]string{"--data", data}, args...)...)
-	cmd.Env = append(os.Environ(), "DAGSORDEN_AUTHOR=test")
-	var out, errb bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &errb
-	err := cmd.Run()
-	code := 0
-	var ee *exec.ExitError
-	if errors.As(err, &ee) {
-		code = ee.ExitCode()
-	} else if err != nil {
-		t.Fatal(err)
-	}
-	return result{out.String(), errb.String(), code}
+	return dagsordenEnv(t, nil, append([]string{"--data", data}, args...)...)
 }
 
 func mustRun(t *testing.T, data string, args ...string) string {
