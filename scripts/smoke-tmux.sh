@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Smoke test of the reading room in a real terminal (tmux), as a new user meets it:
-# empty store → welcome → example → open an item → select the 2nd recommendation →
+# empty store → welcome → the example in a throw-away store and back → the example put
+# into the member's store → open an item → select the 2nd recommendation →
 # write a note → save → set a stance → quit; then the note must be in the store.
 # The machine has no keyring (DAGSORDEN_KEYRING=off): the first start asks for a
 # passphrase at the terminal, without echo; the commands after it find the key in the
@@ -46,7 +47,15 @@ wait_for "The same again"
 screen | grep -qF "$pass" && fail "the passphrase was echoed"
 tmux -L "$sock" send-keys -t smoke -l "$pass"; keys Enter
 wait_for "Velkommen til dagsorden"
+# enter shows the example in a throw-away store: closing it comes back to the welcome
+# screen, and the member's store is still empty.
 keys Enter
+wait_for "Fjordby"
+keys q
+wait_for "Velkommen til dagsorden"
+"$bin" --data "$data" meetings 2>&1 | grep -q "no meetings" || fail "looking at the example put it into the member's store"
+# i puts the example into the member's own store.
+keys i
 wait_for "Fjordby"
 # Open item 2 (the budget), select its 2nd recommendation, write a note.
 keys j
@@ -106,4 +115,4 @@ tmux -L "$sock" send-keys -t smoke2 -l "$pass"; tmux -L "$sock" send-keys -t smo
 for _ in $(seq 100); do screen2 | grep -qF "Hvad koster" && break; sleep 0.1; done
 screen2 | grep -qF "Hvad koster" || fail "the right passphrase did not open the store: $(screen2)"
 
-echo "smoke: ok (passphrase without echo → welcome → example → note on recommendation 1 with stance against; live import; resize; help; a new session asks again and refuses a wrong passphrase)"
+echo "smoke: ok (passphrase without echo → welcome → throw-away example and back → example kept → note on recommendation 1 with stance against; live import; resize; help; a new session asks again and refuses a wrong passphrase)"

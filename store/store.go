@@ -19,7 +19,9 @@
 // some days after their meeting (retention.go).
 //
 // The store does not parse agenda formats (package agenda and its importers do), does no
-// network I/O, and never deletes a note: a note whose item is gone becomes orphaned.
+// network I/O, and never deletes a note unasked: a note whose item is gone becomes
+// orphaned, also when the member removes its meeting (remove.go), unless they ask for
+// their notes to go too.
 package store
 
 import (

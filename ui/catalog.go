@@ -17,7 +17,7 @@ type Catalog struct {
 
 	// Welcome (empty store).
 	WelcomeTitle, WelcomeIntro, WelcomeImportHead, WelcomeImport, WelcomeSourceHead,
-	WelcomeSource, WelcomeExample, WelcomeLoadingExample, WelcomeQuit string
+	WelcomeSource, WelcomeExample, WelcomeKeepExample, WelcomeLoadingExample, WelcomeQuit string
 
 	// Meetings and reading material.
 	MeetingsTab, DocumentsTab, Upcoming, Past, AllBodies, FilterLabel, NoMeetings,
@@ -67,7 +67,7 @@ type Catalog struct {
 	// Keys: the help text of each binding.
 	KeySelect, KeyUp, KeyDown, KeyOpen, KeyBack, KeyTab, KeyTop, KeyBottom, KeyPageUp, KeyPageDown,
 	KeyNextRec, KeyPrevRec, KeySearch, KeyNewNote, KeyEditNote, KeyStance, KeyAttachment,
-	KeyDeleteNote, KeyFilter, KeyBody, KeyToday, KeyChoose, KeyClear, KeyHelp, KeyQuit, KeyForceQuit, KeySave, KeyCancel,
+	KeyDeleteNote, KeyFilter, KeyBody, KeyToday, KeyChoose, KeyClear, KeyHelp, KeyQuit, KeyKeepExample, KeyForceQuit, KeySave, KeyCancel,
 	KeyNextField, KeyCycleStance, KeyToggleGroup, KeyYes, KeyNo string
 
 	// Formøde, brief, diff, sync, attachment text, watch words.
@@ -175,7 +175,8 @@ func danish() *Catalog {
 		WelcomeImport:         "I en anden terminal:  dagsorden import FIL …  (tekst, PDF, FirstAgenda-JSON, SBSYS, Acadre, eDoc). Mødet dukker op her af sig selv.",
 		WelcomeSourceHead:     "Abonnér på en kilde",
 		WelcomeSource:         "dagsorden source add https://dagsordener.<kommune>.dk  og derefter  dagsorden sync",
-		WelcomeExample:        "Tryk enter for at åbne eksemplet: et byrådsmøde i den opdigtede Fjordby Kommune.",
+		WelcomeExample:        "Tryk enter for at se eksemplet: et byrådsmøde i den opdigtede Fjordby Kommune, i en kopi der slettes igen, når du lukker den.",
+		WelcomeKeepExample:    "Tryk i for at lægge eksemplet i din egen samling (fjern det igen med dagsorden meeting remove).",
 		WelcomeLoadingExample: "Henter eksemplet …",
 		WelcomeQuit:           "q afslutter.",
 
@@ -297,7 +298,7 @@ func danish() *Catalog {
 		KeyNextRec: "næste indstilling", KeyPrevRec: "forrige indstilling", KeySearch: "søg",
 		KeyNewNote: "ny note", KeyEditNote: "ret note", KeyStance: "skift holdning",
 		KeyAttachment: "åbn bilag", KeyDeleteNote: "slet note", KeyFilter: "filtrér", KeyBody: "udvalg", KeyToday: "i dag", KeyChoose: "vælg", KeyClear: "ryd",
-		KeyHelp: "hjælp", KeyQuit: "afslut", KeyForceQuit: "afslut altid (gemmer først)",
+		KeyHelp: "hjælp", KeyQuit: "afslut", KeyKeepExample: "læg eksemplet i din samling", KeyForceQuit: "afslut altid (gemmer først)",
 		KeySave: "gem", KeyCancel: "tilbage", KeyNextField: "næste felt",
 		KeyCycleStance: "skift holdning", KeyToggleGroup: "privat/gruppe", KeyYes: "ja", KeyNo: "nej",
 
@@ -374,7 +375,8 @@ func english() *Catalog {
 		WelcomeImport:         "In another terminal:  dagsorden import FILE …  (text, PDF, FirstAgenda JSON, SBSYS, Acadre, eDoc). The meeting appears here by itself.",
 		WelcomeSourceHead:     "Subscribe to a source",
 		WelcomeSource:         "dagsorden source add https://dagsordener.<kommune>.dk  then  dagsorden sync",
-		WelcomeExample:        "Press enter to open the example: a council meeting in the fictional Fjordby Kommune.",
+		WelcomeExample:        "Press enter to look at the example: a council meeting in the fictional Fjordby Kommune, in a copy deleted again when you close it.",
+		WelcomeKeepExample:    "Press i to put the example into your own store (remove it again with dagsorden meeting remove).",
 		WelcomeLoadingExample: "Loading the example …",
 		WelcomeQuit:           "q quits.",
 
@@ -495,7 +497,7 @@ func english() *Catalog {
 		KeyNextRec: "next recommendation", KeyPrevRec: "previous recommendation", KeySearch: "search",
 		KeyNewNote: "new note", KeyEditNote: "edit note", KeyStance: "cycle stance",
 		KeyAttachment: "open attachment", KeyDeleteNote: "delete note", KeyFilter: "filter", KeyBody: "body", KeyToday: "today", KeyChoose: "choose", KeyClear: "clear",
-		KeyHelp: "help", KeyQuit: "quit", KeyForceQuit: "always quit (saves first)",
+		KeyHelp: "help", KeyQuit: "quit", KeyKeepExample: "put the example into your store", KeyForceQuit: "always quit (saves first)",
 		KeySave: "save", KeyCancel: "back", KeyNextField: "next field",
 		KeyCycleStance: "cycle stance", KeyToggleGroup: "private/group", KeyYes: "yes", KeyNo: "no",
 

@@ -21,7 +21,10 @@ type homeScreen struct {
 	c    *Common
 	w, h int
 
-	loaded, canExample, loadingExample bool
+	loaded, loadingExample bool
+	// openExample: enter shows the example in a throw-away store; keepExample: i imports
+	// it into the member's own (Options.OpenExample and LoadExample).
+	openExample, keepExample bool
 
 	meetings  []store.MeetingSummary
 	docs      []agenda.Document
@@ -63,8 +66,8 @@ func (r *homeRow) key() string {
 	return ""
 }
 
-func newHomeScreen(c *Common, canExample bool) *homeScreen {
-	return &homeScreen{c: c, canExample: canExample, marks: map[string]string{}, noteCount: map[string]int{},
+func newHomeScreen(c *Common, openExample, keepExample bool) *homeScreen {
+	return &homeScreen{c: c, openExample: openExample, keepExample: keepExample, marks: map[string]string{}, noteCount: map[string]int{},
 		query: newListFilter(c)}
 }
 
@@ -331,7 +334,10 @@ func (s *homeScreen) Update(msg tea.Msg) (screen, tea.Cmd) {
 	switch msg := msg.(type) {
 	case tea.KeyPressMsg:
 		if s.empty() {
-			if matches(msg, k.Open) && s.canExample {
+			switch {
+			case matches(msg, k.Open) && s.openExample:
+				s.c.emit(openExampleIntent{})
+			case matches(msg, k.KeepExample) && s.keepExample:
 				s.c.emit(loadExampleIntent{})
 			}
 			return s, nil
@@ -432,7 +438,7 @@ func (s *homeScreen) View() string {
 		return "\n  " + s.c.Styles.Subtle.Render(s.c.T.Loading)
 	}
 	if s.empty() {
-		return welcomeView(s.c, s.w, s.h, s.canExample, s.loadingExample)
+		return welcomeView(s.c, s.w, s.h, s.openExample, s.keepExample, s.loadingExample)
 	}
 	lines := []string{s.tabBar()}
 	if s.tab == 0 && s.query.on() {

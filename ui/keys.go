@@ -18,6 +18,8 @@ type KeyMap struct {
 	Yes, No key.Binding
 
 	Search, Help, Quit, ForceQuit key.Binding
+	// KeepExample imports the example into the member's store (the welcome screen).
+	KeepExample key.Binding
 	// HelpAnywhere opens the help where ? is text (the note editor, the search field).
 	HelpAnywhere key.Binding
 }
@@ -75,6 +77,7 @@ func DefaultKeyMap(t *Catalog) KeyMap {
 		Help:         b("?", t.KeyHelp, "?"),
 		HelpAnywhere: b("f1", t.KeyHelp, "f1"),
 		Quit:         b("q", t.KeyQuit, "q"),
+		KeepExample:  b("i", t.KeyKeepExample, "i"),
 		ForceQuit:    b("ctrl+c", t.KeyForceQuit, "ctrl+c"),
 	}
 }

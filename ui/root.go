@@ -59,6 +59,7 @@ type (
 	jumpIntent           struct{ Hit SearchHit } // from the search screen, which it leaves
 	openHitIntent        struct{ Hit SearchHit } // from anywhere else (a watched word's mention)
 	loadExampleIntent    struct{}
+	openExampleIntent    struct{}
 	backIntent           struct{}
 )
 
@@ -149,6 +150,8 @@ type model struct {
 	homeLoaded  bool
 	meetingReq  int
 	openFirst   bool // open the first meeting when the list arrives (demo, example)
+	// exampleChosen: the member chose to look at the example; Run returns ErrOpenExample.
+	exampleChosen bool
 
 	saves      int
 	pending    map[string]*noteEntry // notes being saved or not yet saved, by entry key
@@ -176,7 +179,7 @@ func newModel(st Store, opts Options, logger *log.Logger) *model {
 	c.Keys.Formoede.SetEnabled(opts.Group != nil)
 	c.Keys.Brief.SetEnabled(opts.WriteBrief != nil)
 	c.Keys.Sync.SetEnabled(opts.Sync != nil)
-	m.home = newHomeScreen(c, opts.LoadExample != nil)
+	m.home = newHomeScreen(c, opts.OpenExample, opts.LoadExample != nil)
 	m.srch = newSearchScreen(c, m.search)
 	m.srch.context = m.hitContext
 	return m
@@ -839,6 +842,14 @@ func (m *model) handleIntent(in tea.Msg) tea.Cmd {
 
 	case openAttachmentIntent:
 		return m.openAttachment(in.Att)
+
+	case openExampleIntent:
+		// Only from the welcome screen of an empty store: nothing to save on the way out.
+		if !m.opts.OpenExample || m.saves > 0 || m.unsaved() {
+			return nil
+		}
+		m.exampleChosen = true
+		return tea.Quit
 
 	case loadExampleIntent:
 		if m.opts.LoadExample == nil || m.home.loadingExample {

@@ -60,8 +60,12 @@ type Options struct {
 	Demo bool
 	// LogFile, when set, receives the UI's log lines; otherwise nothing is logged.
 	LogFile string
-	// LoadExample imports the bundled example meeting. The welcome screen offers it when
-	// the store is empty; nil hides the offer.
+	// OpenExample: the welcome screen of an empty store offers the bundled example on
+	// enter. Choosing it ends Run with ErrOpenExample, and the caller opens the example in
+	// a throw-away store (as --demo does): the member's own store stays as it was.
+	OpenExample bool
+	// LoadExample imports the bundled example meeting into the member's store, to keep
+	// (i on the welcome screen of an empty store); nil hides the offer.
 	LoadExample func() error
 	// Author names the member whose notes are "mine": their stances are shown and cycled.
 	// Notes written in the UI carry it.
@@ -88,8 +92,13 @@ type Options struct {
 	Sync func(ctx context.Context, progress func(Progress)) (summary string, err error)
 }
 
-// Run runs the full-screen program until the user quits. It returns when the user quits,
-// when ctx is cancelled, or on a terminal error; never while a note is being saved.
+// ErrOpenExample is what Run returns when the member chose, on the welcome screen, to look
+// at the bundled example (Options.OpenExample).
+var ErrOpenExample = errors.New("ui: the member chose to look at the example")
+
+// Run runs the full-screen program until the user quits. It returns when the user quits
+// (ErrOpenExample when they chose the example), when ctx is cancelled, or on a terminal
+// error; never while a note is being saved.
 func Run(ctx context.Context, st Store, opts Options) error {
 	if st == nil {
 		return errors.New("ui: no store")
@@ -110,12 +119,15 @@ func Run(ctx context.Context, st Store, opts Options) error {
 	}
 	logger.Printf("start: lang %q, demo %v", opts.Lang, opts.Demo)
 	p := tea.NewProgram(m, popts...)
-	_, err = p.Run()
+	final, err := p.Run()
 	if errors.Is(err, tea.ErrProgramKilled) && ctx.Err() != nil {
 		return nil // the caller asked us to stop
 	}
 	if err != nil {
 		return fmt.Errorf("the reading room stopped: %w", err)
+	}
+	if fm, ok := final.(*model); ok && fm.exampleChosen {
+		return ErrOpenExample
 	}
 	return nil
 }

@@ -159,9 +159,14 @@ func TestHomeDocumentsTab(t *testing.T) {
 	d.mustSee("Teknik- og Miljøudvalget")
 }
 
+// The welcome screen offers the example two ways: enter looks at it in a throw-away
+// store (Run returns ErrOpenExample and the member's store stays empty), i puts it into
+// the member's own store.
 func TestWelcomeOffersTheExample(t *testing.T) {
 	st := openStore(t)
+	loads := 0
 	load := func() error {
+		loads++
 		p, err := example.Package(testNow)
 		if err != nil {
 			return err
@@ -169,16 +174,34 @@ func TestWelcomeOffersTheExample(t *testing.T) {
 		_, err = st.Import(p)
 		return err
 	}
-	d := newDriver(t, st, Options{LoadExample: load}, 80, 30)
-	d.mustSee("Velkommen til dagsorden", "dagsorden import", "dagsorden source add", "Tryk enter for at åbne eksemplet")
+	opts := Options{OpenExample: true, LoadExample: load}
+	d := newDriver(t, st, opts, 80, 30)
+	d.mustSee("Velkommen til dagsorden", "dagsorden import", "dagsorden source add",
+		"Tryk enter for at se eksemplet", "slettes igen", "Tryk i for at lægge eksemplet i din egen samling")
 	d.keys("enter")
-	// The example is imported and opened.
-	d.mustSee("Budget 2027-2030", "Sager til beslutning")
+	if !d.quit || !d.m.exampleChosen || loads != 0 {
+		t.Fatalf("enter: quit %v, example chosen %v, imported %d times; want to quit for the throw-away example, importing nothing", d.quit, d.m.exampleChosen, loads)
+	}
+	if ms, err := st.Meetings(); err != nil || len(ms) != 0 {
+		t.Fatalf("the member's store holds %d meetings after looking at the example (%v)", len(ms), err)
+	}
 
-	// Without a way to load the example, it is not offered.
+	// i keeps it: imported into the member's store and opened.
+	d = newDriver(t, st, opts, 80, 30)
+	d.keys("i")
+	d.mustSee("Budget 2027-2030", "Sager til beslutning")
+	if d.quit || d.m.exampleChosen || loads != 1 {
+		t.Errorf("i: quit %v, example chosen %v, imported %d times", d.quit, d.m.exampleChosen, loads)
+	}
+
+	// Without the ways to show the example, it is not offered, and the keys do nothing.
 	d2 := newDriver(t, openStore(t), Options{}, 80, 30)
 	d2.mustSee("Velkommen til dagsorden")
-	d2.mustNotSee("Tryk enter")
+	d2.mustNotSee("Tryk enter", "Tryk i")
+	d2.keys("enter", "i")
+	if d2.quit {
+		t.Error("enter without the example offered quit")
+	}
 }
 
 func TestDemoOpensTheFirstMeeting(t *testing.T) {

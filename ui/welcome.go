@@ -3,8 +3,9 @@ package ui
 import "strings"
 
 // welcomeView is the first-run screen of an empty store: how to import a file or add a
-// source, and the bundled example on enter.
-func welcomeView(c *Common, w, h int, canExample, loading bool) string {
+// source, and the bundled example: on enter in a throw-away store, on i in the member's
+// own.
+func welcomeView(c *Common, w, h int, openExample, keepExample, loading bool) string {
 	st, t := c.Styles, c.T
 	tw := max(min(w-4, 76), 10)
 	var lines []string
@@ -27,8 +28,13 @@ func welcomeView(c *Common, w, h int, canExample, loading bool) string {
 	switch {
 	case loading:
 		add(st.Status.Render, t.WelcomeLoadingExample)
-	case canExample:
-		add(st.Bold.Render, t.WelcomeExample)
+	default:
+		if openExample {
+			add(st.Bold.Render, t.WelcomeExample)
+		}
+		if keepExample {
+			add(st.NoteText.Render, t.WelcomeKeepExample)
+		}
 	}
 	add(st.Subtle.Render, t.WelcomeQuit)
 	if len(lines) > h {

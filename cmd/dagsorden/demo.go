@@ -15,12 +15,13 @@ import (
 
 // runDemo opens dagsorden on a throw-away store holding the bundled example; the store
 // is removed on exit, so the demo never touches the user's own data.
-func runDemo(e *env) error {
+func runDemo(member *env) error {
 	dir, err := os.MkdirTemp("", "dagsorden-demo-")
 	if err != nil {
 		return fmt.Errorf("make a folder for the demo: %w", err)
 	}
 	defer os.RemoveAll(dir)
+	e := *member // the member's own store stays theirs: the welcome screen may come back to it
 	e.dataDir = dir
 	e.keyring = &keys.Memory{} // the demo's key lives and dies with this process
 	st, err := e.openStore()
@@ -32,7 +33,7 @@ func runDemo(e *env) error {
 		return err
 	}
 	st.Close()
-	return runUI(e, true)
+	return runUI(&e, true)
 }
 
 func loadExample(st *store.Store) error {

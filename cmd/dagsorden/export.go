@@ -2,31 +2,36 @@ package main
 
 import (
 	"bufio"
+
+	"github.com/spf13/cobra"
 )
 
-func cmdExport(e *env, args []string) error {
-	fs := newFlags(e, "export", "--json [--meeting ID]",
-		"Write the store's meetings, documents and notes as JSON on standard output.")
-	asJSON := fs.Bool("json", false, "write JSON (the only format so far; required)")
-	meeting := fs.String("meeting", "", "export only the meeting with this `ID` (and its notes)")
-	pos, err := parseInterspersed(e, fs, args)
-	if err != nil {
-		return err
+func newExportCmd(e *env) *cobra.Command {
+	var asJSON bool
+	var meeting string
+	c := &cobra.Command{
+		Use:   "export --json",
+		Short: "Write everything in the store as JSON.",
+		Long:  "Write the store's meetings, documents and notes as JSON on standard output.",
+		Args:  noArgs,
+		RunE: func(c *cobra.Command, _ []string) error {
+			if !asJSON {
+				return usageErr(c, "say --json: it is the export format")
+			}
+			st, err := e.openStore()
+			if err != nil {
+				return err
+			}
+			defer st.Close()
+			w := bufio.NewWriter(e.stdout)
+			if err := st.ExportJSON(w, meeting); err != nil {
+				return err
+			}
+			return w.Flush()
+		},
 	}
-	if len(pos) > 0 {
-		return usageErr(e, fs, "unexpected argument %q", pos[0])
-	}
-	if !*asJSON {
-		return usageErr(e, fs, "say --json: it is the export format")
-	}
-	st, err := e.openStore()
-	if err != nil {
-		return err
-	}
-	defer st.Close()
-	w := bufio.NewWriter(e.stdout)
-	if err := st.ExportJSON(w, *meeting); err != nil {
-		return err
-	}
-	return w.Flush()
+	c.Flags().BoolVar(&asJSON, "json", false, "write JSON (the only format so far; required)")
+	c.Flags().StringVar(&meeting, "meeting", "", "export only the meeting with this ID (and its notes)")
+	_ = c.RegisterFlagCompletionFunc("meeting", e.completeMeetingIDs)
+	return c
 }

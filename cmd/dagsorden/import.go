@@ -5,25 +5,32 @@ import (
 	"strings"
 	"time"
 
+	"github.com/spf13/cobra"
+
 	"github.com/dagsorden/dagsorden/agenda"
 	"github.com/dagsorden/dagsorden/store"
 	"github.com/dagsorden/dagsorden/sync/files"
 )
 
-func cmdImport(e *env, args []string) error {
-	fs := newFlags(e, "import", "PATH… [--skip-bad] [--dry-run]",
-		"Import agenda files or folders of them: KL/KKR agenda text, FirstAgenda JSON,\n"+
-			"PDF agendas, SBSYS/Acadre/eDoc packages, dagsorden packages and reading material.\n"+
-			"Everything is imported in one step: if any file cannot be read, nothing is imported.")
-	skipBad := fs.Bool("skip-bad", false, "import the readable files even when some cannot be read")
-	dry := fs.Bool("dry-run", false, "read and check the files, but change nothing")
-	paths, err := parseInterspersed(e, fs, args)
-	if err != nil {
-		return err
+func newImportCmd(e *env) *cobra.Command {
+	var skipBad, dry bool
+	c := &cobra.Command{
+		Use:   "import PATH…",
+		Short: "Import agenda files or folders into the store.",
+		Long: "Import agenda files or folders of them: KL/KKR agenda text, FirstAgenda JSON,\n" +
+			"PDF agendas, SBSYS/Acadre/eDoc packages, dagsorden packages and reading material.\n" +
+			"Everything is imported in one step: if any file cannot be read, nothing is imported.",
+		Example: `dagsorden import dagsorden.txt
+dagsorden import ~/Hentet/greve/ --skip-bad`,
+		Args: minArgs(1, "name at least one file or folder to import"),
+		RunE: func(_ *cobra.Command, paths []string) error { return runImport(e, paths, skipBad, dry) },
 	}
-	if len(paths) == 0 {
-		return usageErr(e, fs, "name at least one file or folder to import")
-	}
+	c.Flags().BoolVar(&skipBad, "skip-bad", false, "import the readable files even when some cannot be read")
+	c.Flags().BoolVar(&dry, "dry-run", false, "read and check the files, but change nothing")
+	return c
+}
+
+func runImport(e *env, paths []string, skipBad, dry bool) error {
 	read, err := files.ReadAll(paths)
 	if err != nil {
 		return err
@@ -62,14 +69,14 @@ func cmdImport(e *env, args []string) error {
 	for _, p := range reading {
 		fmt.Fprintf(e.stdout, "%s: no agenda items recognised; imported as reading material\n", p)
 	}
-	if bad > 0 && (!*skipBad || good == 0) {
+	if bad > 0 && (!skipBad || good == 0) {
 		if good > 0 {
 			return fmt.Errorf("nothing imported: %s could not be read (use --skip-bad to import the %s that could)",
 				plural(bad, "file", "files"), plural(good, "other", "others"))
 		}
 		return fmt.Errorf("nothing imported: %s could not be read", plural(bad, "file", "files"))
 	}
-	if *dry {
+	if dry {
 		for _, m := range pkg.Meetings {
 			fmt.Fprintln(e.stdout, meetingLine(m.Body.Name, m.Start, m.Title, len(m.Items), "would import"))
 		}

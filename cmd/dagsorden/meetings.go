@@ -2,36 +2,43 @@ package main
 
 import (
 	"encoding/json"
-	"errors"
 	"fmt"
-	"strings"
 	"time"
 
-	"golang.org/x/text/cases"
+	"github.com/spf13/cobra"
 
-	"github.com/dagsorden/dagsorden/agenda"
 	"github.com/dagsorden/dagsorden/store"
 )
 
-// The ids `note add` and `brief` take can be found by name: `meetings` lists meetings with
-// their ids, `agenda MEETING` an agenda's items; and both commands also take a meeting by
-// its date (and body) and an item by its number.
+func newMeetingsCmd(e *env) *cobra.Command {
+	var o meetingsOptions
+	c := &cobra.Command{
+		Use:   "meetings",
+		Short: "List the meetings with their ids and dates.",
+		Long: "List the meetings in the store, upcoming first, with their ids, dates, bodies and\n" +
+			"number of items. A meeting is named by its id, the first characters of it, or\n" +
+			"its date (with --body when several bodies met that day) wherever a command takes one.",
+		Args: func(c *cobra.Command, args []string) error {
+			if len(args) > 0 {
+				return usageErr(c, "meetings takes no arguments (did you mean 'dagsorden agenda %s'?)", args[0])
+			}
+			return nil
+		},
+		RunE: func(*cobra.Command, []string) error { return runMeetings(e, o) },
+	}
+	c.Flags().StringVar(&o.body, "body", "", "only meetings of bodies whose name contains B")
+	c.Flags().BoolVar(&o.upcoming, "upcoming", false, "only meetings from today on")
+	c.Flags().BoolVar(&o.json, "json", false, "write the list as JSON")
+	_ = c.RegisterFlagCompletionFunc("body", e.completeBodies)
+	return c
+}
 
-func cmdMeetings(e *env, args []string) error {
-	fs := newFlags(e, "meetings", "[--body B] [--upcoming] [--json]",
-		"List the meetings in the store, upcoming first, with their ids, dates, bodies and\n"+
-			"number of items. A meeting is named by its id, the first characters of it, or\n"+
-			"its date (with --body when several bodies met that day) wherever a command takes one.")
-	body := fs.String("body", "", "only meetings of bodies whose name contains `B`")
-	upcoming := fs.Bool("upcoming", false, "only meetings from today on")
-	asJSON := fs.Bool("json", false, "write the list as JSON")
-	pos, err := parseInterspersed(e, fs, args)
-	if err != nil {
-		return err
-	}
-	if len(pos) > 0 {
-		return usageErr(e, fs, "meetings takes no arguments (did you mean 'dagsorden agenda %s'?)", pos[0])
-	}
+type meetingsOptions struct {
+	body           string
+	upcoming, json bool
+}
+
+func runMeetings(e *env, o meetingsOptions) error {
 	st, err := e.openStore()
 	if err != nil {
 		return err
@@ -44,7 +51,7 @@ func cmdMeetings(e *env, args []string) error {
 	today := startOfDay(time.Now())
 	var up, past []store.MeetingSummary
 	for _, m := range ms {
-		if *body != "" && !contains(m.Body.Name, *body) {
+		if o.body != "" && !contains(m.Body.Name, o.body) {
 			continue
 		}
 		if m.Start.Before(today) {
@@ -54,10 +61,10 @@ func cmdMeetings(e *env, args []string) error {
 		}
 	}
 	list := up
-	if !*upcoming {
+	if !o.upcoming {
 		list = append(list, past...)
 	}
-	if *asJSON {
+	if o.json {
 		type meetingJSON struct {
 			ID       string    `json:"id"`
 			Start    time.Time `json:"start"`
@@ -84,176 +91,3 @@ func cmdMeetings(e *env, args []string) error {
 	}
 	return nil
 }
-
-func cmdAgenda(e *env, args []string) error {
-	fs := newFlags(e, "agenda", "MEETING [--body B] [--json]",
-		"List a meeting's items with their numbers and ids. MEETING is an id (or its first\n"+
-			"characters) or a date (2023-04-21, 21-04-2023); --body picks among the bodies that\n"+
-			"met that day.")
-	body := fs.String("body", "", "the body `B` (part of its name) when several met that day")
-	asJSON := fs.Bool("json", false, "write the items as JSON")
-	arg, err := oneArg(e, fs, args, "name one meeting by id or date (see 'dagsorden meetings')")
-	if err != nil {
-		return err
-	}
-	st, err := e.openStore()
-	if err != nil {
-		return err
-	}
-	defer st.Close()
-	m, err := findMeeting(st, arg, *body)
-	if err != nil {
-		return err
-	}
-	if *asJSON {
-		type itemJSON struct {
-			ID              string `json:"id"`
-			Number          string `json:"number"`
-			Title           string `json:"title"`
-			CaseNumber      string `json:"case_number,omitempty"`
-			Closed          bool   `json:"closed,omitempty"`
-			Recommendations int    `json:"recommendations"`
-		}
-		out := struct {
-			ID    string     `json:"id"`
-			Start time.Time  `json:"start"`
-			Body  string     `json:"body"`
-			Items []itemJSON `json:"items"`
-		}{ID: m.ID, Start: m.Start, Body: m.Body.Name, Items: []itemJSON{}}
-		for _, it := range m.Items {
-			out.Items = append(out.Items, itemJSON{it.ID, it.Number, it.Title, it.CaseNumber, it.Closed, len(it.Recommendations)})
-		}
-		enc := json.NewEncoder(e.stdout)
-		enc.SetIndent("", "  ")
-		return enc.Encode(out)
-	}
-	fmt.Fprintf(e.stdout, "%s · %s · %s\t%s\n", m.Body.Name, m.Kind, when(m.Start), m.ID)
-	for _, it := range m.Items {
-		line := fmt.Sprintf("%s\t%s\t%s", it.Number, it.ID, oneLine(it.Title))
-		if it.Closed {
-			line += " [lukket]"
-		}
-		if n := len(it.Recommendations); n > 0 {
-			line += "\t(" + plural(n, "recommendation", "recommendations") + ")"
-		}
-		fmt.Fprintln(e.stdout, line)
-	}
-	return nil
-}
-
-// findMeeting resolves how a member names a meeting: its id, a unique prefix of it (≥ 4
-// characters), or its date (2023-04-21, 21-04-2023, 21.04.2023), with body (part of the
-// body's name) choosing among the meetings of that day.
-func findMeeting(st *store.Store, spec, body string) (*agenda.Meeting, error) {
-	spec = strings.TrimSpace(spec)
-	ms, err := st.Meetings()
-	if err != nil {
-		return nil, err
-	}
-	var found []store.MeetingSummary
-	if day, ok := parseDay(spec); ok {
-		for _, m := range ms {
-			if sameDay(m.Start, day) && (body == "" || contains(m.Body.Name, body)) {
-				found = append(found, m)
-			}
-		}
-	} else {
-		for _, m := range ms {
-			if m.ID == spec {
-				found = []store.MeetingSummary{m}
-				break
-			}
-			if len(spec) >= 4 && strings.HasPrefix(m.ID, spec) {
-				found = append(found, m)
-			}
-		}
-	}
-	switch len(found) {
-	case 0:
-		if body != "" {
-			return nil, fmt.Errorf("no meeting of %q on %s in the store (see 'dagsorden meetings')", body, spec)
-		}
-		return nil, fmt.Errorf("no meeting %q in the store (see 'dagsorden meetings')", spec)
-	case 1:
-		return st.Meeting(found[0].ID)
-	}
-	var names []string
-	for _, m := range found {
-		names = append(names, fmt.Sprintf("%s (%s, %s)", m.Body.Name, when(m.Start), m.ID))
-	}
-	return nil, fmt.Errorf("%q names %d meetings: %s; say which with --body or the id", spec, len(found), strings.Join(names, "; "))
-}
-
-// findItem resolves an item of m by its number ("3.1", "3.1.", "punkt 3") or id.
-func findItem(m *agenda.Meeting, spec string) (*agenda.Item, error) {
-	spec = strings.TrimSpace(spec)
-	num := strings.TrimSuffix(strings.TrimPrefix(strings.ToLower(spec), "punkt "), ".")
-	for i := range m.Items {
-		it := &m.Items[i]
-		if it.ID == spec || strings.TrimSuffix(it.Number, ".") == num && num != "" {
-			return it, nil
-		}
-	}
-	return nil, fmt.Errorf("%s %s has no item %q (see 'dagsorden agenda %s')", m.Body.Name, when(m.Start), spec, m.ID)
-}
-
-// itemArg is the item a command names: an id as its argument, or --meeting and --item.
-func itemArg(st *store.Store, arg, meeting, item, body string) (*agenda.Item, *agenda.Meeting, error) {
-	switch {
-	case arg != "" && (meeting != "" || item != ""):
-		return nil, nil, errors.New("name the item by its id or by --meeting and --item, not both")
-	case arg != "":
-		it, meetingID, err := st.Item(arg)
-		if err != nil {
-			return nil, nil, fmt.Errorf("item %s: %w", arg, err)
-		}
-		m, err := st.Meeting(meetingID)
-		if err != nil {
-			return nil, nil, fmt.Errorf("meeting of item %s: %w", arg, err)
-		}
-		return it, m, nil
-	case meeting == "" || item == "":
-		return nil, nil, errors.New("name the item: its id, or --meeting DATE|ID and --item NUMBER (see 'dagsorden agenda')")
-	}
-	m, err := findMeeting(st, meeting, body)
-	if err != nil {
-		return nil, nil, err
-	}
-	it, err := findItem(m, item)
-	return it, m, err
-}
-
-// parseDay reads a date as members type one.
-func parseDay(s string) (time.Time, bool) {
-	for _, layout := range []string{"2006-01-02", "02-01-2006", "2-1-2006", "02.01.2006", "2.1.2006"} {
-		if t, err := time.ParseInLocation(layout, s, agenda.Copenhagen); err == nil {
-			return t, true
-		}
-	}
-	return time.Time{}, false
-}
-
-func sameDay(a, b time.Time) bool {
-	a, b = a.In(agenda.Copenhagen), b.In(agenda.Copenhagen)
-	return a.Year() == b.Year() && a.YearDay() == b.YearDay()
-}
-
-func startOfDay(t time.Time) time.Time {
-	t = t.In(agenda.Copenhagen)
-	return time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, agenda.Copenhagen)
-}
-
-func when(t time.Time) string {
-	if t.IsZero() {
-		return "no date"
-	}
-	return t.In(agenda.Copenhagen).Format("2006-01-02 15:04")
-}
-
-var folder = cases.Fold()
-
-func contains(s, part string) bool {
-	return strings.Contains(folder.String(s), folder.String(strings.TrimSpace(part)))
-}
-
-func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }

@@ -6,99 +6,76 @@ import (
 	"os"
 	"strings"
 
+	"github.com/spf13/cobra"
+
 	"github.com/dagsorden/dagsorden/agenda"
 )
 
-func cmdNote(e *env, args []string) error {
-	if len(args) == 0 || args[0] == "--help" || args[0] == "-h" || args[0] == "help" {
-		fmt.Fprint(e.stdout, `Usage:
-  dagsorden note add ITEM_ID [--rec N] [--stance S] [--group NAME] --text TEXT
-  dagsorden note add --meeting DATE|ID [--body B] --item NUMBER [--rec N] … --text TEXT
-  dagsorden note list [--json]
-
-Notes are private unless shared with a group. Stances: for, against (imod),
-abstain (undlader), question (spørgsmål), none.
-`)
-		if len(args) == 0 {
-			return errUsage
-		}
-		return nil
-	}
-	switch args[0] {
-	case "add":
-		return cmdNoteAdd(e, args[1:])
-	case "list":
-		return cmdNoteList(e, args[1:])
-	}
-	fmt.Fprintf(e.stderr, "dagsorden note: unknown subcommand %q (add or list)\n", args[0])
-	return errUsage
+func newNoteCmd(e *env) *cobra.Command {
+	return parent(&cobra.Command{
+		Use:   "note",
+		Short: "Add or list notes on items and recommendations.",
+		Long: "Notes are private unless shared with a group. Stances: for, against (imod),\n" +
+			"abstain (undlader), question (spørgsmål), none.",
+	}, newNoteAddCmd(e), newNoteListCmd(e))
 }
 
-// optionalValue is a flag that may stand alone ("--group") or take a value
-// ("--group A-gruppen"); see groupArgs.
-type optionalValue struct {
-	set   bool
-	value string
+type noteAddOptions struct {
+	meeting, body, item string
+	rec                 int
+	stance, text        string
+	group               optionalValue
 }
 
-func (o *optionalValue) String() string { return o.value }
-func (o *optionalValue) Set(s string) error {
-	o.set, o.value = true, s
-	return nil
-}
-
-// groupArgs rewrites "--group NAME" to "--group=NAME" and a bare "--group" (followed by
-// another flag or nothing) to "--group=", so both spellings work.
-func groupArgs(args []string) []string {
-	out := make([]string, 0, len(args))
-	for i := 0; i < len(args); i++ {
-		a := args[i]
-		if a == "--group" || a == "-group" {
-			if i+1 < len(args) && !strings.HasPrefix(args[i+1], "-") {
-				out = append(out, "--group="+args[i+1])
-				i++
-			} else {
-				out = append(out, "--group=")
+func newNoteAddCmd(e *env) *cobra.Command {
+	var o noteAddOptions
+	c := &cobra.Command{
+		Use:   "add [ITEM_ID]",
+		Short: "Add a note on an item or one of its recommendations.",
+		Long: "Add a note on an item, or on one of its recommendations with --rec (0-based, as in export).\n" +
+			"Name the item by its id, or by its meeting (date or id, see 'dagsorden meetings') and\n" +
+			"number: --meeting 2023-04-21 --item 3.1.",
+		Example: `dagsorden note add --meeting 2023-04-21 --item 3.1 --rec 1 --stance imod --text "Spørg til finansieringen"
+dagsorden note add ITEM_ID --rec 0 --stance for --group A-gruppen --text "…"
+echo "Længere note" | dagsorden note add ITEM_ID --text -`,
+		Args: func(c *cobra.Command, args []string) error {
+			if len(args) > 1 {
+				return usageErr(c, "name one item: its id, or --meeting and --item")
 			}
-			continue
-		}
-		out = append(out, a)
+			return nil
+		},
+		RunE: func(c *cobra.Command, args []string) error { return runNoteAdd(e, c, args, &o) },
 	}
-	return out
+	f := c.Flags()
+	f.StringVar(&o.meeting, "meeting", "", "the item's meeting M: its date (2023-04-21) or id")
+	f.StringVar(&o.body, "body", "", "with --meeting DATE: the body B when several met that day")
+	f.StringVar(&o.item, "item", "", "with --meeting: the item's number N (3.1)")
+	f.IntVar(&o.rec, "rec", -1, "the recommendation's 0-based index N (default: the whole item)")
+	f.Lookup("rec").DefValue = "" // -1 means none; not a value to show
+	f.StringVar(&o.stance, "stance", "", "your stance S: for, against/imod, abstain/undlader, question/spørgsmål, none")
+	f.StringVar(&o.text, "text", "", "the note's TEXT (Markdown); - reads it from standard input")
+	f.Var(&o.group, "group", "share the note with the group NAME (private without it; alone: your only group)")
+	_ = c.RegisterFlagCompletionFunc("meeting", e.completeMeeting)
+	_ = c.RegisterFlagCompletionFunc("body", e.completeBodies)
+	_ = c.RegisterFlagCompletionFunc("item", e.completeItemNumbers)
+	_ = c.RegisterFlagCompletionFunc("stance", fixed("for", "against", "imod", "abstain", "undlader", "question", "spørgsmål", "none"))
+	_ = c.RegisterFlagCompletionFunc("group", e.completeGroups)
+	return c
 }
 
-func cmdNoteAdd(e *env, args []string) error {
-	fs := newFlags(e, "note add", "ITEM_ID|--meeting M --item N [--rec N] [--stance S] [--group NAME] --text TEXT",
-		"Add a note on an item, or on one of its recommendations with --rec (0-based, as in export).\n"+
-			"Name the item by its id, or by its meeting (date or id, see 'dagsorden meetings') and\n"+
-			"number: --meeting 2023-04-21 --item 3.1.")
-	meeting := fs.String("meeting", "", "the item's meeting `M`: its date (2023-04-21) or id")
-	bodyOf := fs.String("body", "", "with --meeting DATE: the body `B` when several met that day")
-	itemNo := fs.String("item", "", "with --meeting: the item's number `N` (3.1)")
-	rec := fs.Int("rec", -1, "the recommendation's 0-based index `N` (default: the whole item)")
-	stance := fs.String("stance", "", "your stance `S`: for, against/imod, abstain/undlader, question/spørgsmål, none")
-	text := fs.String("text", "", "the note's `TEXT` (Markdown); - reads it from standard input")
-	var group optionalValue
-	fs.Var(&group, "group", "share the note with the group `NAME` (private without it)")
-	pos, err := parseInterspersed(e, fs, groupArgs(args))
-	if err != nil {
-		return err
-	}
-	if len(pos) > 1 {
-		return usageErr(e, fs, "name one item: its id, or --meeting and --item")
-	}
+func runNoteAdd(e *env, c *cobra.Command, args []string, o *noteAddOptions) error {
 	arg := ""
-	if len(pos) == 1 {
-		arg = pos[0]
+	if len(args) == 1 {
+		arg = args[0]
 	}
-	if arg == "" && (*meeting == "" || *itemNo == "") {
-		return usageErr(e, fs, "name the item: its id, or --meeting DATE|ID and --item NUMBER (see 'dagsorden agenda')")
+	if arg == "" && (o.meeting == "" || o.item == "") {
+		return usageErr(c, "name the item: its id, or --meeting DATE|ID and --item NUMBER (see 'dagsorden agenda')")
 	}
-	s, err := agenda.ParseStance(*stance)
+	s, err := agenda.ParseStance(o.stance)
 	if err != nil {
-		return usageErr(e, fs, "%v", err)
+		return usageErr(c, "%v", err)
 	}
-	body := *text
+	body := o.text
 	if body == "-" {
 		var b bytes.Buffer
 		if _, err := b.ReadFrom(e.stdin); err != nil {
@@ -108,28 +85,28 @@ func cmdNoteAdd(e *env, args []string) error {
 	}
 	body = strings.TrimSpace(body)
 	if body == "" && s == agenda.StanceNone {
-		return usageErr(e, fs, "give the note a --text or a --stance")
+		return usageErr(c, "give the note a --text or a --stance")
 	}
 	st, err := e.openStore()
 	if err != nil {
 		return err
 	}
 	defer st.Close()
-	it, m, err := itemArg(st, arg, *meeting, *itemNo, *bodyOf)
+	it, m, err := itemArg(st, arg, o.meeting, o.item, o.body)
 	if err != nil {
 		return err
 	}
 	var recp *int
-	if *rec >= 0 {
-		recp = rec
+	if o.rec >= 0 {
+		recp = &o.rec
 	}
 	anchor, err := agenda.AnchorOn(m, it, recp)
 	if err != nil {
 		return err
 	}
 	n := agenda.Note{Anchor: anchor, Stance: s, Text: body, Visibility: agenda.Private, Author: author()}
-	if group.set {
-		name, err := checkGroup(st, group.value)
+	if o.group.set {
+		name, err := checkGroup(st, o.group.value)
 		if err != nil {
 			return err
 		}
@@ -155,22 +132,25 @@ func author() string {
 	return ""
 }
 
-func cmdNoteList(e *env, args []string) error {
-	fs := newFlags(e, "note list", "[--json]", "List your notes, with where they sit and whether the text under them changed.")
-	asJSON := fs.Bool("json", false, "write JSON: the \"notes\" of 'dagsorden export --json'")
-	pos, err := parseInterspersed(e, fs, args)
-	if err != nil {
-		return err
+func newNoteListCmd(e *env) *cobra.Command {
+	var asJSON bool
+	c := &cobra.Command{
+		Use:   "list",
+		Short: "List your notes, with where they sit and whether the text under them changed.",
+		Args:  noArgs,
+		RunE:  func(*cobra.Command, []string) error { return runNoteList(e, asJSON) },
 	}
-	if len(pos) > 0 {
-		return usageErr(e, fs, "unexpected argument %q", pos[0])
-	}
+	c.Flags().BoolVar(&asJSON, "json", false, "write JSON: the \"notes\" of 'dagsorden export --json'")
+	return c
+}
+
+func runNoteList(e *env, asJSON bool) error {
 	st, err := e.openStore()
 	if err != nil {
 		return err
 	}
 	defer st.Close()
-	if *asJSON {
+	if asJSON {
 		// The same shape as export's notes, from the same code.
 		return st.ExportNotesJSON(e.stdout)
 	}

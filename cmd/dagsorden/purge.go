@@ -5,27 +5,37 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/spf13/cobra"
 )
 
-func cmdPurge(e *env, args []string) error {
-	fs := newFlags(e, "purge", "[--closed-after DAYS|off]",
-		"Remove the texts and attachments of closed items (lukkede punkter) some days after\n"+
-			"their meeting, keeping the items' numbers and titles and every note on them.\n"+
-			"--closed-after sets how long they are kept; the setting is kept in the store, and\n"+
-			"every import and sync applies it from then on. Without it, purge applies the\n"+
-			"setting now.")
-	after := fs.String("closed-after", "", "keep closed items' texts `DAYS` days after their meeting (30d, 30; off keeps them)")
-	pos, err := parseInterspersed(e, fs, args)
-	if err != nil {
-		return err
+func newPurgeCmd(e *env) *cobra.Command {
+	var after string
+	c := &cobra.Command{
+		Use:   "purge",
+		Short: "Remove closed items' texts some days after their meeting (kept: notes).",
+		Long: "Remove the texts and attachments of closed items (lukkede punkter) some days after\n" +
+			"their meeting, keeping the items' numbers and titles and every note on them.\n" +
+			"--closed-after sets how long they are kept; the setting is kept in the store, and\n" +
+			"every import and sync applies it from then on. Without it, purge applies the\n" +
+			"setting now.",
+		Example: `dagsorden purge --closed-after 30d
+dagsorden purge
+dagsorden purge --closed-after off`,
+		Args: noArgs,
+		RunE: func(c *cobra.Command, _ []string) error { return runPurge(e, c, after) },
 	}
-	if len(pos) > 0 {
-		return usageErr(e, fs, "unexpected argument %q", pos[0])
-	}
+	c.Flags().StringVar(&after, "closed-after", "", "keep closed items' texts DAYS days after their meeting (30d, 30; off keeps them)")
+	_ = c.RegisterFlagCompletionFunc("closed-after", fixed("30d", "90d", "365d", "off"))
+	return c
+}
+
+func runPurge(e *env, c *cobra.Command, after string) error {
 	days := -1
-	if *after != "" {
-		if days, err = parseDays(*after); err != nil {
-			return usageErr(e, fs, "%v", err)
+	if after != "" {
+		var err error
+		if days, err = parseDays(after); err != nil {
+			return usageErr(c, "%v", err)
 		}
 	}
 	st, err := e.openStore()

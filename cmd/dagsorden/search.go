@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/spf13/cobra"
+
 	"github.com/dagsorden/dagsorden/agenda"
 	"github.com/dagsorden/dagsorden/store"
 )
@@ -37,43 +39,61 @@ type searchJSON struct {
 	Hits      []searchHitJSON `json:"hits"`
 }
 
-func cmdSearch(e *env, args []string) error {
-	fs := newFlags(e, "search", "QUERY… [--meeting DATE|ID [--body B]] [--json] [--limit N] [--offset N]",
-		"Search meetings, items, recommendations, notes, reading material and the text of\n"+
-			"attachments. Every word must be found (in any of its forms: \"lokalplanerne\" finds\n"+
-			"\"lokalplan\"); the last one also as the beginning of a longer word. Your notes come\n"+
-			"first, then items titled what you searched for, then titles holding every word,\n"+
-			"then the rest, best first.")
-	asJSON := fs.Bool("json", false, "write the hits as JSON, with the total number of hits")
-	limit := fs.Int("limit", 20, "show at most `N` hits")
-	offset := fs.Int("offset", 0, "skip the best `N` hits (the next page: --offset 20)")
-	meeting := fs.String("meeting", "", "search only the meeting `M`: its date (2023-04-21) or id")
-	bodyOf := fs.String("body", "", "with --meeting DATE: the body `B` when several met that day")
-	pos, err := parseInterspersed(e, fs, args)
-	if err != nil {
-		return err
+type searchOptions struct {
+	json          bool
+	limit, offset int
+	meeting, body string
+}
+
+func newSearchCmd(e *env) *cobra.Command {
+	var o searchOptions
+	c := &cobra.Command{
+		Use:   "search QUERY…",
+		Short: "Search meetings, items, notes, reading material and attachments.",
+		Long: "Search meetings, items, recommendations, notes, reading material and the text of\n" +
+			"attachments. Every word must be found (in any of its forms: \"lokalplanerne\" finds\n" +
+			"\"lokalplan\"); the last one also as the beginning of a longer word. Your notes come\n" +
+			"first, then items titled what you searched for, then titles holding every word,\n" +
+			"then the rest, best first.",
+		Example: `dagsorden search finansieringen
+dagsorden search "trafiksikker skolevej" --json
+dagsorden search budget --meeting 2023-04-21 --offset 20`,
+		ValidArgsFunction: cobra.NoFileCompletions,
+		RunE: func(c *cobra.Command, args []string) error {
+			query := strings.TrimSpace(strings.Join(args, " "))
+			switch {
+			case query == "":
+				return usageErr(c, "say what to search for")
+			case o.limit < 1:
+				return usageErr(c, "--limit must be at least 1")
+			case o.offset < 0:
+				return usageErr(c, "--offset cannot be negative")
+			case o.body != "" && o.meeting == "":
+				return usageErr(c, "--body needs --meeting")
+			}
+			return runSearch(e, query, o)
+		},
 	}
-	query := strings.TrimSpace(strings.Join(pos, " "))
-	if query == "" {
-		return usageErr(e, fs, "say what to search for")
-	}
-	if *limit < 1 {
-		return usageErr(e, fs, "--limit must be at least 1")
-	}
-	if *offset < 0 {
-		return usageErr(e, fs, "--offset cannot be negative")
-	}
-	if *bodyOf != "" && *meeting == "" {
-		return usageErr(e, fs, "--body needs --meeting")
-	}
+	f := c.Flags()
+	f.BoolVar(&o.json, "json", false, "write the hits as JSON, with the total number of hits")
+	f.IntVar(&o.limit, "limit", 20, "show at most N hits")
+	f.IntVar(&o.offset, "offset", 0, "skip the best N hits (the next page: --offset 20)")
+	f.StringVar(&o.meeting, "meeting", "", "search only the meeting M: its date (2023-04-21) or id")
+	f.StringVar(&o.body, "body", "", "with --meeting DATE: the body B when several met that day")
+	_ = c.RegisterFlagCompletionFunc("meeting", e.completeMeeting)
+	_ = c.RegisterFlagCompletionFunc("body", e.completeBodies)
+	return c
+}
+
+func runSearch(e *env, query string, so searchOptions) error {
 	st, err := e.openStore()
 	if err != nil {
 		return err
 	}
 	defer st.Close()
-	o := store.SearchOptions{Offset: *offset, Limit: *limit}
-	if *meeting != "" {
-		m, err := findMeeting(st, *meeting, *bodyOf)
+	o := store.SearchOptions{Offset: so.offset, Limit: so.limit}
+	if so.meeting != "" {
+		m, err := findMeeting(st, so.meeting, so.body)
 		if err != nil {
 			return err
 		}
@@ -87,7 +107,7 @@ func cmdSearch(e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	if *asJSON {
+	if so.json {
 		out := searchJSON{Query: query, MeetingID: o.MeetingID, Total: res.Total, Offset: o.Offset,
 			Hits: make([]searchHitJSON, len(res.Hits))}
 		for i, h := range res.Hits {

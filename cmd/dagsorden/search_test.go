@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -11,29 +10,24 @@ import (
 	"github.com/dagsorden/dagsorden/internal/shared"
 )
 
-// inProcess runs a command function the way run does, with the data folder given, and
-// returns its output and error. search and watch are tested this way as well as through
-// the binary, so their tests run before they are listed in commands().
-func inProcess(t *testing.T, data string, cmd func(*env, []string) error, args ...string) (stdout, stderr string, err error) {
+// both runs a command through the binary: its output, or its standard error as the error.
+func both(t *testing.T, data string, args ...string) (string, error) {
 	t.Helper()
-	var out, errb bytes.Buffer
-	e := &env{stdin: strings.NewReader(""), stdout: &out, stderr: &errb, dataDir: data}
-	err = cmd(e, args)
-	return out.String(), errb.String(), err
+	r := dagsorden(t, data, args...)
+	if r.code != 0 {
+		return r.stdout, errors.New(strings.TrimSpace(r.stderr))
+	}
+	return r.stdout, nil
 }
 
-// both runs a subcommand through the binary when it is registered, else in process.
-func both(t *testing.T, data string, name string, cmd func(*env, []string) error, args ...string) (string, error) {
+// refused asserts that a command line is refused as a usage error: exit 2, a line on
+// standard error, nothing on standard output.
+func refused(t *testing.T, data string, args ...string) {
 	t.Helper()
-	if findCommand(name) != nil {
-		r := dagsorden(t, data, append([]string{name}, args...)...)
-		if r.code != 0 {
-			return r.stdout, errors.New(strings.TrimSpace(r.stderr))
-		}
-		return r.stdout, nil
+	r := dagsorden(t, data, args...)
+	if r.code != exitUsage || r.stderr == "" || r.stdout != "" {
+		t.Errorf("%v: exit %d, stdout %q, stderr %q; want a usage error", args, r.code, r.stdout, r.stderr)
 	}
-	out, _, err := inProcess(t, data, cmd, args...)
-	return out, err
 }
 
 func TestSearchCommand(t *testing.T) {
@@ -47,7 +41,7 @@ func TestSearchCommand(t *testing.T) {
 		}
 	}
 
-	out, err := both(t, data, "search", cmdSearch, "sundhedsklynger")
+	out, err := both(t, data, "search", "sundhedsklynger")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -60,7 +54,7 @@ func TestSearchCommand(t *testing.T) {
 		t.Errorf("snippet line %q does not mark the word", lines[1])
 	}
 
-	out, err = both(t, data, "search", cmdSearch, "--json", "--limit", "2", "sundhedskl")
+	out, err = both(t, data, "search", "--json", "--limit", "2", "sundhedskl")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -90,20 +84,16 @@ func TestSearchCommand(t *testing.T) {
 	}
 
 	// Nothing found is not an error; no query is a usage error.
-	if out, err := both(t, data, "search", cmdSearch, "kvantecomputer"); err != nil || !strings.Contains(out, "Nothing found") {
+	if out, err := both(t, data, "search", "kvantecomputer"); err != nil || !strings.Contains(out, "Nothing found") {
 		t.Errorf("no hits: %q, %v", out, err)
 	}
-	if out, err := both(t, data, "search", cmdSearch, "--json", "kvantecomputer"); err != nil ||
+	if out, err := both(t, data, "search", "--json", "kvantecomputer"); err != nil ||
 		!strings.Contains(out, `"total": 0,`) || !strings.Contains(out, `"hits": []`) {
 		t.Errorf("no hits as JSON: %q, %v", out, err)
 	}
-	if _, _, err := inProcess(t, data, cmdSearch); !errors.Is(err, errUsage) {
-		t.Errorf("search without a query: %v", err)
-	}
+	refused(t, data, "search")
 	for _, args := range [][]string{{"--limit", "0", "x"}, {"--offset", "-1", "x"}, {"--body", "KKR", "x"}} {
-		if _, _, err := inProcess(t, data, cmdSearch, args...); !errors.Is(err, errUsage) {
-			t.Errorf("%q: %v", args, err)
-		}
+		refused(t, data, append([]string{"search"}, args...)...)
 	}
 }
 
@@ -180,18 +170,18 @@ func TestWatchCommand(t *testing.T) {
 	data := t.TempDir()
 	mustRun(t, data, "import", shared.Path(t, "seeds", "001_147b9d108b7927a9.txt"))
 
-	out, err := both(t, data, "watch", cmdWatch, "list")
+	out, err := both(t, data, "watch", "list")
 	if err != nil || !strings.Contains(out, "No watch words yet") {
 		t.Errorf("empty list: %q, %v", out, err)
 	}
-	out, err = both(t, data, "watch", cmdWatch, "add", "sundhedsklynger")
+	out, err = both(t, data, "watch", "add", "sundhedsklynger")
 	if err != nil || !strings.HasPrefix(out, `watching "sundhedsklynger": `) || !strings.Contains(out, "item") {
 		t.Errorf("add: %q, %v", out, err)
 	}
-	if _, err := both(t, data, "watch", cmdWatch, "add", "Det", "nære", "sundhedsvæsen"); err != nil {
+	if _, err := both(t, data, "watch", "add", "Det", "nære", "sundhedsvæsen"); err != nil {
 		t.Fatal(err)
 	}
-	out, err = both(t, data, "watch", cmdWatch, "list")
+	out, err = both(t, data, "watch", "list")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -199,7 +189,7 @@ func TestWatchCommand(t *testing.T) {
 		!strings.Contains(out, "\n  KKR Hovedstaden · Dagsorden") || !strings.Contains(out, "\t3.5 Temadrøftelse") {
 		t.Errorf("list:\n%s", out)
 	}
-	out, err = both(t, data, "watch", cmdWatch, "list", "--json")
+	out, err = both(t, data, "watch", "list", "--json")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -216,27 +206,23 @@ func TestWatchCommand(t *testing.T) {
 	if len(doc.Watches) != 2 || len(doc.Hits) < 2 || doc.Hits[0].Start != "2023-04-21T10:00:00+02:00" || doc.Hits[0].ItemID == "" {
 		t.Errorf("JSON %+v", doc)
 	}
-	if out, err := both(t, data, "watch", cmdWatch, "remove", "SUNDHEDSKLYNGER"); err != nil || !strings.Contains(out, "no longer watching") {
+	if out, err := both(t, data, "watch", "remove", "SUNDHEDSKLYNGER"); err != nil || !strings.Contains(out, "no longer watching") {
 		t.Errorf("remove: %q, %v", out, err)
 	}
-	if _, err := both(t, data, "watch", cmdWatch, "remove", "sundhedsklynger"); err == nil || !strings.Contains(err.Error(), "is not watched") {
+	if _, err := both(t, data, "watch", "remove", "sundhedsklynger"); err == nil || !strings.Contains(err.Error(), "is not watched") {
 		t.Errorf("removing an unwatched word: %v", err)
 	}
-	if _, err := both(t, data, "watch", cmdWatch, "add", "og"); err == nil || !strings.Contains(err.Error(), "no word to watch") {
+	if _, err := both(t, data, "watch", "add", "og"); err == nil || !strings.Contains(err.Error(), "no word to watch") {
 		t.Errorf("watching a stop word: %v", err)
 	}
-	if _, _, err := inProcess(t, data, cmdWatch); !errors.Is(err, errUsage) {
-		t.Errorf("watch without a subcommand: %v", err)
-	}
-	if _, _, err := inProcess(t, data, cmdWatch, "frob"); !errors.Is(err, errUsage) {
-		t.Errorf("unknown subcommand: %v", err)
-	}
+	refused(t, data, "watch")
+	refused(t, data, "watch", "frob")
 }
 
 func TestSearchFindsAttachmentTextOfTheSBSYSPackage(t *testing.T) {
 	data := t.TempDir()
 	mustRun(t, data, "import", shared.Path(t, "samples", "sbsys", "Publication32.zip"))
-	out, err := both(t, data, "search", cmdSearch, "prisgennemslag")
+	out, err := both(t, data, "search", "prisgennemslag")
 	if err != nil {
 		t.Fatal(err)
 	}

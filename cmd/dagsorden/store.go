@@ -37,6 +37,9 @@ func (e *env) storeOptions() store.Options {
 		o.Keyring, o.Passphrase, o.Notify = e.keyring, nil, nil
 		return o
 	}
+	if e.quiet {
+		o.Notify, o.Attempts = nil, 0
+	}
 	if keys.Available() && os.Getenv(envKeyring) != "off" {
 		o.Keyring = keys.OS{}
 	}
@@ -64,7 +67,7 @@ func (e *env) passphrase(isNew, required bool) (string, error) {
 	if p := os.Getenv(store.EnvPassphrase); p != "" {
 		return p, nil
 	}
-	if !required || e.terminal() == nil {
+	if !required || e.quiet || e.terminal() == nil {
 		return "", nil
 	}
 	if isNew {

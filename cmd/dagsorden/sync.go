@@ -2,14 +2,12 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"os"
 	"os/signal"
-	"path/filepath"
-	"strings"
 	"syscall"
 
+	"github.com/spf13/cobra"
 	"golang.org/x/term"
 
 	"github.com/dagsorden/dagsorden/store"
@@ -17,183 +15,29 @@ import (
 	"github.com/dagsorden/dagsorden/sync/group"
 )
 
-// repeated is a flag that may be given several times (--committee A --committee B).
-type repeated []string
-
-func (r *repeated) String() string     { return strings.Join(*r, ", ") }
-func (r *repeated) Set(s string) error { *r = append(*r, s); return nil }
-
 func interruptible() (context.Context, context.CancelFunc) {
 	return signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 }
 
-func cmdKeygen(e *env, args []string) error {
-	fs := newFlags(e, "keygen", "KEYFILE", "Make a feed signing key: the private key in KEYFILE (0600), the public key in KEYFILE.pub.")
-	arg, err := oneArg(e, fs, args, "name the key file to write")
-	if err != nil {
-		return err
+func newSyncCmd(e *env) *cobra.Command {
+	var name string
+	var dry bool
+	c := &cobra.Command{
+		Use:   "sync",
+		Short: "Bring new and changed agendas from every source.",
+		Long: "Bring new and changed agenda packages from every source into the store, and share\n" +
+			"and receive the notes of your groups. Exits non-zero with one line per failed source\n" +
+			"when any source failed.",
+		Args: noArgs,
+		RunE: func(*cobra.Command, []string) error { return runSync(e, name, dry) },
 	}
-	fp, err := dsync.Keygen(arg)
-	if err != nil {
-		return err
-	}
-	fmt.Fprintf(e.stdout, "wrote %s and %s.pub\nfingerprint %s (give subscribers the .pub file or this fingerprint)\n", arg, arg, fp)
-	return nil
+	c.Flags().StringVar(&name, "source", "", "sync only the source NAME")
+	c.Flags().BoolVar(&dry, "dry-run", false, "say what would change, write nothing")
+	_ = c.RegisterFlagCompletionFunc("source", e.completeSources)
+	return c
 }
 
-func cmdPublish(e *env, args []string) error {
-	fs := newFlags(e, "publish", "INPUT… --out DIR --key KEYFILE [--from-store]",
-		"Write a signed static feed into DIR from agenda files (anything 'import' reads) or,\n"+
-			"with --from-store, from data folders. Serve DIR with any static web server.")
-	out := fs.String("out", "", "the feed `DIR` to write")
-	key := fs.String("key", "", "the private `KEYFILE` made by 'dagsorden keygen'")
-	fromStore := fs.Bool("from-store", false, "the inputs are data folders: publish everything in those stores")
-	pos, err := parseInterspersed(e, fs, args)
-	if err != nil {
-		return err
-	}
-	switch {
-	case len(pos) == 0:
-		return usageErr(e, fs, "name at least one input")
-	case *out == "" || *key == "":
-		return usageErr(e, fs, "--out and --key are required")
-	}
-	if *fromStore {
-		// Unlock each store here, with the keyring, the session and the terminal: the
-		// keys this process has unlocked are found again by the Open inside Publish.
-		for _, dir := range pos {
-			if _, err := os.Stat(filepath.Join(dir, store.FileName)); err != nil {
-				continue // Publish says what is wrong with it
-			}
-			st, err := store.OpenWith(dir, e.storeOptions())
-			if err != nil {
-				return err
-			}
-			st.Close()
-		}
-	}
-	r, err := dsync.Publish(pos, *out, *key, *fromStore)
-	if err != nil {
-		return err
-	}
-	state := "index unchanged"
-	if r.IndexChanged {
-		state = "index written"
-	}
-	fmt.Fprintf(e.stdout, "published %s and %s to %s: %d new of %d blobs (%d bytes), %s; key %s\n",
-		plural(r.Meetings, "meeting", "meetings"), plural(r.Documents, "document", "documents"), *out, r.NewBlobs, r.Blobs, r.NewBytes, state, r.Fingerprint)
-	return nil
-}
-
-func cmdSource(e *env, args []string) error {
-	if len(args) == 0 || args[0] == "--help" || args[0] == "-h" || args[0] == "help" {
-		fmt.Fprint(e.stdout, `Usage:
-  dagsorden source add URL|PATH [--name N] [--committee NAME]… [--key PUBFILE] [--insecure]
-  dagsorden source list [--json]
-  dagsorden source remove NAME
-
-A source is a FirstAgenda site (https://dagsordener.<kommune>.dk) or a dagsorden feed.
-`)
-		if len(args) == 0 {
-			return errUsage
-		}
-		return nil
-	}
-	switch args[0] {
-	case "add":
-		return cmdSourceAdd(e, args[1:])
-	case "list":
-		return cmdSourceList(e, args[1:])
-	case "remove", "rm":
-		return cmdSourceRemove(e, args[1:])
-	}
-	fmt.Fprintf(e.stderr, "dagsorden source: unknown subcommand %q (add, list or remove)\n", args[0])
-	return errUsage
-}
-
-func cmdSourceAdd(e *env, args []string) error {
-	fs := newFlags(e, "source add", "URL|PATH [--name N] [--committee NAME]… [--key PUBFILE] [--insecure]",
-		"Subscribe to a FirstAgenda site or a dagsorden feed. Without --key a feed's key is\n"+
-			"trusted on first use: check the fingerprint shown with the publisher.")
-	name := fs.String("name", "", "the source's `NAME` (default: the host or folder name)")
-	var committees repeated
-	fs.Var(&committees, "committee", "only this committee's `NAME` (repeatable)")
-	key := fs.String("key", "", "the feed publisher's public key `PUBFILE` to pin")
-	insecure := fs.Bool("insecure", false, "allow plain http to a host that is not this machine")
-	arg, err := oneArg(e, fs, args, "name one address or folder")
-	if err != nil {
-		return err
-	}
-	ctx, stop := interruptible()
-	defer stop()
-	s, err := dsync.SourceAdd(ctx, dsync.AddOptions{Target: arg, Name: *name, Committees: committees, KeyFile: *key, Insecure: *insecure})
-	if err != nil {
-		return err
-	}
-	fmt.Fprintf(e.stdout, "added source %s (%s) %s\n", s.Name, s.Kind, s.URL)
-	if s.Fingerprint != "" {
-		how := "pinned"
-		if *key == "" {
-			how = "trusted on first use: compare it with the publisher's"
-		}
-		fmt.Fprintf(e.stdout, "key fingerprint %s (%s)\n", s.Fingerprint, how)
-	}
-	return nil
-}
-
-func cmdSourceList(e *env, args []string) error {
-	fs := newFlags(e, "source list", "[--json]", "List the configured sources.")
-	asJSON := fs.Bool("json", false, "write JSON")
-	if _, err := parseInterspersed(e, fs, args); err != nil {
-		return err
-	}
-	srcs, err := dsync.SourceList()
-	if err != nil {
-		return err
-	}
-	if *asJSON {
-		enc := json.NewEncoder(e.stdout)
-		enc.SetIndent("", "  ")
-		if srcs == nil {
-			return enc.Encode([]any{})
-		}
-		return enc.Encode(srcs)
-	}
-	if len(srcs) == 0 {
-		fmt.Fprintln(e.stdout, "No sources yet. Add one with: dagsorden source add https://dagsordener.<kommune>.dk")
-	}
-	for _, s := range srcs {
-		only := ""
-		if len(s.Committees) > 0 {
-			only = "\tonly: " + strings.Join(s.Committees, ", ")
-		}
-		fmt.Fprintf(e.stdout, "%s\t%s\t%s%s\n", s.Name, s.Kind, s.URL, only)
-	}
-	return nil
-}
-
-func cmdSourceRemove(e *env, args []string) error {
-	fs := newFlags(e, "source remove", "NAME", "Remove a source. What it brought into the store stays there.")
-	arg, err := oneArg(e, fs, args, "name the source to remove")
-	if err != nil {
-		return err
-	}
-	if err := dsync.SourceRemove(arg); err != nil {
-		return err
-	}
-	fmt.Fprintf(e.stdout, "removed source %s\n", arg)
-	return nil
-}
-
-func cmdSync(e *env, args []string) error {
-	fs := newFlags(e, "sync", "[--source NAME] [--dry-run]",
-		"Bring new and changed agenda packages from every source into the store.\n"+
-			"Exits non-zero with one line per failed source when any source failed.")
-	name := fs.String("source", "", "sync only the source `NAME`")
-	dry := fs.Bool("dry-run", false, "say what would change, write nothing")
-	if _, err := parseInterspersed(e, fs, args); err != nil {
-		return err
-	}
+func runSync(e *env, name string, dry bool) error {
 	st, err := e.openStore()
 	if err != nil {
 		return err
@@ -211,14 +55,14 @@ func cmdSync(e *env, args []string) error {
 		return err
 	}
 	var results []dsync.SourceResult
-	if len(srcs) > 0 || *name != "" {
-		results, err = dsync.Sync(ctx, st, dsync.Options{SourceName: *name, DryRun: *dry, Progress: pl.report})
+	if len(srcs) > 0 || name != "" {
+		results, err = dsync.Sync(ctx, st, dsync.Options{SourceName: name, DryRun: dry, Progress: pl.report})
 		pl.clear()
 		if err != nil {
 			return err
 		}
 	}
-	groupsFailed, err := syncGroups(ctx, e, st, *dry)
+	groupsFailed, err := syncGroups(ctx, e, st, dry)
 	if err != nil {
 		return err
 	}
@@ -240,7 +84,7 @@ func cmdSync(e *env, args []string) error {
 			fmt.Fprintf(e.stderr, "dagsorden: source %s failed: %v\n", r.Name, r.Err)
 			continue
 		}
-		if *dry {
+		if dry {
 			fmt.Fprintf(e.stdout, "%s: would bring %s\n", r.Name, plural(len(r.Planned), "new or changed meeting", "new or changed meetings"))
 			for _, p := range r.Planned {
 				what := "changed"

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"os/signal"
@@ -19,8 +20,22 @@ import (
 )
 
 // runUI opens the reading room on a terminal; with output to a pipe or file it prints
-// the agendas as text instead.
+// the agendas as text instead. When the member chooses the example on the welcome
+// screen, it opens in a throw-away store (as --demo does), and closing it brings them
+// back to their own, still empty, store.
 func runUI(e *env, demo bool) error {
+	for {
+		err := readingRoom(e, demo)
+		if demo || !errors.Is(err, ui.ErrOpenExample) {
+			return err
+		}
+		if err := runDemo(e); err != nil {
+			return err
+		}
+	}
+}
+
+func readingRoom(e *env, demo bool) error {
 	st, err := e.openStore()
 	if err != nil {
 		return err
@@ -38,6 +53,7 @@ func runUI(e *env, demo bool) error {
 		Demo:        demo,
 		LogFile:     e.logFile,
 		Author:      author(),
+		OpenExample: !demo,
 		LoadExample: func() error { return loadExample(st) },
 		Now:         time.Now,
 		Group:       gc,

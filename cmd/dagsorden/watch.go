@@ -7,49 +7,42 @@ import (
 	"strings"
 	"time"
 
+	"github.com/spf13/cobra"
+
 	"github.com/dagsorden/dagsorden/agenda"
 	"github.com/dagsorden/dagsorden/store"
 )
 
-func cmdWatch(e *env, args []string) error {
-	if len(args) == 0 || args[0] == "--help" || args[0] == "-h" || args[0] == "help" {
-		fmt.Fprint(e.stdout, `Usage:
-  dagsorden watch add WORD|PHRASE
-  dagsorden watch list [--json]
-  dagsorden watch remove WORD|PHRASE
-
-Watch words: after every import or sync, the items and attachments that mention a
-watched word are listed, newest meetings first. A word matches its other forms
-("lokalplan" also finds "lokalplanerne"); a phrase matches where its words stand
-together, in its order.
-`)
-		if len(args) == 0 {
-			return errUsage
-		}
-		return nil
-	}
-	switch args[0] {
-	case "add":
-		return cmdWatchAdd(e, args[1:])
-	case "list":
-		return cmdWatchList(e, args[1:])
-	case "remove":
-		return cmdWatchRemove(e, args[1:])
-	}
-	fmt.Fprintf(e.stderr, "dagsorden watch: unknown subcommand %q (add, list or remove)\n", args[0])
-	return errUsage
+func newWatchCmd(e *env) *cobra.Command {
+	return parent(&cobra.Command{
+		Use:   "watch",
+		Short: "Watch words: list the items and attachments that mention them.",
+		Long: "Watch words: after every import or sync, the items and attachments that mention a\n" +
+			"watched word are listed, newest meetings first. A word matches its other forms\n" +
+			"(\"lokalplan\" also finds \"lokalplanerne\"); a phrase matches where its words stand\n" +
+			"together, in its order.",
+		Example: `dagsorden watch add lokalplan
+dagsorden watch add "Tune Skole"
+dagsorden watch list`,
+	}, newWatchAddCmd(e), newWatchListCmd(e), newWatchRemoveCmd(e))
 }
 
-func cmdWatchAdd(e *env, args []string) error {
-	fs := newFlags(e, "watch add", "WORD|PHRASE", "Watch a word or a phrase.")
-	pos, err := parseInterspersed(e, fs, args)
-	if err != nil {
-		return err
+func newWatchAddCmd(e *env) *cobra.Command {
+	return &cobra.Command{
+		Use:               "add WORD|PHRASE",
+		Short:             "Watch a word or a phrase.",
+		ValidArgsFunction: cobra.NoFileCompletions,
+		RunE: func(c *cobra.Command, args []string) error {
+			phrase := strings.Join(args, " ")
+			if strings.TrimSpace(phrase) == "" {
+				return usageErr(c, "name the word or phrase to watch")
+			}
+			return runWatchAdd(e, phrase)
+		},
 	}
-	phrase := strings.Join(pos, " ")
-	if strings.TrimSpace(phrase) == "" {
-		return usageErr(e, fs, "name the word or phrase to watch")
-	}
+}
+
+func runWatchAdd(e *env, phrase string) error {
 	st, err := e.openStore()
 	if err != nil {
 		return err
@@ -73,16 +66,22 @@ func cmdWatchAdd(e *env, args []string) error {
 	return nil
 }
 
-func cmdWatchRemove(e *env, args []string) error {
-	fs := newFlags(e, "watch remove", "WORD|PHRASE", "Stop watching a word or a phrase.")
-	pos, err := parseInterspersed(e, fs, args)
-	if err != nil {
-		return err
+func newWatchRemoveCmd(e *env) *cobra.Command {
+	return &cobra.Command{
+		Use:               "remove WORD|PHRASE",
+		Short:             "Stop watching a word or a phrase.",
+		ValidArgsFunction: e.completeWatches,
+		RunE: func(c *cobra.Command, args []string) error {
+			phrase := strings.Join(args, " ")
+			if strings.TrimSpace(phrase) == "" {
+				return usageErr(c, "name the word or phrase to stop watching")
+			}
+			return runWatchRemove(e, phrase)
+		},
 	}
-	phrase := strings.Join(pos, " ")
-	if strings.TrimSpace(phrase) == "" {
-		return usageErr(e, fs, "name the word or phrase to stop watching")
-	}
+}
+
+func runWatchRemove(e *env, phrase string) error {
 	st, err := e.openStore()
 	if err != nil {
 		return err
@@ -111,17 +110,19 @@ type watchHitJSON struct {
 	Pages           []int     `json:"pages,omitempty"`
 }
 
-func cmdWatchList(e *env, args []string) error {
-	fs := newFlags(e, "watch list", "[--json]",
-		"List the items and attachments that mention each watched word, newest meetings first.")
-	asJSON := fs.Bool("json", false, `write JSON: {"watches": […], "hits": […]}`)
-	pos, err := parseInterspersed(e, fs, args)
-	if err != nil {
-		return err
+func newWatchListCmd(e *env) *cobra.Command {
+	var asJSON bool
+	c := &cobra.Command{
+		Use:   "list",
+		Short: "List the items and attachments that mention each watched word, newest meetings first.",
+		Args:  noArgs,
+		RunE:  func(*cobra.Command, []string) error { return runWatchList(e, asJSON) },
 	}
-	if len(pos) > 0 {
-		return usageErr(e, fs, "unexpected argument %q", pos[0])
-	}
+	c.Flags().BoolVar(&asJSON, "json", false, `write JSON: {"watches": […], "hits": […]}`)
+	return c
+}
+
+func runWatchList(e *env, asJSON bool) error {
 	st, err := e.openStore()
 	if err != nil {
 		return err
@@ -135,7 +136,7 @@ func cmdWatchList(e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	if *asJSON {
+	if asJSON {
 		out := struct {
 			Watches []string       `json:"watches"`
 			Hits    []watchHitJSON `json:"hits"`
