@@ -157,12 +157,16 @@ func readStores(dirs []string) (agenda.Package, error) {
 
 // AddOptions are the arguments of `source add`.
 type AddOptions struct {
+	// Dir is the data folder whose source list gets the source.
+	Dir string
 	// Target is an https address (a FirstAgenda site or a feed) or a feed folder.
 	Target     string
 	Name       string   // default: the site's host or the folder's name
 	Committees []string // limit to these bodies
 	KeyFile    string   // a feed's public key file; without it the key is trusted on first use
 	Insecure   bool     // allow plain http to a host that is not this machine
+	// Rate is a site's request budget in requests per second (0: the default, 2).
+	Rate float64
 	// Kind forces the kind; empty means: a folder or --key is a feed, and an address
 	// is asked whether it serves a feed index, else taken as a FirstAgenda site.
 	Kind source.Kind
@@ -172,9 +176,15 @@ type AddOptions struct {
 
 // SourceAdd checks the target (it fetches a feed's index or a site's committee list),
 // pins a feed's key (from KeyFile, or trusted on first use: the returned Source's
-// Fingerprint is what to show), and adds the source to the config.
+// Fingerprint is what to show), and adds the source to the data folder's list.
 func SourceAdd(ctx context.Context, opts AddOptions) (source.Source, error) {
-	s := source.Source{Name: opts.Name, Committees: opts.Committees, Insecure: opts.Insecure, Kind: opts.Kind}
+	if opts.Dir == "" {
+		return source.Source{}, errors.New("no data folder given for the source")
+	}
+	if opts.Rate < 0 {
+		return source.Source{}, errors.New("the request rate cannot be negative")
+	}
+	s := source.Source{Name: opts.Name, Committees: opts.Committees, Insecure: opts.Insecure, Kind: opts.Kind, Rate: opts.Rate}
 	var pinned ed25519.PublicKey
 	if opts.KeyFile != "" {
 		k, err := feed.LoadPublicKey(opts.KeyFile)
@@ -255,22 +265,29 @@ func SourceAdd(ctx context.Context, opts AddOptions) (source.Source, error) {
 			return s, fmt.Errorf("%s has no committee named %q (it has: %s)", s.URL, want, strings.Join(slices.Compact(bodies), ", "))
 		}
 	}
-	err := source.Update(source.DefaultPath(), func(c *source.Config) error { return c.Add(s) })
+	err := source.Update(source.Path(opts.Dir), func(c *source.Config) error { return c.Add(s) })
 	return s, err
 }
 
-// SourceList returns the configured sources.
-func SourceList() ([]source.Source, error) {
-	c, err := source.Load(source.DefaultPath())
+// SourceList returns the sources of the data folder dir.
+func SourceList(dir string) ([]source.Source, error) {
+	c, err := source.Load(source.Path(dir))
 	if err != nil {
 		return nil, err
 	}
 	return c.Sources, nil
 }
 
-// SourceRemove removes a source from the config. What it brought into the store stays.
-func SourceRemove(name string) error {
-	return source.Update(source.DefaultPath(), func(c *source.Config) error { return c.Remove(name) })
+// SourceRemove removes a source from the data folder's list. What it brought into the
+// store stays.
+func SourceRemove(dir, name string) error {
+	return source.Update(source.Path(dir), func(c *source.Config) error { return c.Remove(name) })
+}
+
+// MoveLegacySources moves the global source list of older versions into dir, the
+// default data folder, once; see source.MoveLegacy. from is the old file when it moved.
+func MoveLegacySources(dir string) (from string, err error) {
+	return source.MoveLegacy(dir)
 }
 
 // Options for Sync.
@@ -328,11 +345,11 @@ func (r *SourceResult) Counts() (added, updated, unchanged int) {
 	return
 }
 
-// Sync syncs every configured source (or the one named) into st, one after the other.
-// The error is for a broken config or an unknown source name; each source's own
+// Sync syncs every source of st's data folder (or the one named) into st, one after the
+// other. The error is for a broken list or an unknown source name; each source's own
 // failure is in its SourceResult.Err, and the others still sync.
 func Sync(ctx context.Context, st *store.Store, opts Options) ([]SourceResult, error) {
-	cfgPath := source.DefaultPath()
+	cfgPath := source.Path(st.Dir())
 	cfg, err := source.Load(cfgPath)
 	if err != nil {
 		return nil, err
