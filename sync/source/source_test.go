@@ -144,7 +144,9 @@ func TestMoveLegacyOnceAndOnlyIntoAnEmptyFolder(t *testing.T) {
 	}
 	// A folder with its own list keeps it; the old file stays for the default store.
 	own := t.TempDir()
-	Update(Path(own), func(c *Config) error { return c.Add(Source{Name: "kkr", Kind: KindFeed, URL: "https://kkr.example.org"}) })
+	Update(Path(own), func(c *Config) error {
+		return c.Add(Source{Name: "kkr", Kind: KindFeed, URL: "https://kkr.example.org"})
+	})
 	if from, err := MoveLegacy(own); from != "" || err != nil {
 		t.Fatalf("folder with its own list: %q %v", from, err)
 	}
