@@ -294,7 +294,13 @@ func MoveLegacySources(dir string) (from string, err error) {
 type Options struct {
 	SourceName string // only this source; empty means all
 	DryRun     bool   // fetch what is needed to say what would change; write nothing
-	Progress   func(Progress)
+	// AllAttachments fetches every attachment a site lists, not only those of upcoming
+	// and recent meetings (the rest are otherwise fetched when opened).
+	AllAttachments bool
+	// Rate replaces every site's request budget for this sync (requests per second;
+	// 0: each source's own).
+	Rate     float64
+	Progress func(Progress)
 	// Transport replaces the network (tests, benchmarks).
 	Transport http.RoundTripper
 }
@@ -322,6 +328,17 @@ type SourceResult struct {
 	Imports     []store.ImportResult
 	Planned     []Plan   // dry run
 	Skipped     []string // attachments kept as links, one sentence each
+	// A site's attachments: fetched now, and left to fetch when opened.
+	Attachments, NotDownloaded int
+	AttachmentBytes            int64
+	// Linked: minutes applied onto their agenda; Superseded: agenda publications not
+	// applied over their meeting's minutes.
+	Linked, Superseded int
+	// Rate is the request budget the source synced with (0: none).
+	Rate float64
+	// KeyRotated is set when a feed's publisher moved to a new key signed by the old
+	// one: Fingerprint is then the new key's, and the source pins it.
+	KeyRotated bool
 	// Fingerprint of a feed's key; TrustedOnFirstUse when it was pinned by this sync.
 	Fingerprint       string
 	TrustedOnFirstUse bool
@@ -381,11 +398,11 @@ func Sync(ctx context.Context, st *store.Store, opts Options) ([]SourceResult, e
 
 func syncOne(ctx context.Context, st *store.Store, s source.Source, cfgPath string, opts Options) SourceResult {
 	r := SourceResult{Name: s.Name, Kind: s.Kind, URL: s.URL, Fingerprint: s.Fingerprint}
-	rate := s.Rate
-	if rate == 0 && s.Kind == source.KindFeed {
-		rate = -1 // static files built to be fetched in bulk
+	if opts.Rate > 0 && s.Kind == source.KindFirstAgenda {
+		s.Rate = opts.Rate
 	}
-	hc := httpx.New(httpx.Options{Rate: rate, Insecure: s.Insecure, Transport: opts.Transport})
+	hc := newClient(s, opts.Transport)
+	r.Rate = hc.Rate()
 	statePath, err := statePath(st, s)
 	if err != nil {
 		r.Err = err
@@ -457,11 +474,14 @@ func syncOne(ctx context.Context, st *store.Store, s source.Source, cfgPath stri
 			since = time.Now().AddDate(0, 0, -s.HistoryDays)
 		}
 		res, err := firstagenda.Sync(ctx, st, c, &state, firstagenda.Options{
-			Source: s.Name, Wants: s.Wants, Attachments: !s.NoAttachments,
-			MaxAttachment: int64(s.MaxAttachmentMB) << 20, Since: since, DryRun: opts.DryRun, Progress: report,
+			Source: s.Name, Wants: s.Wants, Attachments: !s.NoAttachments, AllAttachments: opts.AllAttachments,
+			AttachmentDays: s.AttachmentDays, MaxAttachment: int64(s.MaxAttachmentMB) << 20, Since: since,
+			DryRun: opts.DryRun, Progress: report,
 			Checkpoint: func() error { return saveState(statePath, &state) },
 		})
 		r.Listed, r.Fetched, r.Imports, r.Skipped = res.Listed, res.Fetched, res.Imports, res.Skipped
+		r.Attachments, r.NotDownloaded, r.AttachmentBytes = res.Attachments, res.NotDownloaded, res.AttachmentBytes
+		r.Linked, r.Superseded = res.Linked, res.Superseded
 		for _, p := range res.Planned {
 			r.Planned = append(r.Planned, Plan(p))
 		}
@@ -476,6 +496,16 @@ func syncOne(ctx context.Context, st *store.Store, s source.Source, cfgPath stri
 		r.Err = fmt.Errorf("source %q has unknown kind %q", s.Name, s.Kind)
 	}
 	return r
+}
+
+// newClient is the HTTP client a source syncs with: its request budget (a site's
+// default is polite, a feed's static files have none), its transport security.
+func newClient(s source.Source, rt http.RoundTripper) *httpx.Client {
+	rate := s.EffectiveRate()
+	if rate <= 0 {
+		rate = -1
+	}
+	return httpx.New(httpx.Options{Rate: rate, Insecure: s.Insecure, Transport: rt})
 }
 
 // statePath is where a source's sync state lives: beside the store (so it goes with the

@@ -65,6 +65,9 @@ type Source struct {
 	// HistoryDays limits a FirstAgenda site to meetings from that many days back
 	// (0: all the site lists).
 	HistoryDays int `toml:"history_days,omitempty" json:"history_days,omitempty"`
+	// AttachmentDays: a site's attachments of upcoming meetings and of meetings held
+	// up to this many days ago are fetched at sync, older ones when opened (0: 30).
+	AttachmentDays int `toml:"attachment_days,omitempty" json:"attachment_days,omitempty"`
 }
 
 // Config is the whole file.
@@ -266,7 +269,7 @@ func (s *Source) Validate() error {
 			return fmt.Errorf("source %q: the feed folder %q must be an absolute path", s.Name, s.URL)
 		}
 	}
-	if s.MaxAttachmentMB < 0 || s.HistoryDays < 0 {
+	if s.MaxAttachmentMB < 0 || s.HistoryDays < 0 || s.AttachmentDays < 0 {
 		return fmt.Errorf("source %q: limits cannot be negative", s.Name)
 	}
 	return nil

@@ -1,0 +1,106 @@
+package store
+
+// The lock, held briefly and fairly
+//
+// Several processes share one data folder: the UI for hours, and from other terminals an
+// import of hundreds of meetings, a sync, an export, `note add`. bbolt's file lock is not
+// a queue: a waiting process polls it, and a bulk job that takes it again the moment it
+// let go would starve everyone else until their patience (lockTimeout) ran out. So:
+//
+//   - Bulk work (a large import or sync, attachments fetched in the background) applies
+//     in short transactions (applyMeetings bounds a batch by batchBudget and batchMax),
+//     and before each it yields: while anyone has said it is waiting, it waits
+//     (at most maxYield), then takes the lock itself with a long patience
+//     (bulkLockTimeout): a bulk job does not fail because another bulk job is running.
+//   - Everything else (a note saved, a list read) is short work. When it finds the lock
+//     taken it says it is waiting, in this process through pathMutex.waiting and for
+//     other processes by holding a shared flock on dagsorden.db-wait (waitFileName), and
+//     polls the lock every few milliseconds. It gives up with ErrBusy only after
+//     lockTimeout: then a process really holds the file for long.
+//
+// A flock is released by the kernel when its process dies, so a killed waiter can never
+// leave bulk work waiting for nobody.
+
+import (
+	"errors"
+	"os"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+	bolterrors "go.etcd.io/bbolt/errors"
+)
+
+// txMode says whether an operation is bulk work, which yields, or short work, which is
+// waited for.
+type txMode int
+
+const (
+	short txMode = iota
+	bulk
+)
+
+const (
+	// bulkLockTimeout: bulk work waits this long for the lock before it reports busy.
+	bulkLockTimeout = 60 * time.Second
+	// maxYield bounds how long bulk work lets waiting short work go first before one
+	// batch of its own, so a stream of notes cannot stall an import either.
+	maxYield = time.Second
+	// pollEvery is how often a waiting operation tries the file lock again (bbolt's
+	// own polling sleeps 50 ms, a noticeable part of a short wait).
+	pollEvery = 3 * time.Millisecond
+	// waitFileName is the file beside dagsorden.db that waiting short work holds a
+	// shared flock on.
+	waitFileName = FileName + "-wait"
+)
+
+// pathMutex orders this process's transactions on one store file and counts the short
+// operations waiting for it.
+type pathMutex struct {
+	sync.RWMutex
+	waiting atomic.Int32
+}
+
+// yield lets waiting short work go first: it returns when nobody in this process or
+// another one says it is waiting, or after maxYield.
+func (s *Store) yield() {
+	end := time.Now().Add(maxYield)
+	for time.Now().Before(end) {
+		if s.mu.waiting.Load() == 0 && !othersWaiting(s.dir) {
+			return
+		}
+		time.Sleep(pollEvery)
+	}
+}
+
+// openFair opens the bbolt file, polling its lock until deadline. Short work that has
+// to wait announces itself to bulk work in other processes while it does.
+// openFile (may be nil) is how bbolt opens the file.
+func (s *Store) openFair(readOnly bool, deadline time.Time, mode txMode, openFile func(string, int, os.FileMode) (*os.File, error)) (*bolt.DB, error) {
+	// Timeout 1 ns: bbolt tries the lock once and gives up at once (0 would block).
+	opts := &bolt.Options{Timeout: time.Nanosecond, ReadOnly: readOnly, OpenFile: openFile}
+	var release func()
+	defer func() {
+		if release != nil {
+			release()
+		}
+	}()
+	sleep := time.Millisecond
+	for {
+		db, err := bolt.Open(s.path, 0o600, opts)
+		if err == nil || !errorsIsTimeout(err) {
+			return db, err
+		}
+		if mode == short && release == nil {
+			release = announceWaiting(s.dir)
+		}
+		if time.Now().Add(sleep).After(deadline) {
+			return nil, bolterrors.ErrTimeout
+		}
+		time.Sleep(sleep)
+		sleep = min(sleep*2, pollEvery)
+	}
+}
+
+func errorsIsTimeout(err error) bool { return errors.Is(err, bolterrors.ErrTimeout) }
