@@ -55,11 +55,101 @@ const (
 	waitFileName = FileName + "-wait"
 )
 
-// pathMutex orders this process's transactions on one store file and counts the short
-// operations waiting for it.
+// pathMutex orders this process's transactions on one store file: shared for reads,
+// exclusive for writes, with a deadline, and fair: once a write waits, new reads wait
+// behind it (sync.RWMutex's TryLock, polled, let a stream of overlapping reads starve a
+// write). It also counts the short operations waiting, for bulk work to yield to.
 type pathMutex struct {
-	sync.RWMutex
-	waiting atomic.Int32
+	mu             sync.Mutex
+	readers        int
+	writer         bool
+	writersWaiting int
+	changed        chan struct{} // closed and replaced whenever the lock is released
+	waiting        atomic.Int32
+}
+
+// acquire takes the lock (exclusive when write) and reports whether it did by deadline.
+func (p *pathMutex) acquire(write bool, deadline time.Time, mode txMode) bool {
+	queued, announced := false, false
+	defer func() {
+		if announced {
+			p.waiting.Add(-1)
+		}
+	}()
+	var timer *time.Timer
+	defer func() {
+		if timer != nil {
+			timer.Stop()
+		}
+	}()
+	for {
+		p.mu.Lock()
+		if p.changed == nil {
+			p.changed = make(chan struct{})
+		}
+		free := !p.writer && (write && p.readers == 0 || !write && p.writersWaiting == 0)
+		if free {
+			if write {
+				p.writer = true
+			} else {
+				p.readers++
+			}
+			if queued {
+				p.writersWaiting--
+			}
+			p.mu.Unlock()
+			return true
+		}
+		if write && !queued {
+			queued = true
+			p.writersWaiting++
+		}
+		ch := p.changed
+		p.mu.Unlock()
+		if mode == short && !announced {
+			announced = true
+			p.waiting.Add(1)
+		}
+		left := time.Until(deadline)
+		if left <= 0 {
+			break
+		}
+		if timer == nil {
+			timer = time.NewTimer(left)
+		}
+		select {
+		case <-ch:
+			continue
+		case <-timer.C:
+		}
+		break
+	}
+	p.mu.Lock()
+	if queued {
+		p.writersWaiting--
+		p.broadcast() // reads held back by this write may go now
+	}
+	p.mu.Unlock()
+	return false
+}
+
+func (p *pathMutex) release(write bool) {
+	p.mu.Lock()
+	if write {
+		p.writer = false
+	} else {
+		p.readers--
+	}
+	p.broadcast()
+	p.mu.Unlock()
+}
+
+// broadcast wakes every waiter; callers hold mu.
+func (p *pathMutex) broadcast() {
+	if p.changed != nil {
+		close(p.changed)
+	}
+	p.changed = make(chan struct{})
 }
 
 // yield lets waiting short work go first: it returns when nobody in this process or

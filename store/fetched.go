@@ -37,7 +37,9 @@ func (s *Store) PutAttachmentContent(itemID, attachmentID string, content []byte
 		}
 	}
 	var out agenda.Attachment
-	err := s.update(func(tx *bolt.Tx) error {
+	// Bulk work: a sync fetches attachments in the background, and a note saved meanwhile
+	// goes first.
+	err := s.updateMode(func(tx *bolt.Tx) error {
 		v, err := getOpen(tx, bucketItems, []byte(itemID))
 		if err != nil {
 			return fmt.Errorf("stored item %s: %w", itemID, err)
@@ -92,6 +94,6 @@ func (s *Store) PutAttachmentContent(itemID, attachmentID string, content []byte
 			return err
 		}
 		return ix.flush()
-	})
+	}, bulk)
 	return out, err
 }

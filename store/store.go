@@ -223,8 +223,8 @@ func syncDir(dir string) error {
 // makes later calls fail with ErrClosed. It holds no file open, so there is nothing else
 // to release.
 func (s *Store) Close() error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
+	s.mu.acquire(true, time.Now().Add(24*time.Hour), bulk)
+	defer s.mu.release(true)
 	s.closed = true
 	return nil
 }
@@ -237,22 +237,10 @@ func (s *Store) Dir() string { return s.dir }
 // goroutines queue before it. A waiting operation that is not bulk work says so, so
 // bulk work lets it go first (fair.go).
 func (s *Store) lock(readOnly bool, deadline time.Time, mode txMode) (unlock func(), err error) {
-	try, unlock := s.mu.TryLock, s.mu.Unlock
-	if readOnly {
-		try, unlock = s.mu.TryRLock, s.mu.RUnlock
+	if !s.mu.acquire(!readOnly, deadline, mode) {
+		return nil, &busyError{s.dir}
 	}
-	waiting := false
-	for !try() {
-		if mode == short && !waiting {
-			waiting = true
-			s.mu.waiting.Add(1)
-			defer s.mu.waiting.Add(-1)
-		}
-		if time.Now().After(deadline) {
-			return nil, &busyError{s.dir}
-		}
-		time.Sleep(time.Millisecond) // transactions take about a millisecond
-	}
+	unlock = func() { s.mu.release(!readOnly) }
 	if s.closed {
 		unlock()
 		return nil, ErrClosed

@@ -17,6 +17,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"math"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -50,6 +51,9 @@ type Options struct {
 	// file-store download this long (so downloads at once can be seen).
 	PDFSize   int
 	FileDelay time.Duration
+	// NoValidators serves meetings without ETag, as some sites do: a client can only
+	// compare the content.
+	NoValidators bool
 }
 
 // Site is the replayed site. Its methods are safe for concurrent use.
@@ -119,7 +123,7 @@ func (s *Site) shift(t testing.TB) {
 	if newest.IsZero() {
 		t.Fatalf("no committee %q in the samples", s.opts.ShiftNewestOf)
 	}
-	days := int(time.Until(newest.Add(-s.opts.Ahead)).Hours()/24) + 1
+	days := int(math.Ceil(time.Now().Add(s.opts.Ahead).Sub(newest).Hours() / 24))
 	move := func(v string) string {
 		d, err := time.Parse(time.RFC3339, v)
 		if err != nil {
@@ -225,6 +229,13 @@ func (s *Site) SetReleased(id, released string) {
 			s.released[k] = released
 		}
 	}
+}
+
+// SetFileDelay changes how long each file-store download is held.
+func (s *Site) SetFileDelay(d time.Duration) {
+	s.mu.Lock()
+	s.opts.FileDelay = d
+	s.mu.Unlock()
 }
 
 // SetBig makes the attachment id far larger than any cap.
@@ -337,8 +348,10 @@ func (s *Site) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 		}
 		sum := sha256.Sum256(data)
 		etag := `"` + hex.EncodeToString(sum[:8]) + `"`
-		w.Header().Set("ETag", etag)
-		if req.Header.Get("If-None-Match") == etag {
+		if !s.opts.NoValidators {
+			w.Header().Set("ETag", etag)
+		}
+		if !s.opts.NoValidators && req.Header.Get("If-None-Match") == etag {
 			s.count("not-modified")
 			w.WriteHeader(http.StatusNotModified)
 			return
