@@ -58,12 +58,33 @@ type PublishResult = feed.PublishResult
 // data folders, and everything in those stores is published (closed items and stored
 // attachment contents included). If any input cannot be read, nothing is written.
 func Publish(inputs []string, out, keyfile string, fromStore bool) (PublishResult, error) {
+	return PublishWith(inputs, out, keyfile, PublishOptions{FromStore: fromStore})
+}
+
+// PublishOptions are Publish's choices beyond the inputs.
+type PublishOptions struct {
+	FromStore bool
+	// PreviousKeyFile is the private key the feed was signed with until now, when it
+	// moves to keyfile: subscribers who pinned the old key follow the rotation it signs.
+	PreviousKeyFile string
+	// Validity is how long the index stays valid (0: 30 days).
+	Validity time.Duration
+}
+
+// PublishWith is Publish with options.
+func PublishWith(inputs []string, out, keyfile string, opts PublishOptions) (PublishResult, error) {
 	priv, err := feed.LoadPrivateKey(keyfile)
 	if err != nil {
 		return PublishResult{}, err
 	}
+	fo := feed.PublishOptions{Validity: opts.Validity}
+	if opts.PreviousKeyFile != "" {
+		if fo.PreviousKey, err = feed.LoadPrivateKey(opts.PreviousKeyFile); err != nil {
+			return PublishResult{}, err
+		}
+	}
 	var pkg agenda.Package
-	if fromStore {
+	if opts.FromStore {
 		pkg, err = readStores(inputs)
 	} else {
 		pkg, err = readInputs(inputs)
@@ -74,7 +95,7 @@ func Publish(inputs []string, out, keyfile string, fromStore bool) (PublishResul
 	if len(pkg.Meetings) == 0 && len(pkg.Documents) == 0 {
 		return PublishResult{}, errors.New("nothing to publish: the inputs hold no meeting and no document")
 	}
-	return feed.Publish(pkg, out, priv, feed.PublishOptions{})
+	return feed.Publish(pkg, out, priv, fo)
 }
 
 func readInputs(inputs []string) (agenda.Package, error) {
@@ -441,8 +462,8 @@ func syncOne(ctx context.Context, st *store.Store, s source.Source, cfgPath stri
 		for _, p := range res.Planned {
 			r.Planned = append(r.Planned, Plan(p))
 		}
-		if err == nil && res.TrustedOnFirstUse && res.Key != nil && !opts.DryRun {
-			r.TrustedOnFirstUse, r.Fingerprint = true, feed.Fingerprint(res.Key)
+		if err == nil && (res.TrustedOnFirstUse || res.KeyRotated) && res.Key != nil && !opts.DryRun {
+			r.TrustedOnFirstUse, r.KeyRotated, r.Fingerprint = res.TrustedOnFirstUse, res.KeyRotated, feed.Fingerprint(res.Key)
 			err = source.Update(cfgPath, func(c *source.Config) error {
 				cs, ok := c.Find(s.Name)
 				if !ok || cs.URL != s.URL {

@@ -121,3 +121,32 @@ func TestGlobalSourcesFileMovesIntoTheDefaultStoreOnce(t *testing.T) {
 		t.Fatalf("a second global file was moved over the store's own list: %+v", r)
 	}
 }
+
+func TestKeyRotationThroughTheCLI(t *testing.T) {
+	work, data := t.TempDir(), t.TempDir()
+	k1, k2 := filepath.Join(work, "k1"), filepath.Join(work, "k2")
+	feedDir := filepath.Join(work, "feed")
+	mustRun(t, data, "keygen", k1)
+	mustRun(t, data, "keygen", k2)
+	mustRun(t, data, "publish", "../../agenda/example/eksempel.json", "--out", feedDir, "--key", k1, "--expires", "7")
+	mustRun(t, data, "source", "add", feedDir, "--name", "kkr", "--key", k1+".pub")
+	mustRun(t, data, "sync")
+
+	if r := dagsorden(t, data, "publish", "../../agenda/example/eksempel.json", "--out", feedDir, "--key", k2); r.code == 0 {
+		t.Fatal("publishing with a new key, without the old one, succeeded")
+	}
+	mustRun(t, data, "publish", "../../agenda/example/eksempel.json", "--out", feedDir, "--key", k2, "--previous-key", k1)
+	out := mustRun(t, data, "sync")
+	if !strings.Contains(out, "kkr: the publisher moved to key") {
+		t.Fatalf("sync after the rotation: %s", out)
+	}
+	pub2, _ := os.ReadFile(k2 + ".pub")
+	fp := strings.TrimPrefix(strings.SplitN(string(pub2), "\n", 2)[0], "# dagsorden feed key ")
+	if list := mustRun(t, data, "source", "list", "--json"); !strings.Contains(list, fp) {
+		t.Fatalf("the new key %s is not pinned: %s", fp, list)
+	}
+	// Unchanged since: one request, and the new pin holds.
+	if out := mustRun(t, data, "sync"); !strings.Contains(out, "unchanged since last sync") {
+		t.Fatalf("second sync: %s", out)
+	}
+}

@@ -37,6 +37,12 @@ type State struct {
 	Index     Validators `json:"index"`
 	Published time.Time  `json:"published,omitzero"`
 	Filter    string     `json:"filter,omitempty"`
+	// Sequence is the highest index number verified, recorded before anything of that
+	// index is applied (and kept across key rotations); IndexSHA256 is that index's
+	// hash and Expires its expiry, which also holds for a 304 answer.
+	Sequence    uint64    `json:"sequence,omitempty"`
+	IndexSHA256 string    `json:"index_sha256,omitempty"`
+	Expires     time.Time `json:"expires,omitzero"`
 	// Meetings and Documents map the index's ids to the manifest/blob hash applied.
 	Meetings  map[string]string `json:"meetings,omitempty"`
 	Documents map[string]string `json:"documents,omitempty"`
@@ -72,6 +78,8 @@ type Options struct {
 	// attachments), and writes nothing to the store.
 	DryRun   bool
 	Progress progress.Func
+	// Now is the clock that judges expiry; nil means time.Now.
+	Now func() time.Time
 }
 
 // Result says what a Sync did.
@@ -82,7 +90,10 @@ type Result struct {
 	// caller pins it and shows its fingerprint.
 	Key               ed25519.PublicKey
 	TrustedOnFirstUse bool
-	Title             string
+	// KeyRotated: the feed is signed by a new key that rotations signed by the pinned
+	// key lead to; the caller pins Key from now on.
+	KeyRotated bool
+	Title      string
 	Meetings          int // in the index
 	Fetched           int // meetings whose manifest changed since the last sync
 	Imports           []store.ImportResult
@@ -149,7 +160,16 @@ func Sync(ctx context.Context, st Store, state *State, opts Options) (res Result
 		}
 		return res, fmt.Errorf("fetch the feed index: %w", err)
 	}
+	now := time.Now()
+	if opts.Now != nil {
+		now = opts.Now()
+	}
 	if notModified {
+		// The server says nothing changed; the index it stands by must still be valid,
+		// or a server could freeze the feed by answering 304 for ever.
+		if !state.Expires.IsZero() && now.After(state.Expires) {
+			return res, expired(f.where(), state.Expires)
+		}
 		res.NotModified = true
 		res.Key = pinned
 		return res, nil
@@ -158,14 +178,41 @@ func Sync(ctx context.Context, st Store, state *State, opts Options) (res Result
 	if err != nil {
 		return res, err
 	}
+	if err := CheckFresh(idx, now, f.where()); err != nil {
+		return res, err
+	}
 	res.Key, res.TrustedOnFirstUse, res.Title, res.Meetings = key, pinned == nil, idx.Title, len(idx.Meetings)
-	if state.Key != EncodeKey(key) {
+	res.KeyRotated = pinned != nil && !key.Equal(pinned)
+	sum := sha256.Sum256(body)
+	hash := hex.EncodeToString(sum[:])
+	switch {
+	case state.Key == EncodeKey(key):
+	case res.KeyRotated && state.Key == EncodeKey(pinned):
+		// A rotation the pinned key signed: what was verified with it still counts.
+		state.Key = EncodeKey(key)
+	default:
 		// A new key (first sync, or a re-pinned feed): trust nothing remembered.
 		*state = State{Key: EncodeKey(key)}
 	}
-	if !state.Published.IsZero() && idx.Published.Before(state.Published) {
-		return res, reject("the feed at %s offers an index published %s, older than the one already synced (%s); refusing it as a possible replay",
-			f.where(), idx.Published.Format(time.RFC3339), state.Published.Format(time.RFC3339))
+	switch {
+	case idx.Sequence < state.Sequence:
+		return res, reject("the feed at %s offers index number %d, older than the one already synced (number %d); refusing it as a possible replay",
+			f.where(), idx.Sequence, state.Sequence)
+	case idx.Sequence == state.Sequence && state.IndexSHA256 != "" && hash != state.IndexSHA256:
+		return res, reject("the feed at %s offers a second, different index numbered %d; refusing it (the publisher must number every index anew)", f.where(), idx.Sequence)
+	}
+	if !opts.DryRun && (idx.Sequence > state.Sequence || state.IndexSHA256 == "") {
+		// Recorded before anything is applied: a sync interrupted from here on cannot
+		// be followed by an older index.
+		state.Sequence, state.IndexSHA256, state.Expires = idx.Sequence, hash, idx.Expires
+		// The validators were earned by an older index: a 304 to them must not pass for
+		// "this one is applied" (the older index's ETag would be answered with one).
+		state.Index = Validators{}
+		if opts.Checkpoint != nil {
+			if err := opts.Checkpoint(); err != nil {
+				return res, err
+			}
+		}
 	}
 
 	var todo []IndexMeeting
@@ -363,6 +410,7 @@ func Sync(ctx context.Context, st Store, state *State, opts Options) (res Result
 	}
 	state.Index = v
 	state.Published = idx.Published
+	state.Expires = idx.Expires
 	state.Filter = opts.Filter
 	s.report(progress.Progress{Phase: progress.PhaseApply, Done: len(fetched), Total: len(fetched)})
 	return res, nil
@@ -387,7 +435,14 @@ func Probe(ctx context.Context, location string, pinned ed25519.PublicKey, hc *h
 		}
 		return nil, nil, fmt.Errorf("fetch the feed index: %w", err)
 	}
-	return OpenIndex(body, pinned, f.where())
+	idx, key, err := OpenIndex(body, pinned, f.where())
+	if err != nil {
+		return nil, nil, err
+	}
+	if err := CheckFresh(idx, time.Now(), f.where()); err != nil {
+		return nil, nil, err
+	}
+	return idx, key, nil
 }
 
 type syncer struct {
