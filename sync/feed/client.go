@@ -94,10 +94,10 @@ type Result struct {
 	// key lead to; the caller pins Key from now on.
 	KeyRotated bool
 	Title      string
-	Meetings          int // in the index
-	Fetched           int // meetings whose manifest changed since the last sync
-	Imports           []store.ImportResult
-	Documents         int
+	Meetings   int // in the index
+	Fetched    int // meetings whose manifest changed since the last sync
+	Imports    []store.ImportResult
+	Documents  int
 	// Planned is filled in a dry run: what each changed meeting would do.
 	Planned []Plan
 	Stats   Stats
