@@ -53,6 +53,8 @@ const (
 	// waitFileName is the file beside dagsorden.db that waiting short work holds a
 	// shared flock on.
 	waitFileName = FileName + "-wait"
+	// bulkMmapSize is the mapping bulk work opens the file with.
+	bulkMmapSize = 1 << 30
 )
 
 // pathMutex orders this process's transactions on one store file: shared for reads,
@@ -170,6 +172,12 @@ func (s *Store) yield() {
 func (s *Store) openFair(readOnly bool, deadline time.Time, mode txMode, openFile func(string, int, os.FileMode) (*os.File, error)) (*bolt.DB, error) {
 	// Timeout 1 ns: bbolt tries the lock once and gives up at once (0 would block).
 	opts := &bolt.Options{Timeout: time.Nanosecond, ReadOnly: readOnly, OpenFile: openFile}
+	if mode == bulk && !readOnly {
+		// Bulk work grows the file: without room in the mapping, bbolt maps it anew at
+		// every growth and copies every node it touched (a fifth of a feed's first
+		// sync). Address space only: nothing is read or allocated beyond the file.
+		opts.InitialMmapSize = bulkMmapSize
+	}
 	var release func()
 	defer func() {
 		if release != nil {

@@ -246,7 +246,7 @@ func Sync(ctx context.Context, st Store, state *State, opts Options) (res Result
 	fetched := make([]*fetchedMeeting, len(todo))
 	var second []Blob
 	for i, m := range todo {
-		data, ok := opts.Cache.Get(m.Manifest.SHA256)
+		data, ok := s.blob(m.Manifest.SHA256)
 		if !ok {
 			return res, fmt.Errorf("the blob cache lost manifest %s", m.Manifest.SHA256[:12])
 		}
@@ -280,7 +280,7 @@ func Sync(ctx context.Context, st Store, state *State, opts Options) (res Result
 		fm.meeting = fm.manifest.Meeting
 		fm.meeting.Items = make([]agenda.Item, 0, len(fm.manifest.Items))
 		for j, mi := range fm.manifest.Items {
-			data, ok := opts.Cache.Get(mi.Body.SHA256)
+			data, ok := s.blob(mi.Body.SHA256)
 			if !ok {
 				return res, fmt.Errorf("the blob cache lost item %s", mi.Body.SHA256[:12])
 			}
@@ -298,7 +298,7 @@ func Sync(ctx context.Context, st Store, state *State, opts Options) (res Result
 	}
 	parsedDocs := make([]agenda.Document, 0, len(docs))
 	for _, d := range docs {
-		data, ok := opts.Cache.Get(d.Blob.SHA256)
+		data, ok := s.blob(d.Blob.SHA256)
 		if !ok {
 			return res, fmt.Errorf("the blob cache lost document %s", d.Blob.SHA256[:12])
 		}
@@ -332,7 +332,7 @@ func Sync(ctx context.Context, st Store, state *State, opts Options) (res Result
 		return res, nil
 	}
 
-	// 3. Apply, one transaction per meeting.
+	// 3. Apply: every meeting whole in one transaction (several to a transaction).
 	if state.Meetings == nil {
 		state.Meetings = map[string]string{}
 	}
@@ -353,41 +353,42 @@ func Sync(ctx context.Context, st Store, state *State, opts Options) (res Result
 			}
 		}
 	}
-	for i, fm := range fetched {
+	// The meetings go to the store a chunk at a time (at most applyChunk bytes of
+	// attachments held in memory); the store writes each chunk in short transactions of
+	// whole meetings.
+	for start := 0; start < len(fetched); {
 		if err := ctx.Err(); err != nil {
 			return res, err
 		}
-		s.report(progress.Progress{Phase: progress.PhaseApply, Done: i, Total: len(fetched), Message: fm.meeting.Body.Name + ": " + fm.meeting.Title})
-		m := fm.meeting
-		m.Items = append([]agenda.Item(nil), m.Items...)
-		var loaded []string
-		for j := range m.Items {
-			it := &m.Items[j]
-			it.Attachments = append([]agenda.Attachment(nil), it.Attachments...)
-			for k := range it.Attachments {
-				a := &it.Attachments[k]
-				a.Content = nil
-				if !fm.carried[a.SHA256] {
-					continue
-				}
-				if data, ok := opts.Cache.Get(a.SHA256); ok {
-					a.Content = data
-					loaded = append(loaded, a.SHA256)
-				} else if has, err := st.HasAttachment(a.SHA256); err != nil || !has {
-					return res, fmt.Errorf("attachment %q of %s went missing during the sync; sync again", a.Title, m.Title)
-				}
+		var chunk []agenda.Meeting
+		var loaded [][]string
+		var held int64
+		end := start
+		for ; end < len(fetched) && (end == start || held < applyChunk); end++ {
+			m, l, n, err := withContent(st, s.blob, fetched[end])
+			if err != nil {
+				return res, err
+			}
+			chunk, loaded, held = append(chunk, m), append(loaded, l), held+n
+		}
+		first := fetched[start].meeting
+		s.report(progress.Progress{Phase: progress.PhaseApply, Done: start, Total: len(fetched), Message: first.Body.Name + ": " + first.Title})
+		results, err := st.Import(agenda.Package{Meetings: chunk})
+		res.Imports = append(res.Imports, results...)
+		// What was written is remembered even when a later meeting failed.
+		for i := range results {
+			fm := fetched[start+i]
+			state.Meetings[fm.entry.ID] = fm.entry.Manifest.SHA256
+			// The store holds the attachments now; the cache keeps only the small blobs.
+			for _, h := range loaded[i] {
+				opts.Cache.Remove(h)
 			}
 		}
-		results, err := st.Import(agenda.Package{Meetings: []agenda.Meeting{m}})
 		if err != nil {
+			m := fetched[start+len(results)].meeting
 			return res, fmt.Errorf("apply %s %s: %w", m.Body.Name, m.Start.In(agenda.Copenhagen).Format("2006-01-02"), err)
 		}
-		res.Imports = append(res.Imports, results...)
-		state.Meetings[fm.entry.ID] = fm.entry.Manifest.SHA256
-		// The store holds the attachments now; the cache keeps only the small blobs.
-		for _, h := range loaded {
-			opts.Cache.Remove(h)
-		}
+		start = end
 	}
 	if len(parsedDocs) > 0 {
 		if _, err := st.Import(agenda.Package{Documents: parsedDocs}); err != nil {
@@ -414,6 +415,36 @@ func Sync(ctx context.Context, st Store, state *State, opts Options) (res Result
 	state.Filter = opts.Filter
 	s.report(progress.Progress{Phase: progress.PhaseApply, Done: len(fetched), Total: len(fetched)})
 	return res, nil
+}
+
+// applyChunk bounds the attachment bytes one Import call holds in memory.
+const applyChunk = 64 << 20
+
+// withContent is a fetched meeting ready for the store: the attachments the feed carries
+// get their verified content from the cache (loaded lists them, n counts their bytes),
+// or are already in the store.
+func withContent(st Store, blob func(string) ([]byte, bool), fm *fetchedMeeting) (m agenda.Meeting, loaded []string, n int64, err error) {
+	m = fm.meeting
+	m.Items = append([]agenda.Item(nil), m.Items...)
+	for j := range m.Items {
+		it := &m.Items[j]
+		it.Attachments = append([]agenda.Attachment(nil), it.Attachments...)
+		for k := range it.Attachments {
+			a := &it.Attachments[k]
+			a.Content = nil
+			if !fm.carried[a.SHA256] {
+				continue
+			}
+			if data, ok := blob(a.SHA256); ok {
+				a.Content = data
+				loaded = append(loaded, a.SHA256)
+				n += int64(len(data))
+			} else if has, err := st.HasAttachment(a.SHA256); err != nil || !has {
+				return m, nil, 0, fmt.Errorf("attachment %q of %s went missing during the sync; sync again", a.Title, m.Title)
+			}
+		}
+	}
+	return m, loaded, n, nil
 }
 
 // Probe fetches and verifies a feed's index without applying anything: for `source add`,
@@ -445,12 +476,46 @@ func Probe(ctx context.Context, location string, pinned ed25519.PublicKey, hc *h
 	return idx, key, nil
 }
 
+// freshBudget bounds the verified blobs a sync keeps in memory for applying them, so
+// they are not read back from the cache and hashed a second time.
+const freshBudget = 256 << 20
+
 type syncer struct {
+	freshMu    sync.Mutex
+	fresh      map[string][]byte
+	freshBytes int64
+
 	opts Options
 	f    fetcher
 	st   Store
 	cnt  *counters
 	mu   sync.Mutex
+}
+
+// keep holds a blob fetched and verified by this sync, within freshBudget.
+func (s *syncer) keep(hash string, data []byte) {
+	s.freshMu.Lock()
+	defer s.freshMu.Unlock()
+	if s.freshBytes+int64(len(data)) > freshBudget {
+		return
+	}
+	if s.fresh == nil {
+		s.fresh = map[string][]byte{}
+	}
+	s.fresh[hash] = data
+	s.freshBytes += int64(len(data))
+}
+
+// blob is a verified blob: from this sync's memory, else from the cache (verified as
+// it is read).
+func (s *syncer) blob(hash string) ([]byte, bool) {
+	s.freshMu.Lock()
+	data, ok := s.fresh[hash]
+	s.freshMu.Unlock()
+	if ok {
+		return data, true
+	}
+	return s.opts.Cache.Get(hash)
 }
 
 func (s *syncer) report(p progress.Progress) {
@@ -500,6 +565,7 @@ func (s *syncer) fetchAll(ctx context.Context, blobs []Blob) error {
 			if err := s.opts.Cache.Put(b.SHA256, data); err != nil {
 				return err
 			}
+			s.keep(b.SHA256, data)
 			mu.Lock()
 			done++
 			n := done
