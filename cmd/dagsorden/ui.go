@@ -13,6 +13,7 @@ import (
 
 	"golang.org/x/term"
 
+	"github.com/dagsorden/dagsorden/agenda"
 	"github.com/dagsorden/dagsorden/store"
 	dsync "github.com/dagsorden/dagsorden/sync"
 	"github.com/dagsorden/dagsorden/sync/group"
@@ -75,7 +76,16 @@ func readingRoom(e *env, demo bool) error {
 		Sync: func(ctx context.Context, progress func(ui.Progress)) (string, error) {
 			return syncFromUI(ctx, st, gc, lang, progress)
 		},
+		Fetcher: attachmentFetcher{st},
 	})
+}
+
+// attachmentFetcher fetches, for o and t in the reading room, an attachment the sync left
+// for when it is opened.
+type attachmentFetcher struct{ st *store.Store }
+
+func (f attachmentFetcher) FetchAttachment(ctx context.Context, meetingID, itemID, attachmentID string, progress func(got, total int64)) (agenda.Attachment, error) {
+	return dsync.FetchAttachment(ctx, f.st, meetingID, itemID, attachmentID, progress, nil)
 }
 
 // syncFromUI runs what `dagsorden sync` runs (sources, then groups) for the S key and
