@@ -1,0 +1,220 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"net"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+
+	"github.com/dagsorden/dagsorden/internal/shared"
+	dsync "github.com/dagsorden/dagsorden/sync"
+)
+
+// run is one process's outcome, for the tallies below.
+type tally struct {
+	mu             sync.Mutex
+	runs, failures int
+	busy           int
+	slowest        time.Duration
+	errs           []string
+}
+
+func (t *tally) add(r result, took time.Duration) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.runs++
+	t.slowest = max(t.slowest, took)
+	if r.code != 0 {
+		t.failures++
+		if strings.Contains(r.stderr, "busy") {
+			t.busy++
+		}
+		if len(t.errs) < 3 {
+			t.errs = append(t.errs, strings.TrimSpace(r.stderr))
+		}
+	}
+}
+
+func (t *tally) String() string {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return fmt.Sprintf("%d runs, %d failed (%d busy), slowest %v %q", t.runs, t.failures, t.busy, t.slowest.Round(time.Millisecond), t.errs)
+}
+
+// greveVariant copies the Greve samples with one word changed in every meeting, so that
+// importing the copy and the original in turn writes every meeting each time.
+func greveVariant(t *testing.T, src string) string {
+	dst := t.TempDir()
+	names, _ := filepath.Glob(filepath.Join(src, "*.json"))
+	for _, n := range names {
+		data, err := os.ReadFile(n)
+		if err != nil {
+			t.Fatal(err)
+		}
+		data = bytes.Replace(data, []byte("Godkendelse af dagsorden"), []byte("Godkendelse af dagsordenen"), 1)
+		os.WriteFile(filepath.Join(dst, filepath.Base(n)), data, 0o644)
+	}
+	return dst
+}
+
+// TestFourProcessesShareTheStoreFairly: for a minute, four kinds of process work on one
+// data folder at once: imports of the 288 Greve meetings (two versions in turn, so each
+// one writes them all), `note add` in a loop, syncs of a feed that is re-published
+// meanwhile, and exports. No `note add` may fail as busy, no note may be lost, and the
+// bbolt file must check clean.
+func TestFourProcessesShareTheStoreFairly(t *testing.T) {
+	greve := shared.Path(t, "samples", "firstagenda", "greve")
+	if _, err := os.Stat(greve); err != nil {
+		t.Skipf("no Greve samples: %v", err)
+	}
+	span := time.Minute
+	if testing.Short() {
+		span = 15 * time.Second
+	}
+	data := t.TempDir()
+	variant := greveVariant(t, greve)
+
+	// The member's meeting, to write notes on.
+	mustRun(t, data, "import", "../../agenda/example/eksempel.json")
+	e, _ := exportOf(t, data)
+	var items []string
+	for _, it := range e.Meetings[0].Items {
+		if len(it.Recommendations) > 0 {
+			items = append(items, it.ID)
+		}
+	}
+
+	// A feed of the example and a few Greve meetings, re-published in turn while
+	// the syncs run.
+	work := t.TempDir()
+	key := filepath.Join(work, "feed.key")
+	mustRun(t, work, "keygen", key)
+	feedDir := filepath.Join(work, "feed")
+	few, _ := filepath.Glob(filepath.Join(greve, "2024-*.json"))
+	fewVariant, _ := filepath.Glob(filepath.Join(variant, "2024-*.json"))
+	if _, err := dsync.Publish(few, feedDir, key, false); err != nil {
+		t.Fatal(err)
+	}
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	go dsync.ServeListener(ctx, l, dsync.Handler(feedDir))
+	mustRun(t, data, "source", "add", "http://"+l.Addr().String(), "--name", "feed", "--key", key+".pub")
+
+	var imports, notes, syncs, exports tally
+	var saved sync.Map // note text → true, for every note add that succeeded
+	var n atomic.Int64
+	end := time.Now().Add(span)
+	var wg sync.WaitGroup
+	loop := func(tl *tally, args func() []string, after func(result)) {
+		wg.Go(func() {
+			for time.Now().Before(end) {
+				a := args()
+				start := time.Now()
+				r := dagsorden(t, data, a...)
+				tl.add(r, time.Since(start))
+				if after != nil {
+					after(r)
+				}
+			}
+		})
+	}
+	var turn atomic.Int64
+	loop(&imports, func() []string {
+		if turn.Add(1)%2 == 0 {
+			return []string{"import", greve}
+		}
+		return []string{"import", variant}
+	}, nil)
+	var text string
+	loop(&notes, func() []string {
+		i := n.Add(1)
+		text = fmt.Sprintf("Note %d: spørg til økonomien", i)
+		return []string{"note", "add", items[int(i)%len(items)], "--rec", "0", "--text", text}
+	}, func(r result) {
+		if r.code == 0 {
+			saved.Store(text, true)
+		}
+	})
+	loop(&syncs, func() []string { return []string{"sync"} }, nil)
+	loop(&exports, func() []string { return []string{"export", "--json"} }, nil)
+	wg.Go(func() { // the publisher
+		for v := 0; time.Now().Before(end); v++ {
+			time.Sleep(4 * time.Second)
+			in := few
+			if v%2 == 0 {
+				in = fewVariant
+			}
+			dsync.Publish(in, feedDir, key, false)
+		}
+	})
+	wg.Wait()
+	t.Logf("imports: %s", &imports)
+	t.Logf("note add: %s", &notes)
+	t.Logf("syncs: %s", &syncs)
+	t.Logf("exports: %s", &exports)
+
+	if notes.busy != 0 || notes.failures != 0 {
+		t.Errorf("note add: %s; want no failure", &notes)
+	}
+	if notes.runs < 20 || imports.runs < 2 || syncs.runs < 2 || exports.runs < 2 {
+		t.Errorf("too little work to show anything: %d notes, %d imports, %d syncs, %d exports", notes.runs, imports.runs, syncs.runs, exports.runs)
+	}
+	for _, tl := range []*tally{&imports, &syncs, &exports} {
+		if tl.busy != 0 {
+			t.Errorf("a process gave up as busy: %s", tl)
+		}
+	}
+
+	// Every note that was saved is there.
+	var list []struct{ Text string }
+	if err := json.Unmarshal([]byte(mustRun(t, data, "note", "list", "--json")), &list); err != nil {
+		t.Fatal(err)
+	}
+	have := map[string]bool{}
+	for _, x := range list {
+		have[x.Text] = true
+	}
+	lost := 0
+	saved.Range(func(k, _ any) bool {
+		if !have[k.(string)] {
+			lost++
+		}
+		return true
+	})
+	if lost > 0 {
+		t.Errorf("%d saved notes are gone", lost)
+	}
+
+	// The file is sound.
+	db, err := bolt.Open(filepath.Join(data, "dagsorden.db"), 0o600, &bolt.Options{ReadOnly: true, Timeout: 5 * time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if err := db.View(func(tx *bolt.Tx) error {
+		for err := range tx.Check() {
+			return err
+		}
+		return nil
+	}); err != nil {
+		t.Fatalf("bbolt check: %v", err)
+	}
+	if e, _ := exportOf(t, data); len(e.Meetings) < 289 {
+		t.Fatalf("%d meetings at the end", len(e.Meetings))
+	}
+}
+
