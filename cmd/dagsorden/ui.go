@@ -96,7 +96,16 @@ func syncFromUI(ctx context.Context, st *store.Store, gc *group.Client, lang str
 		if p.Err != nil {
 			phase, p.Message = "error", p.Err.Error()
 		}
-		progress(ui.Progress{Source: p.Source, Done: p.Done, Total: p.Total, Phase: phase, Message: p.Message})
+		up := ui.Progress{Source: p.Source, Done: p.Done, Total: p.Total, Phase: phase, Message: p.Message}
+		if p.MeetingsTotal > 0 && p.Err == nil {
+			// A site: meetings and attachments run side by side; the bar shows both.
+			up.Done, up.Total = p.Meetings+p.Attachments, p.MeetingsTotal+p.AttachmentsTotal
+			up.Message = fmt.Sprintf("møder %d/%d · bilag %d/%d", p.Meetings, p.MeetingsTotal, p.Attachments, p.AttachmentsTotal)
+			if lang == "en" {
+				up.Message = fmt.Sprintf("meetings %d/%d · attachments %d/%d", p.Meetings, p.MeetingsTotal, p.Attachments, p.AttachmentsTotal)
+			}
+		}
+		progress(up)
 	}
 	var added, updated, failed int
 	srcs, err := dsync.SourceList()
