@@ -217,4 +217,3 @@ func TestFourProcessesShareTheStoreFairly(t *testing.T) {
 		t.Fatalf("%d meetings at the end", len(e.Meetings))
 	}
 }
-

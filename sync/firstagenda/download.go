@@ -154,7 +154,7 @@ type tracker struct {
 	meetings, mTotal  int
 	atts, aTotal      int
 	bytes             int64
-	attTime, metTime  time.Duration
+	attTime           time.Duration
 	meetingsStartedAt time.Time
 	msg               string
 	lastSent          time.Time
