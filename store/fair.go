@@ -53,8 +53,11 @@ const (
 	// waitFileName is the file beside dagsorden.db that waiting short work holds a
 	// shared flock on.
 	waitFileName = FileName + "-wait"
-	// bulkMmapSize is the mapping bulk work opens the file with.
-	bulkMmapSize = 1 << 30
+	// bulkMmapSize is the mapping bulk work opens the file with; bboltAllocSize is
+	// bbolt's default AllocSize (not exported), smallAllocSize ours for small files.
+	bulkMmapSize   = 1 << 30
+	bboltAllocSize = 16 << 20
+	smallAllocSize = 1 << 20
 )
 
 // pathMutex orders this process's transactions on one store file: shared for reads,
@@ -187,6 +190,14 @@ func (s *Store) openFair(readOnly bool, deadline time.Time, mode txMode, openFil
 	sleep := time.Millisecond
 	for {
 		db, err := bolt.Open(s.path, 0o600, opts)
+		if err == nil && opts.InitialMmapSize > 0 {
+			// A file mapped larger than its AllocSize grows by needed + AllocSize at a
+			// time: bbolt's 16 MB would make every small store 16 MB bigger. A small
+			// file grows by 1 MB, a large one as bbolt would grow it anyway.
+			if fi, err := os.Stat(s.path); err == nil && fi.Size() < bboltAllocSize {
+				db.AllocSize = smallAllocSize
+			}
+		}
 		if err == nil || !errorsIsTimeout(err) {
 			return db, err
 		}

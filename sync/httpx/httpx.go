@@ -149,7 +149,8 @@ func New(opts Options) *Client {
 	if rt == nil {
 		t := http.DefaultTransport.(*http.Transport).Clone()
 		t.MaxIdleConnsPerHost = 16
-		t.ResponseHeaderTimeout = opts.HeaderTimeout
+		// No ResponseHeaderTimeout: our own header timer (once) bounds the wait and
+		// says so; the transport's would race it with an error of its own.
 		rt = t
 	}
 	jar, _ := cookiejar.New(nil) // cookiejar.New never fails without options
