@@ -61,80 +61,60 @@ const (
 )
 
 // pathMutex orders this process's transactions on one store file: shared for reads,
-// exclusive for writes, with a deadline, and fair: once a write waits, new reads wait
-// behind it (sync.RWMutex's TryLock, polled, let a stream of overlapping reads starve a
-// write). It also counts the short operations waiting, for bulk work to yield to.
+// exclusive for writes, with a deadline, and first come first served: waiters are
+// granted in the order they came (consecutive reads together), so neither a stream of
+// overlapping reads starves a write (as sync.RWMutex's polled TryLock let them) nor a
+// stream of writes the reads. It also counts the short operations waiting, for bulk work
+// to yield to.
 type pathMutex struct {
-	mu             sync.Mutex
-	readers        int
-	writer         bool
-	writersWaiting int
-	changed        chan struct{} // closed and replaced whenever the lock is released
-	waiting        atomic.Int32
+	mu      sync.Mutex
+	readers int
+	writer  bool
+	queue   []*lockWaiter
+	waiting atomic.Int32
+}
+
+type lockWaiter struct {
+	write   bool
+	granted chan struct{} // closed when the lock is the waiter's
 }
 
 // acquire takes the lock (exclusive when write) and reports whether it did by deadline.
 func (p *pathMutex) acquire(write bool, deadline time.Time, mode txMode) bool {
-	queued, announced := false, false
-	defer func() {
-		if announced {
-			p.waiting.Add(-1)
-		}
-	}()
-	var timer *time.Timer
-	defer func() {
-		if timer != nil {
-			timer.Stop()
-		}
-	}()
-	for {
-		p.mu.Lock()
-		if p.changed == nil {
-			p.changed = make(chan struct{})
-		}
-		free := !p.writer && (write && p.readers == 0 || !write && p.writersWaiting == 0)
-		if free {
-			if write {
-				p.writer = true
-			} else {
-				p.readers++
-			}
-			if queued {
-				p.writersWaiting--
-			}
-			p.mu.Unlock()
-			return true
-		}
-		if write && !queued {
-			queued = true
-			p.writersWaiting++
-		}
-		ch := p.changed
+	p.mu.Lock()
+	if len(p.queue) == 0 && p.free(write) {
+		p.take(write)
 		p.mu.Unlock()
-		if mode == short && !announced {
-			announced = true
-			p.waiting.Add(1)
-		}
-		left := time.Until(deadline)
-		if left <= 0 {
-			break
-		}
-		if timer == nil {
-			timer = time.NewTimer(left)
-		}
-		select {
-		case <-ch:
-			continue
-		case <-timer.C:
-		}
-		break
+		return true
+	}
+	w := &lockWaiter{write: write, granted: make(chan struct{})}
+	p.queue = append(p.queue, w)
+	p.mu.Unlock()
+	if mode == short {
+		p.waiting.Add(1)
+		defer p.waiting.Add(-1)
+	}
+	t := time.NewTimer(time.Until(deadline))
+	defer t.Stop()
+	select {
+	case <-w.granted:
+		return true
+	case <-t.C:
 	}
 	p.mu.Lock()
-	if queued {
-		p.writersWaiting--
-		p.broadcast() // reads held back by this write may go now
+	defer p.mu.Unlock()
+	select {
+	case <-w.granted: // granted as the time ran out: it is ours after all
+		return true
+	default:
 	}
-	p.mu.Unlock()
+	for i, q := range p.queue {
+		if q == w {
+			p.queue = append(p.queue[:i], p.queue[i+1:]...)
+			break
+		}
+	}
+	p.grant() // a write that gave up may have held reads back
 	return false
 }
 
@@ -145,16 +125,35 @@ func (p *pathMutex) release(write bool) {
 	} else {
 		p.readers--
 	}
-	p.broadcast()
+	p.grant()
 	p.mu.Unlock()
 }
 
-// broadcast wakes every waiter; callers hold mu.
-func (p *pathMutex) broadcast() {
-	if p.changed != nil {
-		close(p.changed)
+// free: the lock can be taken now; callers hold mu.
+func (p *pathMutex) free(write bool) bool {
+	return !p.writer && (!write || p.readers == 0)
+}
+
+func (p *pathMutex) take(write bool) {
+	if write {
+		p.writer = true
+	} else {
+		p.readers++
 	}
-	p.changed = make(chan struct{})
+}
+
+// grant hands the lock to the waiters at the head of the queue that can have it;
+// callers hold mu.
+func (p *pathMutex) grant() {
+	for len(p.queue) > 0 && p.free(p.queue[0].write) {
+		w := p.queue[0]
+		p.queue = p.queue[1:]
+		p.take(w.write)
+		close(w.granted)
+		if w.write {
+			return
+		}
+	}
 }
 
 // yield lets waiting short work go first: it returns when nobody in this process or

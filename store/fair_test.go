@@ -61,3 +61,34 @@ func TestPathMutexDeadlineAndWaitingCount(t *testing.T) {
 		t.Fatal("a read waits after every write has gone")
 	}
 }
+
+// Nor does a stream of writes (four background workers, say) keep a read out.
+func TestPathMutexLetsAReadThroughBackToBackWrites(t *testing.T) {
+	var p pathMutex
+	stop := make(chan struct{})
+	var wg sync.WaitGroup
+	for range 4 {
+		wg.Go(func() {
+			for {
+				select {
+				case <-stop:
+					return
+				default:
+				}
+				if p.acquire(true, time.Now().Add(5*time.Second), bulk) {
+					time.Sleep(2 * time.Millisecond)
+					p.release(true)
+				}
+			}
+		})
+	}
+	time.Sleep(20 * time.Millisecond)
+	for range 5 {
+		if !p.acquire(false, time.Now().Add(time.Second), short) {
+			t.Fatal("a read waited a second behind back-to-back writes")
+		}
+		p.release(false)
+	}
+	close(stop)
+	wg.Wait()
+}
