@@ -7,10 +7,9 @@ import (
 	"time"
 )
 
-// A stream of overlapping reads must not keep a write out: once the write waits, new
-// reads queue behind it.
-func TestPathMutexLetsAWriteThroughOverlappingReads(t *testing.T) {
-	var p pathMutex
+// busy keeps four goroutines taking p (for writing, or reading) back to back until the
+// test ends.
+func busy(t *testing.T, p *pathMutex, write bool) {
 	stop := make(chan struct{})
 	var wg sync.WaitGroup
 	for range 4 {
@@ -21,20 +20,39 @@ func TestPathMutexLetsAWriteThroughOverlappingReads(t *testing.T) {
 					return
 				default:
 				}
-				if p.acquire(false, time.Now().Add(5*time.Second), short) {
+				if p.acquire(write, time.Now().Add(5*time.Second), bulk) {
 					time.Sleep(2 * time.Millisecond)
-					p.release(false)
+					p.release(write)
 				}
 			}
 		})
 	}
+	t.Cleanup(func() { close(stop); wg.Wait() })
 	time.Sleep(20 * time.Millisecond)
-	if !p.acquire(true, time.Now().Add(time.Second), short) {
-		t.Fatal("a write waited a second behind overlapping reads")
+}
+
+// A stream of overlapping reads must not keep a write out: the write is served in turn.
+func TestPathMutexLetsAWriteThroughOverlappingReads(t *testing.T) {
+	var p pathMutex
+	busy(t, &p, false)
+	for range 5 {
+		if !p.acquire(true, time.Now().Add(time.Second), short) {
+			t.Fatal("a write waited a second behind overlapping reads")
+		}
+		p.release(true)
 	}
-	p.release(true)
-	close(stop)
-	wg.Wait()
+}
+
+// Nor does a stream of writes (four background workers, say) keep a read out.
+func TestPathMutexLetsAReadThroughBackToBackWrites(t *testing.T) {
+	var p pathMutex
+	busy(t, &p, true)
+	for range 5 {
+		if !p.acquire(false, time.Now().Add(time.Second), short) {
+			t.Fatal("a read waited a second behind back-to-back writes")
+		}
+		p.release(false)
+	}
 }
 
 func TestPathMutexDeadlineAndWaitingCount(t *testing.T) {
@@ -60,35 +78,4 @@ func TestPathMutexDeadlineAndWaitingCount(t *testing.T) {
 	if !p.acquire(false, time.Now().Add(50*time.Millisecond), short) {
 		t.Fatal("a read waits after every write has gone")
 	}
-}
-
-// Nor does a stream of writes (four background workers, say) keep a read out.
-func TestPathMutexLetsAReadThroughBackToBackWrites(t *testing.T) {
-	var p pathMutex
-	stop := make(chan struct{})
-	var wg sync.WaitGroup
-	for range 4 {
-		wg.Go(func() {
-			for {
-				select {
-				case <-stop:
-					return
-				default:
-				}
-				if p.acquire(true, time.Now().Add(5*time.Second), bulk) {
-					time.Sleep(2 * time.Millisecond)
-					p.release(true)
-				}
-			}
-		})
-	}
-	time.Sleep(20 * time.Millisecond)
-	for range 5 {
-		if !p.acquire(false, time.Now().Add(time.Second), short) {
-			t.Fatal("a read waited a second behind back-to-back writes")
-		}
-		p.release(false)
-	}
-	close(stop)
-	wg.Wait()
 }

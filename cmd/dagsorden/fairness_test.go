@@ -1,9 +1,7 @@
 package main
 
 import (
-	"bytes"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"net"
@@ -59,19 +57,7 @@ func (t *tally) String() string {
 // memory (which other tests measure, and which starts from the parent's) look huge.
 func quiet(t *testing.T, data string, args ...string) result {
 	t.Helper()
-	cmd := exec.Command(bin, append([]string{"--data", data}, args...)...)
-	cmd.Env = append(os.Environ(), "DAGSORDEN_AUTHOR=test")
-	var errb bytes.Buffer
-	cmd.Stdout, cmd.Stderr = io.Discard, &errb
-	err := cmd.Run()
-	code := 0
-	var ee *exec.ExitError
-	if errors.As(err, &ee) {
-		code = ee.ExitCode()
-	} else if err != nil {
-		t.Fatal(err)
-	}
-	return result{"", errb.String(), code}
+	return runWith(t, nil, io.Discard, append([]string{"--data", data}, args...)...)
 }
 
 // greveVariant copies the Greve samples with one phrase changed in every meeting, so that

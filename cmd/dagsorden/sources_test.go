@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"errors"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -58,13 +59,18 @@ func TestSourcesBelongToTheirDataFolder(t *testing.T) {
 	}
 }
 
-// run without --data: the default data folder comes from the environment.
-func runDefault(t *testing.T, env []string, args ...string) result {
+// runWith runs the binary with args (no --data of its own: give it, or let the
+// environment choose the default folder), extra environment, and stdout (nil: kept in
+// the result).
+func runWith(t *testing.T, env []string, stdout io.Writer, args ...string) result {
 	t.Helper()
 	cmd := exec.Command(bin, args...)
-	cmd.Env = append(os.Environ(), env...)
+	cmd.Env = append(append(os.Environ(), "DAGSORDEN_AUTHOR=test"), env...)
 	var out, errb bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &errb
+	if stdout != nil {
+		cmd.Stdout = stdout
+	}
 	err := cmd.Run()
 	code := 0
 	var ee *exec.ExitError
@@ -74,6 +80,12 @@ func runDefault(t *testing.T, env []string, args ...string) result {
 		t.Fatal(err)
 	}
 	return result{out.String(), errb.String(), code}
+}
+
+// runDefault runs without --data: the default data folder comes from the environment.
+func runDefault(t *testing.T, env []string, args ...string) result {
+	t.Helper()
+	return runWith(t, env, nil, args...)
 }
 
 func TestGlobalSourcesFileMovesIntoTheDefaultStoreOnce(t *testing.T) {
@@ -87,7 +99,7 @@ func TestGlobalSourcesFileMovesIntoTheDefaultStoreOnce(t *testing.T) {
 		t.Fatal(err)
 	}
 	def := filepath.Join(home, "data")
-	env := []string{"XDG_CONFIG_HOME=" + cfg, "DAGSORDEN_DATA=" + def, "DAGSORDEN_CONFIG=", "DAGSORDEN_AUTHOR=test"}
+	env := []string{"XDG_CONFIG_HOME=" + cfg, "DAGSORDEN_DATA=" + def, "DAGSORDEN_CONFIG="}
 
 	// Another data folder is not the default store: it neither gets nor moves them.
 	other := t.TempDir()

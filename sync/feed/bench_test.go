@@ -158,6 +158,17 @@ func BenchmarkOneItemChanged(b *testing.B) {
 	b.ReportMetric(float64(moved)/float64(n), "wire-B/sync")
 }
 
+// curlConfig is a curl config that fetches every file of the feed to /dev/null.
+func (f *benchFeed) curlConfig(b *testing.B) string {
+	var cfg strings.Builder
+	for _, p := range f.files {
+		fmt.Fprintf(&cfg, "url = \"%s/%s\"\noutput = \"/dev/null\"\n", f.srv.URL, p)
+	}
+	path := filepath.Join(b.TempDir(), "curl.cfg")
+	os.WriteFile(path, []byte(cfg.String()), 0o600)
+	return path
+}
+
 // BenchmarkCurlSequential fetches the same files with one curl process, one after the
 // other over a kept-alive connection: the yardstick for first-sync throughput.
 func BenchmarkCurlSequential(b *testing.B) {
@@ -166,12 +177,7 @@ func BenchmarkCurlSequential(b *testing.B) {
 		b.Skip("curl is not installed")
 	}
 	f := newBenchFeed(b)
-	var cfg strings.Builder
-	for _, p := range f.files {
-		fmt.Fprintf(&cfg, "url = \"%s/%s\"\noutput = \"/dev/null\"\n", f.srv.URL, p)
-	}
-	cfgPath := filepath.Join(b.TempDir(), "curl.cfg")
-	os.WriteFile(cfgPath, []byte(cfg.String()), 0o600)
+	cfgPath := f.curlConfig(b)
 	b.SetBytes(f.bytes)
 	for b.Loop() {
 		if out, err := exec.Command(curl, "-s", "-f", "-K", cfgPath).CombinedOutput(); err != nil {
@@ -189,12 +195,7 @@ func BenchmarkFirstSyncAgainstCurl(b *testing.B) {
 		b.Skip("curl is not installed")
 	}
 	f := newBenchFeed(b)
-	var cfg strings.Builder
-	for _, p := range f.files {
-		fmt.Fprintf(&cfg, "url = \"%s/%s\"\noutput = \"/dev/null\"\n", f.srv.URL, p)
-	}
-	cfgPath := filepath.Join(b.TempDir(), "curl.cfg")
-	os.WriteFile(cfgPath, []byte(cfg.String()), 0o600)
+	cfgPath := f.curlConfig(b)
 	var syncTime, curlTime time.Duration
 	for b.Loop() {
 		b.StopTimer()

@@ -26,6 +26,7 @@
 package firstagenda
 
 import (
+	"cmp"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -520,28 +521,18 @@ func (s *siteSync) choose(committees []Committee) []MeetingRef {
 		return 2
 	}
 	slices.SortStableFunc(refs, func(a, b MeetingRef) int {
-		if c := cmpInt(int64(class(a)), int64(class(b))); c != 0 {
+		if c := cmp.Compare(class(a), class(b)); c != 0 {
 			return c
 		}
 		if c := b.Date.Compare(a.Date); c != 0 {
 			return c
 		}
-		if c := cmpInt(int64(kindRank(a.Name)), int64(kindRank(b.Name))); c != 0 {
+		if c := cmp.Compare(kindRank(a.Name), kindRank(b.Name)); c != 0 {
 			return c
 		}
 		return strings.Compare(a.Released, b.Released)
 	})
 	return refs
-}
-
-func cmpInt(a, b int64) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
 }
 
 // kindRank orders one meeting's publications by the site's name for them.

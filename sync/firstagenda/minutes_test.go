@@ -52,16 +52,9 @@ func TestMinutesMeetTheNotesOnTheAgenda(t *testing.T) {
 	before, _ := st.Meetings()
 	m := parse(t, r, pub)
 	stored, _ := st.Meeting(m.ID)
-	i := slices.IndexFunc(stored.Items, func(it agenda.Item) bool { return len(it.Recommendations) > 0 && !it.Closed })
-	target := stored.Items[i]
+	target, note := noteOnFirstRecommendation(t, st, stored, agenda.StanceFor, "Vi støtter, hvis økonomien holder.")
 	if target.Decision != "" {
 		t.Fatalf("the agenda already has a decision: %q", target.Decision)
-	}
-	rec := 0
-	anchor, _ := agenda.AnchorOn(stored, &target, &rec)
-	note := &agenda.Note{Anchor: anchor, Stance: agenda.StanceFor, Text: "Vi støtter, hvis økonomien holder.", Visibility: agenda.Private}
-	if err := st.SaveNote(note); err != nil {
-		t.Fatal(err)
 	}
 
 	// The minutes: a new publication id, new item ids, the actual start ten minutes later.

@@ -187,14 +187,7 @@ func TestRecentChangeWithoutNewReleaseTimeIsFound(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			i := slices.IndexFunc(stored.Items, func(it agenda.Item) bool { return len(it.Recommendations) > 0 && !it.Closed })
-			target := stored.Items[i]
-			rec := 0
-			anchor, _ := agenda.AnchorOn(stored, &target, &rec)
-			note := &agenda.Note{Anchor: anchor, Stance: agenda.StanceAgainst, Text: "Vi stemmer imod.", Visibility: agenda.Private}
-			if err := st.SaveNote(note); err != nil {
-				t.Fatal(err)
-			}
+			target, note := noteOnFirstRecommendation(t, st, stored, agenda.StanceAgainst, "Vi stemmer imod.")
 
 			// Nothing changed: the recent meetings are asked for, nothing is written.
 			gen, _ := st.Generation()
@@ -262,4 +255,25 @@ func parse(t *testing.T, r *replay.Site, pubID string) agenda.Meeting {
 		t.Fatalf("parse %s: %v", pubID, err)
 	}
 	return p.Meetings[0]
+}
+
+// noteOnFirstRecommendation saves a note on the first recommendation of the first open
+// item that has one, anchored as the UI anchors it, and returns the item and the note.
+func noteOnFirstRecommendation(t *testing.T, st interface{ SaveNote(*agenda.Note) error }, m *agenda.Meeting, stance agenda.Stance, text string) (agenda.Item, *agenda.Note) {
+	t.Helper()
+	i := slices.IndexFunc(m.Items, func(it agenda.Item) bool { return len(it.Recommendations) > 0 && !it.Closed })
+	if i < 0 {
+		t.Fatalf("%s has no open item with a recommendation", m.Title)
+	}
+	target := m.Items[i]
+	rec := 0
+	anchor, err := agenda.AnchorOn(m, &target, &rec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	note := &agenda.Note{Anchor: anchor, Stance: stance, Text: text, Visibility: agenda.Private}
+	if err := st.SaveNote(note); err != nil {
+		t.Fatal(err)
+	}
+	return target, note
 }
