@@ -14,11 +14,12 @@ import (
 
 // A large import or sync applies in batches of whole meetings, each batch one write
 // transaction bounded by batchBudget of work or batchMax meetings, whichever comes first
-// (the first meeting of a batch always goes in, however big). Batching keeps the fsyncs
+// (the first meeting of a batch always goes in, however big). The index flush and the
+// commit come on top of the budget: a batch holds the lock about 100 ms. Batching keeps the fsyncs
 // per batch rather than per meeting; the bound keeps the lock free often enough that a
 // note saved from another process waits a moment, not for the whole import (fair.go).
 const (
-	batchBudget = 80 * time.Millisecond
+	batchBudget = 50 * time.Millisecond
 	batchMax    = 64
 )
 
