@@ -37,7 +37,11 @@ func runUI(e *env, demo bool) error {
 }
 
 func readingRoom(e *env, demo bool) error {
-	st, err := e.openStore()
+	dir, err := e.dataFolder()
+	if err != nil {
+		return err
+	}
+	st, err := store.OpenWith(dir, e.storeOptions())
 	if err != nil {
 		return err
 	}
@@ -108,7 +112,7 @@ func syncFromUI(ctx context.Context, st *store.Store, gc *group.Client, lang str
 		progress(up)
 	}
 	var added, updated, failed int
-	srcs, err := dsync.SourceList()
+	srcs, err := dsync.SourceList(st.Dir())
 	if err != nil {
 		return "", err
 	}
