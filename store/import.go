@@ -2,8 +2,6 @@ package store
 
 import (
 	"bytes"
-	"crypto/sha256"
-	"encoding/hex"
 	"fmt"
 	"slices"
 	"strings"
@@ -29,60 +27,34 @@ type ImportResult struct {
 	Notes   map[agenda.NoteStatus]int // this meeting's notes after re-anchoring, by status
 }
 
-// Import writes a whole package, meetings and documents, in one transaction: all or
-// nothing. For each meeting it loads the stored version, gives the items their stored
-// ids (agenda.Reconcile), writes nothing when nothing changed, and otherwise replaces the
-// meeting, keeps the previous version of each changed or removed item, stores attachment
-// content by sha256 with the text of each PDF, re-anchors every note of the meeting
-// (agenda.Reanchor): a note is never deleted, a note whose item is gone becomes
-// orphaned; and replaces the search index's documents of what changed.
+// Import writes a package, meetings and documents. The whole package is checked before
+// anything is written, so bad input writes nothing; then each meeting is written whole,
+// in short transactions of a few meetings each (applyMeetings), so that another process
+// waits only a moment for the store during a large import. For each meeting it loads the
+// stored version, gives the items their stored ids (agenda.Reconcile), writes nothing
+// when nothing changed, and otherwise replaces the meeting, keeps the previous version
+// of each changed or removed item, stores attachment content by sha256 with the text of
+// each PDF, re-anchors every note of the meeting (agenda.Reanchor): a note is never
+// deleted, a note whose item is gone becomes orphaned; and replaces the search index's
+// documents of what changed.
 //
 // The text of PDF attachments the store has no text for is extracted first, before the
 // write lock is taken. Import does not change p. The results are for the meetings, in
-// p's order.
+// p's order; when writing fails part-way, the results of the meetings written before
+// come with the error.
 func (s *Store) Import(p agenda.Package) ([]ImportResult, error) {
 	meetings, docs, err := prepare(p)
 	if err != nil {
+		return nil, err
+	}
+	if err := s.checkItemOwners(meetings); err != nil {
 		return nil, err
 	}
 	texts, err := s.extractTexts(meetings)
 	if err != nil {
 		return nil, err
 	}
-	var results []ImportResult
-	err = s.update(func(tx *bolt.Tx) error {
-		results = make([]ImportResult, 0, len(meetings))
-		stamp := now()
-		wrote := false
-		ix := newIndexer(tx)
-		for i := range meetings {
-			r, w, err := importMeeting(tx, ix, &meetings[i], stamp, texts)
-			if err != nil {
-				return fmt.Errorf("%s: %w", describe(&meetings[i]), err)
-			}
-			results = append(results, r)
-			wrote = wrote || w
-		}
-		for i := range docs {
-			w, err := importDocument(tx, ix, &docs[i])
-			if err != nil {
-				return fmt.Errorf("document %q: %w", docs[i].Title, err)
-			}
-			wrote = wrote || w
-		}
-		_, purged, err := purgeClosed(tx, ix, stamp)
-		if err != nil {
-			return err
-		}
-		if !wrote && !purged {
-			return errNoChange
-		}
-		return ix.flush()
-	})
-	if err != nil {
-		return nil, err
-	}
-	return results, nil
+	return s.applyMeetings(meetings, docs, texts)
 }
 
 func describe(m *agenda.Meeting) string {
@@ -100,6 +72,7 @@ func describe(m *agenda.Meeting) string {
 // may change (Reconcile sets ids; attachment sums are filled in).
 func prepare(p agenda.Package) ([]agenda.Meeting, []agenda.Document, error) {
 	meetings := make([]agenda.Meeting, len(p.Meetings))
+	sums := hashContents(p.Meetings)
 	seenMeeting := map[string]bool{}
 	for i := range p.Meetings {
 		m := p.Meetings[i]
@@ -135,8 +108,7 @@ func prepare(p agenda.Package) ([]agenda.Meeting, []agenda.Document, error) {
 				if a.Content == nil {
 					continue
 				}
-				sum := sha256.Sum256(a.Content)
-				h := hex.EncodeToString(sum[:])
+				h := sums[[3]int{i, j, k}]
 				if a.SHA256 != "" && !strings.EqualFold(a.SHA256, h) {
 					return nil, nil, fmt.Errorf("%s: item %s: the content of attachment %q does not match its sha256", describe(&m), it.Number, a.Title)
 				}

@@ -81,8 +81,8 @@ type Store struct {
 
 	// mu orders this process's own transactions on the file (shared by every Store of
 	// the same path): bbolt's lock is per open file, so two goroutines would otherwise
-	// wait for each other by polling it.
-	mu     *sync.RWMutex
+	// wait for each other by polling it. It also counts who waits (see fair.go).
+	mu     *pathMutex
 	closed bool
 
 	opts  Options
@@ -92,11 +92,11 @@ type Store struct {
 }
 
 // pathLocks holds one mutex per store file, for every Store of this process.
-var pathLocks sync.Map // path → *sync.RWMutex
+var pathLocks sync.Map // path → *pathMutex
 
-func pathLock(path string) *sync.RWMutex {
-	mu, _ := pathLocks.LoadOrStore(path, new(sync.RWMutex))
-	return mu.(*sync.RWMutex)
+func pathLock(path string) *pathMutex {
+	mu, _ := pathLocks.LoadOrStore(path, new(pathMutex))
+	return mu.(*pathMutex)
 }
 
 // DefaultDir is the data folder when none is given: $DAGSORDEN_DATA, else
@@ -223,8 +223,8 @@ func syncDir(dir string) error {
 // makes later calls fail with ErrClosed. It holds no file open, so there is nothing else
 // to release.
 func (s *Store) Close() error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
+	s.mu.acquire(true, time.Now().Add(24*time.Hour), bulk)
+	defer s.mu.release(true)
 	s.closed = true
 	return nil
 }
@@ -234,18 +234,13 @@ func (s *Store) Dir() string { return s.dir }
 
 // lock takes this process's lock on the file (shared for reads), waiting at most until
 // deadline: an operation waits for the store at most lockTimeout in all, however many
-// goroutines queue before it.
-func (s *Store) lock(readOnly bool, deadline time.Time) (unlock func(), err error) {
-	try, unlock := s.mu.TryLock, s.mu.Unlock
-	if readOnly {
-		try, unlock = s.mu.TryRLock, s.mu.RUnlock
+// goroutines queue before it. A waiting operation that is not bulk work says so, so
+// bulk work lets it go first (fair.go).
+func (s *Store) lock(readOnly bool, deadline time.Time, mode txMode) (unlock func(), err error) {
+	if !s.mu.acquire(!readOnly, deadline, mode) {
+		return nil, &busyError{s.dir}
 	}
-	for !try() {
-		if time.Now().After(deadline) {
-			return nil, &busyError{s.dir}
-		}
-		time.Sleep(time.Millisecond) // transactions take about a millisecond
-	}
+	unlock = func() { s.mu.release(!readOnly) }
 	if s.closed {
 		unlock()
 		return nil, ErrClosed
@@ -254,9 +249,10 @@ func (s *Store) lock(readOnly bool, deadline time.Time) (unlock func(), err erro
 }
 
 // open opens the bbolt file for one operation, waiting for other processes at most
-// until deadline. When the file it got the lock of is no longer the one at the path (a
-// migration swapped a new file in while this process waited), it opens the new one.
-func (s *Store) open(readOnly bool, deadline time.Time) (*bolt.DB, error) {
+// until deadline (see openFair). When the file it got the lock of is no longer the one at
+// the path (a migration swapped a new file in while this process waited), it opens the
+// new one.
+func (s *Store) open(readOnly bool, deadline time.Time, mode txMode) (*bolt.DB, error) {
 	for {
 		wait := time.Until(deadline)
 		if wait <= 0 {
@@ -268,7 +264,7 @@ func (s *Store) open(readOnly bool, deadline time.Time) (*bolt.DB, error) {
 			f, err = os.OpenFile(name, flag, perm)
 			return f, err
 		}
-		db, err := bolt.Open(s.path, 0o600, &bolt.Options{Timeout: wait, ReadOnly: readOnly, OpenFile: openFile})
+		db, err := s.openFair(readOnly, deadline, mode, openFile)
 		switch {
 		case err == nil:
 		case errors.Is(err, bolterrors.ErrTimeout):
@@ -318,12 +314,12 @@ func (s *Store) closeDB(db *bolt.DB) error {
 // whatever it keeps: the memory of a transaction is gone when it ends.
 func (s *Store) view(fn func(tx *bolt.Tx) error) error {
 	deadline := time.Now().Add(lockTimeout)
-	unlock, err := s.lock(true, deadline)
+	unlock, err := s.lock(true, deadline, short)
 	if err != nil {
 		return err
 	}
 	defer unlock()
-	db, err := s.open(true, deadline)
+	db, err := s.open(true, deadline, short)
 	if err != nil {
 		return err
 	}
@@ -341,13 +337,23 @@ var errNoChange = errors.New("nothing to write")
 // generation. When fn returns errNoChange the transaction is rolled back and update
 // returns nil: the file is not touched at all.
 func (s *Store) update(fn func(tx *bolt.Tx) error) error {
-	deadline := time.Now().Add(lockTimeout)
-	unlock, err := s.lock(false, deadline)
+	return s.updateMode(fn, short)
+}
+
+// updateMode is update for short work or bulk work (see fair.go).
+func (s *Store) updateMode(fn func(tx *bolt.Tx) error, mode txMode) error {
+	timeout := lockTimeout
+	if mode == bulk {
+		s.yield()
+		timeout = bulkLockTimeout
+	}
+	deadline := time.Now().Add(timeout)
+	unlock, err := s.lock(false, deadline, mode)
 	if err != nil {
 		return err
 	}
 	defer unlock()
-	db, err := s.open(false, deadline)
+	db, err := s.open(false, deadline, mode)
 	if err != nil {
 		return err
 	}

@@ -35,12 +35,12 @@ const (
 //  4. the compacted copy renamed over dagsorden.db, and the folder synced.
 func (s *Store) upgrade() error {
 	deadline := time.Now().Add(lockTimeout)
-	unlock, err := s.lock(false, deadline)
+	unlock, err := s.lock(false, deadline, short)
 	if err != nil {
 		return err
 	}
 	defer unlock()
-	old, err := s.open(false, deadline)
+	old, err := s.open(false, deadline, short)
 	if err != nil {
 		return err
 	}
@@ -346,12 +346,12 @@ func (s *Store) RestoreBackup(backup string) (kept string, err error) {
 	}
 	defer in.Close()
 	deadline := time.Now().Add(lockTimeout)
-	unlock, err := s.lock(false, deadline)
+	unlock, err := s.lock(false, deadline, short)
 	if err != nil {
 		return "", err
 	}
 	defer unlock()
-	cur, err := s.open(false, deadline)
+	cur, err := s.open(false, deadline, short)
 	if err != nil {
 		return "", err
 	}

@@ -85,9 +85,9 @@ func TestSyncSurvivesKills(t *testing.T) {
 	if testing.Short() {
 		runs = 8
 	}
-	setConfig(t)
+	data := newDataDir(t)
 	work := t.TempDir()
-	feedDir, data := filepath.Join(work, "feed"), filepath.Join(work, "data")
+	feedDir := filepath.Join(work, "feed")
 	_, priv, _ := ed25519.GenerateKey(rand.Reader)
 	va, vb := crashVersions()
 	publishVersion := func(ms []agenda.Meeting) {
@@ -99,7 +99,7 @@ func TestSyncSurvivesKills(t *testing.T) {
 	srv := httptest.NewServer(Handler(feedDir))
 	defer srv.Close()
 	pub := priv.Public().(ed25519.PublicKey)
-	if err := source.Update(source.DefaultPath(), func(c *source.Config) error {
+	if err := source.Update(source.Path(data), func(c *source.Config) error {
 		return c.Add(source.Source{Name: "crash", Kind: source.KindFeed, URL: srv.URL, Key: feed.EncodeKey(pub), Fingerprint: feed.Fingerprint(pub)})
 	}); err != nil {
 		t.Fatal(err)

@@ -58,12 +58,33 @@ type PublishResult = feed.PublishResult
 // data folders, and everything in those stores is published (closed items and stored
 // attachment contents included). If any input cannot be read, nothing is written.
 func Publish(inputs []string, out, keyfile string, fromStore bool) (PublishResult, error) {
+	return PublishWith(inputs, out, keyfile, PublishOptions{FromStore: fromStore})
+}
+
+// PublishOptions are Publish's choices beyond the inputs.
+type PublishOptions struct {
+	FromStore bool
+	// PreviousKeyFile is the private key the feed was signed with until now, when it
+	// moves to keyfile: subscribers who pinned the old key follow the rotation it signs.
+	PreviousKeyFile string
+	// Validity is how long the index stays valid (0: 30 days).
+	Validity time.Duration
+}
+
+// PublishWith is Publish with options.
+func PublishWith(inputs []string, out, keyfile string, opts PublishOptions) (PublishResult, error) {
 	priv, err := feed.LoadPrivateKey(keyfile)
 	if err != nil {
 		return PublishResult{}, err
 	}
+	fo := feed.PublishOptions{Validity: opts.Validity}
+	if opts.PreviousKeyFile != "" {
+		if fo.PreviousKey, err = feed.LoadPrivateKey(opts.PreviousKeyFile); err != nil {
+			return PublishResult{}, err
+		}
+	}
 	var pkg agenda.Package
-	if fromStore {
+	if opts.FromStore {
 		pkg, err = readStores(inputs)
 	} else {
 		pkg, err = readInputs(inputs)
@@ -74,7 +95,7 @@ func Publish(inputs []string, out, keyfile string, fromStore bool) (PublishResul
 	if len(pkg.Meetings) == 0 && len(pkg.Documents) == 0 {
 		return PublishResult{}, errors.New("nothing to publish: the inputs hold no meeting and no document")
 	}
-	return feed.Publish(pkg, out, priv, feed.PublishOptions{})
+	return feed.Publish(pkg, out, priv, fo)
 }
 
 func readInputs(inputs []string) (agenda.Package, error) {
@@ -157,12 +178,16 @@ func readStores(dirs []string) (agenda.Package, error) {
 
 // AddOptions are the arguments of `source add`.
 type AddOptions struct {
+	// Dir is the data folder whose source list gets the source.
+	Dir string
 	// Target is an https address (a FirstAgenda site or a feed) or a feed folder.
 	Target     string
 	Name       string   // default: the site's host or the folder's name
 	Committees []string // limit to these bodies
 	KeyFile    string   // a feed's public key file; without it the key is trusted on first use
 	Insecure   bool     // allow plain http to a host that is not this machine
+	// Rate is a site's request budget in requests per second (0: the default, 2).
+	Rate float64
 	// Kind forces the kind; empty means: a folder or --key is a feed, and an address
 	// is asked whether it serves a feed index, else taken as a FirstAgenda site.
 	Kind source.Kind
@@ -172,9 +197,15 @@ type AddOptions struct {
 
 // SourceAdd checks the target (it fetches a feed's index or a site's committee list),
 // pins a feed's key (from KeyFile, or trusted on first use: the returned Source's
-// Fingerprint is what to show), and adds the source to the config.
+// Fingerprint is what to show), and adds the source to the data folder's list.
 func SourceAdd(ctx context.Context, opts AddOptions) (source.Source, error) {
-	s := source.Source{Name: opts.Name, Committees: opts.Committees, Insecure: opts.Insecure, Kind: opts.Kind}
+	if opts.Dir == "" {
+		return source.Source{}, errors.New("no data folder given for the source")
+	}
+	if opts.Rate < 0 {
+		return source.Source{}, errors.New("the request rate cannot be negative")
+	}
+	s := source.Source{Name: opts.Name, Committees: opts.Committees, Insecure: opts.Insecure, Kind: opts.Kind, Rate: opts.Rate}
 	var pinned ed25519.PublicKey
 	if opts.KeyFile != "" {
 		k, err := feed.LoadPublicKey(opts.KeyFile)
@@ -255,29 +286,42 @@ func SourceAdd(ctx context.Context, opts AddOptions) (source.Source, error) {
 			return s, fmt.Errorf("%s has no committee named %q (it has: %s)", s.URL, want, strings.Join(slices.Compact(bodies), ", "))
 		}
 	}
-	err := source.Update(source.DefaultPath(), func(c *source.Config) error { return c.Add(s) })
+	err := source.Update(source.Path(opts.Dir), func(c *source.Config) error { return c.Add(s) })
 	return s, err
 }
 
-// SourceList returns the configured sources.
-func SourceList() ([]source.Source, error) {
-	c, err := source.Load(source.DefaultPath())
+// SourceList returns the sources of the data folder dir.
+func SourceList(dir string) ([]source.Source, error) {
+	c, err := source.Load(source.Path(dir))
 	if err != nil {
 		return nil, err
 	}
 	return c.Sources, nil
 }
 
-// SourceRemove removes a source from the config. What it brought into the store stays.
-func SourceRemove(name string) error {
-	return source.Update(source.DefaultPath(), func(c *source.Config) error { return c.Remove(name) })
+// SourceRemove removes a source from the data folder's list. What it brought into the
+// store stays.
+func SourceRemove(dir, name string) error {
+	return source.Update(source.Path(dir), func(c *source.Config) error { return c.Remove(name) })
+}
+
+// MoveLegacySources moves the global source list of older versions into dir, the
+// default data folder, once; see source.MoveLegacy. from is the old file when it moved.
+func MoveLegacySources(dir string) (from string, err error) {
+	return source.MoveLegacy(dir)
 }
 
 // Options for Sync.
 type Options struct {
 	SourceName string // only this source; empty means all
 	DryRun     bool   // fetch what is needed to say what would change; write nothing
-	Progress   func(Progress)
+	// AllAttachments fetches every attachment a site lists, not only those of upcoming
+	// and recent meetings (the rest are otherwise fetched when opened).
+	AllAttachments bool
+	// Rate replaces every site's request budget for this sync (requests per second;
+	// 0: each source's own).
+	Rate     float64
+	Progress func(Progress)
 	// Transport replaces the network (tests, benchmarks).
 	Transport http.RoundTripper
 }
@@ -305,6 +349,17 @@ type SourceResult struct {
 	Imports     []store.ImportResult
 	Planned     []Plan   // dry run
 	Skipped     []string // attachments kept as links, one sentence each
+	// A site's attachments: fetched now, and left to fetch when opened.
+	Attachments, NotDownloaded int
+	AttachmentBytes            int64
+	// Linked: minutes applied onto their agenda; Superseded: agenda publications not
+	// applied over their meeting's minutes.
+	Linked, Superseded int
+	// Rate is the request budget the source synced with (0: none).
+	Rate float64
+	// KeyRotated is set when a feed's publisher moved to a new key signed by the old
+	// one: Fingerprint is then the new key's, and the source pins it.
+	KeyRotated bool
 	// Fingerprint of a feed's key; TrustedOnFirstUse when it was pinned by this sync.
 	Fingerprint       string
 	TrustedOnFirstUse bool
@@ -328,11 +383,11 @@ func (r *SourceResult) Counts() (added, updated, unchanged int) {
 	return
 }
 
-// Sync syncs every configured source (or the one named) into st, one after the other.
-// The error is for a broken config or an unknown source name; each source's own
+// Sync syncs every source of st's data folder (or the one named) into st, one after the
+// other. The error is for a broken list or an unknown source name; each source's own
 // failure is in its SourceResult.Err, and the others still sync.
 func Sync(ctx context.Context, st *store.Store, opts Options) ([]SourceResult, error) {
-	cfgPath := source.DefaultPath()
+	cfgPath := source.Path(st.Dir())
 	cfg, err := source.Load(cfgPath)
 	if err != nil {
 		return nil, err
@@ -364,11 +419,11 @@ func Sync(ctx context.Context, st *store.Store, opts Options) ([]SourceResult, e
 
 func syncOne(ctx context.Context, st *store.Store, s source.Source, cfgPath string, opts Options) SourceResult {
 	r := SourceResult{Name: s.Name, Kind: s.Kind, URL: s.URL, Fingerprint: s.Fingerprint}
-	rate := s.Rate
-	if rate == 0 && s.Kind == source.KindFeed {
-		rate = -1 // static files built to be fetched in bulk
+	if opts.Rate > 0 && s.Kind == source.KindFirstAgenda {
+		s.Rate = opts.Rate
 	}
-	hc := httpx.New(httpx.Options{Rate: rate, Insecure: s.Insecure, Transport: opts.Transport})
+	hc := newClient(s, opts.Transport)
+	r.Rate = hc.Rate()
 	statePath, err := statePath(st, s)
 	if err != nil {
 		r.Err = err
@@ -407,8 +462,8 @@ func syncOne(ctx context.Context, st *store.Store, s source.Source, cfgPath stri
 		for _, p := range res.Planned {
 			r.Planned = append(r.Planned, Plan(p))
 		}
-		if err == nil && res.TrustedOnFirstUse && res.Key != nil && !opts.DryRun {
-			r.TrustedOnFirstUse, r.Fingerprint = true, feed.Fingerprint(res.Key)
+		if err == nil && (res.TrustedOnFirstUse || res.KeyRotated) && res.Key != nil && !opts.DryRun {
+			r.TrustedOnFirstUse, r.KeyRotated, r.Fingerprint = res.TrustedOnFirstUse, res.KeyRotated, feed.Fingerprint(res.Key)
 			err = source.Update(cfgPath, func(c *source.Config) error {
 				cs, ok := c.Find(s.Name)
 				if !ok || cs.URL != s.URL {
@@ -440,11 +495,14 @@ func syncOne(ctx context.Context, st *store.Store, s source.Source, cfgPath stri
 			since = time.Now().AddDate(0, 0, -s.HistoryDays)
 		}
 		res, err := firstagenda.Sync(ctx, st, c, &state, firstagenda.Options{
-			Source: s.Name, Wants: s.Wants, Attachments: !s.NoAttachments,
-			MaxAttachment: int64(s.MaxAttachmentMB) << 20, Since: since, DryRun: opts.DryRun, Progress: report,
+			Source: s.Name, Wants: s.Wants, Attachments: !s.NoAttachments, AllAttachments: opts.AllAttachments,
+			AttachmentDays: s.AttachmentDays, MaxAttachment: int64(s.MaxAttachmentMB) << 20, Since: since,
+			DryRun: opts.DryRun, Progress: report,
 			Checkpoint: func() error { return saveState(statePath, &state) },
 		})
 		r.Listed, r.Fetched, r.Imports, r.Skipped = res.Listed, res.Fetched, res.Imports, res.Skipped
+		r.Attachments, r.NotDownloaded, r.AttachmentBytes = res.Attachments, res.NotDownloaded, res.AttachmentBytes
+		r.Linked, r.Superseded = res.Linked, res.Superseded
 		for _, p := range res.Planned {
 			r.Planned = append(r.Planned, Plan(p))
 		}
@@ -459,6 +517,16 @@ func syncOne(ctx context.Context, st *store.Store, s source.Source, cfgPath stri
 		r.Err = fmt.Errorf("source %q has unknown kind %q", s.Name, s.Kind)
 	}
 	return r
+}
+
+// newClient is the HTTP client a source syncs with: its request budget (a site's
+// default is polite, a feed's static files have none), its transport security.
+func newClient(s source.Source, rt http.RoundTripper) *httpx.Client {
+	rate := s.EffectiveRate()
+	if rate <= 0 {
+		rate = -1
+	}
+	return httpx.New(httpx.Options{Rate: rate, Insecure: s.Insecure, Transport: rt})
 }
 
 // statePath is where a source's sync state lives: beside the store (so it goes with the

@@ -66,11 +66,12 @@ func writeNative(t testing.TB, path string, ms []agenda.Meeting) {
 	}
 }
 
-func setConfig(t testing.TB) string {
+// newDataDir is a data folder for a test. The old global sources file points nowhere
+// real, so nothing a test does can read or write the member's own.
+func newDataDir(t testing.TB) string {
 	t.Helper()
-	p := filepath.Join(t.TempDir(), "config", "sources.toml")
-	t.Setenv("DAGSORDEN_CONFIG", p)
-	return p
+	t.Setenv("DAGSORDEN_CONFIG", filepath.Join(t.TempDir(), "no-global-sources.toml"))
+	return filepath.Join(t.TempDir(), "data")
 }
 
 func serveFeed(t testing.TB, dir string) string {
@@ -92,7 +93,8 @@ func serveFeed(t testing.TB, dir string) string {
 }
 
 func TestEndToEndKeygenPublishServeAddSync(t *testing.T) {
-	cfg := setConfig(t)
+	data := newDataDir(t)
+	cfg := source.Path(data)
 	work := t.TempDir()
 	key := filepath.Join(work, "feed.key")
 	fp, err := Keygen(key)
@@ -112,7 +114,7 @@ func TestEndToEndKeygenPublishServeAddSync(t *testing.T) {
 	url := serveFeed(t, out)
 
 	ctx := context.Background()
-	s, err := SourceAdd(ctx, AddOptions{Target: url, Name: "kkr"})
+	s, err := SourceAdd(ctx, AddOptions{Dir: data, Target: url, Name: "kkr"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -122,12 +124,12 @@ func TestEndToEndKeygenPublishServeAddSync(t *testing.T) {
 	if fi, err := os.Stat(cfg); err != nil || fi.Mode().Perm() != 0o600 {
 		t.Fatalf("config file: %v", err)
 	}
-	list, err := SourceList()
+	list, err := SourceList(data)
 	if err != nil || len(list) != 1 || list[0].Key == "" {
 		t.Fatalf("list: %+v, %v", list, err)
 	}
 
-	st, err := store.Open(filepath.Join(work, "data"))
+	st, err := store.Open(data)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -153,16 +155,16 @@ func TestEndToEndKeygenPublishServeAddSync(t *testing.T) {
 	if _, err := Sync(ctx, st, Options{SourceName: "nope"}); err == nil {
 		t.Fatal("sync of an unknown source succeeded")
 	}
-	if err := SourceRemove("kkr"); err != nil {
+	if err := SourceRemove(data, "kkr"); err != nil {
 		t.Fatal(err)
 	}
-	if list, _ := SourceList(); len(list) != 0 {
+	if list, _ := SourceList(data); len(list) != 0 {
 		t.Fatal("source not removed")
 	}
 }
 
 func TestPublishFromStoreCarriesAttachmentsAndClosedItems(t *testing.T) {
-	setConfig(t)
+	data := newDataDir(t)
 	work := t.TempDir()
 	key := filepath.Join(work, "k")
 	Keygen(key)
@@ -177,10 +179,10 @@ func TestPublishFromStoreCarriesAttachmentsAndClosedItems(t *testing.T) {
 	if _, err := Publish([]string{filepath.Join(work, "src")}, out, key, true); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := SourceAdd(context.Background(), AddOptions{Target: out, KeyFile: key + ".pub"}); err != nil {
+	if _, err := SourceAdd(context.Background(), AddOptions{Dir: data, Target: out, KeyFile: key + ".pub"}); err != nil {
 		t.Fatal(err)
 	}
-	dst, _ := store.Open(filepath.Join(work, "dst"))
+	dst, _ := store.Open(data)
 	defer dst.Close()
 	res, err := Sync(context.Background(), dst, Options{})
 	if err != nil || res[0].Err != nil {
@@ -221,7 +223,7 @@ func TestPublishRefusesBadInputsAndWritesNothing(t *testing.T) {
 }
 
 func TestSourceAddFirstAgendaSiteChecksCommittees(t *testing.T) {
-	setConfig(t)
+	data := newDataDir(t)
 	site := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		switch r.URL.Path {
 		case "/api/agenda/udvalgsliste":
@@ -232,24 +234,24 @@ func TestSourceAddFirstAgendaSiteChecksCommittees(t *testing.T) {
 	}))
 	defer site.Close()
 	ctx := context.Background()
-	_, err := SourceAdd(ctx, AddOptions{Target: site.URL, Committees: []string{"Teknikudvalget"}})
+	_, err := SourceAdd(ctx, AddOptions{Dir: data, Target: site.URL, Committees: []string{"Teknikudvalget"}})
 	if err == nil || !strings.Contains(err.Error(), "Byrådet, Økonomiudvalget") {
 		t.Fatalf("err = %v; want the list of committees there are", err)
 	}
-	s, err := SourceAdd(ctx, AddOptions{Target: site.URL, Name: "greve", Committees: []string{"økonomiudvalget"}})
+	s, err := SourceAdd(ctx, AddOptions{Dir: data, Target: site.URL, Name: "greve", Committees: []string{"økonomiudvalget"}})
 	if err != nil || s.Kind != source.KindFirstAgenda {
 		t.Fatalf("%+v, %v", s, err)
 	}
-	if _, err := SourceAdd(ctx, AddOptions{Target: site.URL, Name: "greve"}); err == nil {
+	if _, err := SourceAdd(ctx, AddOptions{Dir: data, Target: site.URL, Name: "greve"}); err == nil {
 		t.Fatal("a second source with the same name was added")
 	}
-	if _, err := SourceAdd(ctx, AddOptions{Target: "http://dagsordener.greve.dk"}); err == nil {
+	if _, err := SourceAdd(ctx, AddOptions{Dir: data, Target: "http://dagsordener.greve.dk"}); err == nil {
 		t.Fatal("plain http to a remote host was accepted")
 	}
 }
 
 func TestFailingSourceDoesNotStopOthers(t *testing.T) {
-	setConfig(t)
+	data := newDataDir(t)
 	work := t.TempDir()
 	key := filepath.Join(work, "k")
 	Keygen(key)
@@ -260,14 +262,14 @@ func TestFailingSourceDoesNotStopOthers(t *testing.T) {
 		t.Fatal(err)
 	}
 	url := serveFeed(t, out)
-	if _, err := SourceAdd(context.Background(), AddOptions{Target: url, Name: "good"}); err != nil {
+	if _, err := SourceAdd(context.Background(), AddOptions{Dir: data, Target: url, Name: "good"}); err != nil {
 		t.Fatal(err)
 	}
 	// A source whose server has gone away.
-	source.Update(source.DefaultPath(), func(c *source.Config) error {
+	source.Update(source.Path(data), func(c *source.Config) error {
 		return c.Add(source.Source{Name: "gone", Kind: source.KindFeed, URL: "http://127.0.0.1:1/feed"})
 	})
-	st, _ := store.Open(filepath.Join(work, "data"))
+	st, _ := store.Open(data)
 	defer st.Close()
 	res, err := Sync(context.Background(), st, Options{})
 	if err != nil || len(res) != 2 {

@@ -80,6 +80,8 @@ type Catalog struct {
 	DiffUnavailable, SyncRunning, SyncDone, SyncFailed, SyncUnavailable, SyncBusy,
 	SyncLast, SyncSourceFailed, AttachmentTextTitle, AttachmentNoText, AttachmentTextUnavailable,
 	AttachmentHitAt, WatchHead, WatchPages, WatchMore string
+	// Attachments a sync left for when they are opened.
+	AttachmentNotDownloaded, AttachmentFetching, AttachmentFetchOf, AttachmentFetchFailed string
 	KeyFormoede, KeyDisagree, KeyNoPosition, KeyNextConflict, KeyResolve, KeyBrief, KeyDiff, KeyCopyID, CopiedID,
 	KeySync, KeyText, KeySwitchGroup string
 
@@ -341,6 +343,10 @@ func danish() *Catalog {
 		AttachmentNoText:          "Der er ingen tekst i %s.",
 		AttachmentTextUnavailable: "Bilagets tekst kan ikke vises i denne udgave af samlingen.",
 		AttachmentHitAt:           "Fundet i bilaget %s",
+		AttachmentNotDownloaded:   "ikke hentet",
+		AttachmentFetching:        "Henter %s … %s",
+		AttachmentFetchOf:         "%s af %s",
+		AttachmentFetchFailed:     "%s kunne ikke hentes: %s",
 		WatchHead:                 "Overvågede ord",
 		WatchPages:                "s. %s",
 		WatchMore:                 "… og %d flere; søg efter ordet med /",
@@ -540,6 +546,10 @@ func english() *Catalog {
 		AttachmentNoText:          "There is no text in %s.",
 		AttachmentTextUnavailable: "Attachment text cannot be shown for this collection.",
 		AttachmentHitAt:           "Found in the attachment %s",
+		AttachmentNotDownloaded:   "not downloaded",
+		AttachmentFetching:        "Fetching %s … %s",
+		AttachmentFetchOf:         "%s of %s",
+		AttachmentFetchFailed:     "%s could not be fetched: %s",
 		WatchHead:                 "Watched words",
 		WatchPages:                "p. %s",
 		WatchMore:                 "… and %d more; search for the word with /",

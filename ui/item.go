@@ -278,6 +278,9 @@ func (s *itemScreen) attachmentLines(width int) []string {
 		if a.Size > 0 {
 			info = append(info, sizeLabel(a.Size))
 		}
+		if notDownloaded(a) {
+			info = append(info, t.AttachmentNotDownloaded)
+		}
 		line := fmt.Sprintf("  %d. %s", i+1, a.Title)
 		if len(info) > 0 {
 			line += st.Subtle.Render(" (" + strings.Join(info, ", ") + ")")
@@ -543,11 +546,11 @@ func (s *itemScreen) key(msg tea.KeyPressMsg) tea.Cmd {
 			s.pick = max(s.pick-1, 0)
 		case matches(msg, k.Open):
 			s.picking = false
-			s.c.emit(openAttachmentIntent{Att: it.Attachments[s.pick]})
+			s.c.emit(openAttachmentIntent{Att: it.Attachments[s.pick], ItemID: s.id})
 			s.SetSize(s.w, s.h)
 		case matches(msg, k.Text):
 			s.picking = false
-			s.c.emit(textIntent{Att: it.Attachments[s.pick]})
+			s.c.emit(textIntent{Att: it.Attachments[s.pick], ItemID: s.id})
 			s.SetSize(s.w, s.h)
 		case matches(msg, k.Back), matches(msg, k.Attachment):
 			s.picking = false
@@ -590,7 +593,7 @@ func (s *itemScreen) key(msg tea.KeyPressMsg) tea.Cmd {
 		case 0:
 			s.c.status(s.c.T.NoAttachments)
 		case 1:
-			s.c.emit(openAttachmentIntent{Att: it.Attachments[0]})
+			s.c.emit(openAttachmentIntent{Att: it.Attachments[0], ItemID: s.id})
 		default:
 			s.picking, s.pick = true, 0
 			s.SetSize(s.w, s.h)
@@ -607,7 +610,7 @@ func (s *itemScreen) key(msg tea.KeyPressMsg) tea.Cmd {
 		case 0:
 			s.c.status(s.c.T.NoAttachments)
 		case 1:
-			s.c.emit(textIntent{Att: it.Attachments[0]})
+			s.c.emit(textIntent{Att: it.Attachments[0], ItemID: s.id})
 		default:
 			s.picking, s.pick = true, 0
 			s.SetSize(s.w, s.h)
@@ -844,6 +847,8 @@ func (s *itemScreen) pickView(h int) []string {
 		where := a.URL
 		if a.SHA256 != "" {
 			where = a.FileName
+		} else if notDownloaded(a) {
+			where = t.AttachmentNotDownloaded + " · " + a.URL
 		}
 		lines = append(lines, line, cut("     "+st.Subtle.Render(where), w))
 	}

@@ -55,12 +55,15 @@ type (
 	}
 	deleteNoteIntent     struct{ Key string }
 	markReadIntent       struct{ ItemID, Hash string }
-	openAttachmentIntent struct{ Att agenda.Attachment }
-	jumpIntent           struct{ Hit SearchHit } // from the search screen, which it leaves
-	openHitIntent        struct{ Hit SearchHit } // from anywhere else (a watched word's mention)
-	loadExampleIntent    struct{}
-	openExampleIntent    struct{}
-	backIntent           struct{}
+	openAttachmentIntent struct {
+		Att    agenda.Attachment
+		ItemID string // of the open meeting; "" when not known
+	}
+	jumpIntent        struct{ Hit SearchHit } // from the search screen, which it leaves
+	openHitIntent     struct{ Hit SearchHit } // from anywhere else (a watched word's mention)
+	loadExampleIntent struct{}
+	openExampleIntent struct{}
+	backIntent        struct{}
 )
 
 // Results of commands.
@@ -159,7 +162,8 @@ type model struct {
 	quitAnyway bool
 	locals     int
 
-	sync syncState
+	sync  syncState
+	fetch fetchState
 
 	status    string
 	statusErr bool
@@ -436,6 +440,8 @@ func (m *model) update(msg tea.Msg) tea.Cmd {
 
 	case syncWaitMsg, syncDoneMsg:
 		return m.syncMsg(msg)
+	case fetchWaitMsg, fetchDoneMsg:
+		return m.fetchMsg(msg)
 
 	case textReadyMsg:
 		if msg.req != m.textReq {
@@ -778,6 +784,9 @@ func (m *model) handleIntent(in tea.Msg) tea.Cmd {
 		return loadDiff(m.c, h, m.textReq, *m.md.item(in.ItemID), in.ReadHash)
 
 	case textIntent:
+		if f := m.fetchable(in.Att, in.ItemID); f != nil {
+			return f(true)
+		}
 		at, ok := m.st.(AttachmentTexter)
 		if !ok {
 			return m.setStatus(m.c.T.AttachmentTextUnavailable, true)
@@ -841,6 +850,9 @@ func (m *model) handleIntent(in tea.Msg) tea.Cmd {
 		return m.deleteNote(in.Key)
 
 	case openAttachmentIntent:
+		if f := m.fetchable(in.Att, in.ItemID); f != nil {
+			return f(false)
+		}
 		return m.openAttachment(in.Att)
 
 	case openExampleIntent:
@@ -1002,6 +1014,16 @@ func (m *model) deleteNote(key string) tea.Cmd {
 	return tea.Batch(m.forwardAll(mdChangedMsg{}), func() tea.Msg {
 		return noteDeletedMsg{key: key, err: st.DeleteNote(id)}
 	})
+}
+
+// fetchable returns how to fetch a not-downloaded attachment of the open meeting before
+// opening it (or showing its text), or nil when it is here or cannot be fetched.
+func (m *model) fetchable(a agenda.Attachment, itemID string) func(text bool) tea.Cmd {
+	if !notDownloaded(a) || m.opts.Fetcher == nil || m.md == nil || itemID == "" {
+		return nil
+	}
+	meetingID := m.md.meeting.ID
+	return func(text bool) tea.Cmd { return m.startFetch(meetingID, itemID, a, text) }
 }
 
 func (m *model) openAttachment(a agenda.Attachment) tea.Cmd {

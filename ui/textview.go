@@ -27,8 +27,11 @@ type AttachmentTexter interface {
 }
 
 type (
-	diffIntent   struct{ ItemID, ReadHash string }
-	textIntent   struct{ Att agenda.Attachment }
+	diffIntent struct{ ItemID, ReadHash string }
+	textIntent struct {
+		Att    agenda.Attachment
+		ItemID string // of the open meeting; "" when not known
+	}
 	textReadyMsg struct {
 		req   int
 		crumb string

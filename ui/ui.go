@@ -90,6 +90,9 @@ type Options struct {
 	// command; progress may be called from any goroutine and must not be called after
 	// Sync returns. summary is one line ("2 nye møder, 1 ændret"). nil hides S.
 	Sync func(ctx context.Context, progress func(Progress)) (summary string, err error)
+	// Fetcher fetches an attachment that is not downloaded when it is opened (o) or its
+	// text shown (t), with its progress on the status line. nil: its address is shown.
+	Fetcher AttachmentFetcher
 }
 
 // ErrOpenExample is what Run returns when the member chose, on the welcome screen, to look

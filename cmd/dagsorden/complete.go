@@ -212,7 +212,8 @@ func (e *env) completeSources(_ *cobra.Command, args []string, toComplete string
 	if len(args) > 0 {
 		return nil, noFiles
 	}
-	srcs, err := dsync.SourceList()
+	// No dataFolder here: completing must not move files or print.
+	srcs, err := dsync.SourceList(e.dir())
 	if err != nil {
 		return nil, noFiles
 	}

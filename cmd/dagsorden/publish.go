@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -12,13 +13,17 @@ import (
 )
 
 func newPublishCmd(e *env) *cobra.Command {
-	var out, key string
+	var out, key, prevKey string
 	var fromStore bool
+	var expires int
 	c := &cobra.Command{
 		Use:   "publish INPUT… --out DIR --key KEYFILE",
 		Short: "Write a signed feed of agenda packages.",
 		Long: "Write a signed static feed into DIR from agenda files (anything 'import' reads) or,\n" +
-			"with --from-store, from data folders. Serve DIR with any static web server.",
+			"with --from-store, from data folders. Serve DIR with any static web server.\n" +
+			"The index expires (30 days by default): publish again from a timer, at least every\n" +
+			"half of that; an unchanged feed is then signed anew. To move to a new key, give the\n" +
+			"old one with --previous-key: subscribers follow the rotation it signs.",
 		Example: `dagsorden publish dagsordener/ --out feed/ --key kkr.key
 dagsorden publish --from-store ~/.local/share/dagsorden --out feed/ --key kkr.key`,
 		RunE: func(c *cobra.Command, args []string) error {
@@ -27,19 +32,24 @@ dagsorden publish --from-store ~/.local/share/dagsorden --out feed/ --key kkr.ke
 				return usageErr(c, "name at least one input")
 			case out == "" || key == "":
 				return usageErr(c, "--out and --key are required")
+			case expires < 1 || expires > 366:
+				return usageErr(c, "--expires takes 1 to 366 days")
 			}
-			return runPublish(e, args, out, key, fromStore)
+			return runPublish(e, args, out, key, dsync.PublishOptions{FromStore: fromStore, PreviousKeyFile: prevKey,
+				Validity: time.Duration(expires) * 24 * time.Hour})
 		},
 	}
 	c.Flags().StringVar(&out, "out", "", "the feed DIR to write")
 	c.Flags().StringVar(&key, "key", "", "the private KEYFILE made by 'dagsorden keygen'")
 	c.Flags().BoolVar(&fromStore, "from-store", false, "the inputs are data folders: publish everything in those stores")
+	c.Flags().IntVar(&expires, "expires", 30, "the index is valid for DAYS days (1–366)")
+	c.Flags().StringVar(&prevKey, "previous-key", "", "the private KEYFILE the feed was signed with until now")
 	_ = c.MarkFlagDirname("out")
 	return c
 }
 
-func runPublish(e *env, inputs []string, out, key string, fromStore bool) error {
-	if fromStore {
+func runPublish(e *env, inputs []string, out, key string, o dsync.PublishOptions) error {
+	if o.FromStore {
 		// Unlock each store here, with the keyring, the session and the terminal: the
 		// keys this process has unlocked are found again by the Open inside Publish.
 		for _, dir := range inputs {
@@ -53,7 +63,7 @@ func runPublish(e *env, inputs []string, out, key string, fromStore bool) error 
 			st.Close()
 		}
 	}
-	r, err := dsync.Publish(inputs, out, key, fromStore)
+	r, err := dsync.PublishWith(inputs, out, key, o)
 	if err != nil {
 		return err
 	}

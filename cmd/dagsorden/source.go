@@ -3,18 +3,23 @@ package main
 import (
 	"encoding/json"
 	"fmt"
+	"path/filepath"
+	"strconv"
 	"strings"
 
 	"github.com/spf13/cobra"
 
+	"github.com/dagsorden/dagsorden/store"
 	dsync "github.com/dagsorden/dagsorden/sync"
+	"github.com/dagsorden/dagsorden/sync/source"
 )
 
 func newSourceCmd(e *env) *cobra.Command {
 	return parent(&cobra.Command{
 		Use:   "source",
 		Short: "Manage where agendas come from (FirstAgenda sites, feeds).",
-		Long:  "A source is a FirstAgenda site (https://dagsordener.<kommune>.dk) or a dagsorden feed.",
+		Long: "A source is a FirstAgenda site (https://dagsordener.<kommune>.dk) or a dagsorden feed.\n" +
+			"Sources belong to the data folder (--data): each folder keeps its own list.",
 		Example: `dagsorden source add https://dagsordener.greve.dk --committee Økonomiudvalget
 dagsorden source add https://kkr.example.dk/feed --key kkr.pub
 dagsorden source list`,
@@ -31,13 +36,18 @@ func newSourceAddCmd(e *env) *cobra.Command {
 		Args: exactArgs(1, "name one address or folder"),
 		RunE: func(_ *cobra.Command, args []string) error {
 			o.Target = args[0]
+			dir, err := e.dataFolder()
+			if err != nil {
+				return err
+			}
+			o.Dir = dir
 			ctx, stop := interruptible()
 			defer stop()
 			s, err := dsync.SourceAdd(ctx, o)
 			if err != nil {
 				return err
 			}
-			fmt.Fprintf(e.stdout, "added source %s (%s) %s\n", s.Name, s.Kind, s.URL)
+			fmt.Fprintf(e.stdout, "added source %s (%s) %s, %s\n", s.Name, s.Kind, s.URL, rateLabel(s))
 			if s.Fingerprint != "" {
 				how := "pinned"
 				if o.KeyFile == "" {
@@ -54,6 +64,7 @@ func newSourceAddCmd(e *env) *cobra.Command {
 	f.StringArrayVar(&o.Committees, "committee", nil, "only this committee's NAME (repeatable)")
 	f.StringVar(&o.KeyFile, "key", "", "the feed publisher's public key PUBFILE to pin")
 	f.BoolVar(&o.Insecure, "insecure", false, "allow plain http to a host that is not this machine")
+	f.Float64Var(&o.Rate, "rate", 0, "a site's request budget, N requests per second (default 2)")
 	return c
 }
 
@@ -61,10 +72,14 @@ func newSourceListCmd(e *env) *cobra.Command {
 	var asJSON bool
 	c := &cobra.Command{
 		Use:   "list",
-		Short: "List the configured sources.",
+		Short: "List the sources of the data folder.",
 		Args:  noArgs,
 		RunE: func(*cobra.Command, []string) error {
-			srcs, err := dsync.SourceList()
+			dir, err := e.dataFolder()
+			if err != nil {
+				return err
+			}
+			srcs, err := dsync.SourceList(dir)
 			if err != nil {
 				return err
 			}
@@ -84,7 +99,7 @@ func newSourceListCmd(e *env) *cobra.Command {
 				if len(s.Committees) > 0 {
 					only = "\tonly: " + strings.Join(s.Committees, ", ")
 				}
-				fmt.Fprintf(e.stdout, "%s\t%s\t%s%s\n", s.Name, s.Kind, s.URL, only)
+				fmt.Fprintf(e.stdout, "%s\t%s\t%s\t%s%s\n", s.Name, s.Kind, s.URL, rateLabel(s), only)
 			}
 			return nil
 		},
@@ -101,11 +116,50 @@ func newSourceRemoveCmd(e *env) *cobra.Command {
 		Args:              exactArgs(1, "name the source to remove"),
 		ValidArgsFunction: e.completeSources,
 		RunE: func(_ *cobra.Command, args []string) error {
-			if err := dsync.SourceRemove(args[0]); err != nil {
+			dir, err := e.dataFolder()
+			if err != nil {
+				return err
+			}
+			if err := dsync.SourceRemove(dir, args[0]); err != nil {
 				return err
 			}
 			fmt.Fprintf(e.stdout, "removed source %s\n", args[0])
 			return nil
 		},
 	}
+}
+
+// rateLabel is a source's request budget as `source list` shows it.
+func rateLabel(s source.Source) string {
+	r := s.EffectiveRate()
+	if r <= 0 {
+		return "no rate limit"
+	}
+	return fmt.Sprintf("%s req/s", strconv.FormatFloat(r, 'f', -1, 64))
+}
+
+// dataFolder is the data folder of this run. On the default folder it first moves the
+// global source list of older versions into it, once, and says so.
+func (e *env) dataFolder() (string, error) {
+	def, err := filepath.Abs(store.DefaultDir())
+	if err != nil {
+		return "", fmt.Errorf("data folder: %w", err)
+	}
+	dir := def
+	if e.dataDir != "" {
+		if dir, err = filepath.Abs(e.dataDir); err != nil {
+			return "", fmt.Errorf("data folder %s: %w", e.dataDir, err)
+		}
+	}
+	if dir == def {
+		from, err := dsync.MoveLegacySources(dir)
+		switch {
+		case err != nil:
+			// Only a warning: the store works without its sources.
+			fmt.Fprintf(e.stderr, "dagsorden: %v\n", err)
+		case from != "":
+			fmt.Fprintf(e.stderr, "dagsorden: moved your sources from %s into the data folder %s: each data folder now keeps its own list (the old file is kept as %s.moved)\n", from, dir, from)
+		}
+	}
+	return dir, nil
 }

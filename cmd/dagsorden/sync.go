@@ -6,6 +6,7 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+	"time"
 
 	"github.com/spf13/cobra"
 	"golang.org/x/term"
@@ -13,6 +14,7 @@ import (
 	"github.com/dagsorden/dagsorden/store"
 	dsync "github.com/dagsorden/dagsorden/sync"
 	"github.com/dagsorden/dagsorden/sync/group"
+	"github.com/dagsorden/dagsorden/sync/source"
 )
 
 func interruptible() (context.Context, context.CancelFunc) {
@@ -20,25 +22,37 @@ func interruptible() (context.Context, context.CancelFunc) {
 }
 
 func newSyncCmd(e *env) *cobra.Command {
-	var name string
-	var dry bool
+	var o dsync.Options
 	c := &cobra.Command{
 		Use:   "sync",
 		Short: "Bring new and changed agendas from every source.",
 		Long: "Bring new and changed agenda packages from every source into the store, and share\n" +
-			"and receive the notes of your groups. Exits non-zero with one line per failed source\n" +
-			"when any source failed.",
+			"and receive the notes of your groups. A site's attachments of upcoming meetings and of\n" +
+			"the last 30 days come at once; older ones when you open them, or all with\n" +
+			"--all-attachments. Exits non-zero with one line per failed source when any source failed.",
 		Args: noArgs,
-		RunE: func(*cobra.Command, []string) error { return runSync(e, name, dry) },
+		RunE: func(c *cobra.Command, _ []string) error {
+			if o.Rate < 0 {
+				return usageErr(c, "--rate cannot be negative")
+			}
+			return runSync(e, o)
+		},
 	}
-	c.Flags().StringVar(&name, "source", "", "sync only the source NAME")
-	c.Flags().BoolVar(&dry, "dry-run", false, "say what would change, write nothing")
+	c.Flags().StringVar(&o.SourceName, "source", "", "sync only the source NAME")
+	c.Flags().BoolVar(&o.DryRun, "dry-run", false, "say what would change, write nothing")
+	c.Flags().BoolVar(&o.AllAttachments, "all-attachments", false, "fetch every attachment a site lists, older meetings' too")
+	c.Flags().Float64Var(&o.Rate, "rate", 0, "a site's request budget for this sync, N requests per second (default: the source's, 2)")
 	_ = c.RegisterFlagCompletionFunc("source", e.completeSources)
 	return c
 }
 
-func runSync(e *env, name string, dry bool) error {
-	st, err := e.openStore()
+func runSync(e *env, o dsync.Options) error {
+	name, dry := o.SourceName, o.DryRun
+	dir, err := e.dataFolder()
+	if err != nil {
+		return err
+	}
+	st, err := store.OpenWith(dir, e.storeOptions())
 	if err != nil {
 		return err
 	}
@@ -50,13 +64,14 @@ func runSync(e *env, name string, dry bool) error {
 		tty = term.IsTerminal(int(f.Fd()))
 	}
 	pl := &progressLine{w: e.stderr, tty: tty}
-	srcs, err := dsync.SourceList()
+	srcs, err := dsync.SourceList(dir)
 	if err != nil {
 		return err
 	}
 	var results []dsync.SourceResult
 	if len(srcs) > 0 || name != "" {
-		results, err = dsync.Sync(ctx, st, dsync.Options{SourceName: name, DryRun: dry, Progress: pl.report})
+		o.Progress = pl.report
+		results, err = dsync.Sync(ctx, st, o)
 		pl.clear()
 		if err != nil {
 			return err
@@ -100,9 +115,22 @@ func runSync(e *env, name string, dry bool) error {
 		if r.NotModified {
 			state = "unchanged since last sync"
 		}
-		fmt.Fprintf(e.stdout, "%s: %s (%d requests, %d bytes, %s)\n", r.Name, state, r.Requests, r.Bytes, r.Duration.Round(1e6))
+		fmt.Fprintf(e.stdout, "%s: %s (%d requests, %s, %s)\n", r.Name, state, r.Requests, megabytes(r.Bytes), r.Duration.Round(1e6))
+		if r.Kind == source.KindFirstAgenda && (r.Attachments > 0 || r.NotDownloaded > 0) {
+			line := fmt.Sprintf("%s: %s fetched (%s)", r.Name, plural(r.Attachments, "attachment", "attachments"), megabytes(r.AttachmentBytes))
+			if r.NotDownloaded > 0 {
+				line += fmt.Sprintf(", %d of older meetings not downloaded: they are fetched when opened, or all with sync --all-attachments", r.NotDownloaded)
+			}
+			fmt.Fprintln(e.stdout, line)
+		}
+		if r.Linked > 0 {
+			fmt.Fprintf(e.stdout, "%s: %s joined to the agenda of the same meeting\n", r.Name, plural(r.Linked, "set of minutes", "sets of minutes"))
+		}
 		if r.TrustedOnFirstUse {
 			fmt.Fprintf(e.stdout, "%s: key %s trusted on first use\n", r.Name, r.Fingerprint)
+		}
+		if r.KeyRotated {
+			fmt.Fprintf(e.stdout, "%s: the publisher moved to key %s, signed by the key you trusted; it is pinned now\n", r.Name, r.Fingerprint)
 		}
 		for _, im := range r.Imports {
 			if !im.Unchanged {
@@ -181,11 +209,21 @@ type progressLine struct {
 
 func (p *progressLine) report(pr dsync.Progress) {
 	line := fmt.Sprintf("%s: %s", pr.Source, pr.Phase)
-	if pr.Total > 0 {
+	switch {
+	case pr.MeetingsTotal > 0 || pr.AttachmentsTotal > 0:
+		// A site: its meetings and attachments run side by side.
+		line = fmt.Sprintf("%s: meetings %d/%d", pr.Source, pr.Meetings, pr.MeetingsTotal)
+		if pr.AttachmentsTotal > 0 {
+			line += fmt.Sprintf(" · attachments %d/%d", pr.Attachments, pr.AttachmentsTotal)
+		}
+	case pr.Total > 0:
 		line += fmt.Sprintf(" %d/%d", pr.Done, pr.Total)
 	}
 	if pr.Bytes > 0 {
-		line += fmt.Sprintf(" %.1f MB", float64(pr.Bytes)/1e6)
+		line += " · " + megabytes(pr.Bytes)
+	}
+	if pr.ETA >= time.Second {
+		line += fmt.Sprintf(" · about %s left", pr.ETA.Round(time.Second))
 	}
 	if p.tty {
 		if pr.Message != "" {
@@ -204,6 +242,13 @@ func (p *progressLine) report(pr dsync.Progress) {
 		p.last = key
 		fmt.Fprintln(p.w, line)
 	}
+}
+
+func megabytes(n int64) string {
+	if n < 100<<10 {
+		return fmt.Sprintf("%d KB", (n+1023)>>10)
+	}
+	return fmt.Sprintf("%.1f MB", float64(n)/(1<<20))
 }
 
 func (p *progressLine) clear() {

@@ -13,6 +13,7 @@ import (
 
 	"golang.org/x/term"
 
+	"github.com/dagsorden/dagsorden/agenda"
 	"github.com/dagsorden/dagsorden/store"
 	dsync "github.com/dagsorden/dagsorden/sync"
 	"github.com/dagsorden/dagsorden/sync/group"
@@ -36,7 +37,11 @@ func runUI(e *env, demo bool) error {
 }
 
 func readingRoom(e *env, demo bool) error {
-	st, err := e.openStore()
+	dir, err := e.dataFolder()
+	if err != nil {
+		return err
+	}
+	st, err := store.OpenWith(dir, e.storeOptions())
 	if err != nil {
 		return err
 	}
@@ -75,7 +80,16 @@ func readingRoom(e *env, demo bool) error {
 		Sync: func(ctx context.Context, progress func(ui.Progress)) (string, error) {
 			return syncFromUI(ctx, st, gc, lang, progress)
 		},
+		Fetcher: attachmentFetcher{st},
 	})
+}
+
+// attachmentFetcher fetches, for o and t in the reading room, an attachment the sync left
+// for when it is opened.
+type attachmentFetcher struct{ st *store.Store }
+
+func (f attachmentFetcher) FetchAttachment(ctx context.Context, meetingID, itemID, attachmentID string, progress func(got, total int64)) (agenda.Attachment, error) {
+	return dsync.FetchAttachment(ctx, f.st, meetingID, itemID, attachmentID, progress, nil)
 }
 
 // syncFromUI runs what `dagsorden sync` runs (sources, then groups) for the S key and
@@ -86,10 +100,19 @@ func syncFromUI(ctx context.Context, st *store.Store, gc *group.Client, lang str
 		if p.Err != nil {
 			phase, p.Message = "error", p.Err.Error()
 		}
-		progress(ui.Progress{Source: p.Source, Done: p.Done, Total: p.Total, Phase: phase, Message: p.Message})
+		up := ui.Progress{Source: p.Source, Done: p.Done, Total: p.Total, Phase: phase, Message: p.Message}
+		if p.MeetingsTotal > 0 && p.Err == nil {
+			// A site: meetings and attachments run side by side; the bar shows both.
+			up.Done, up.Total = p.Meetings+p.Attachments, p.MeetingsTotal+p.AttachmentsTotal
+			up.Message = fmt.Sprintf("møder %d/%d · bilag %d/%d", p.Meetings, p.MeetingsTotal, p.Attachments, p.AttachmentsTotal)
+			if lang == "en" {
+				up.Message = fmt.Sprintf("meetings %d/%d · attachments %d/%d", p.Meetings, p.MeetingsTotal, p.Attachments, p.AttachmentsTotal)
+			}
+		}
+		progress(up)
 	}
 	var added, updated, failed int
-	srcs, err := dsync.SourceList()
+	srcs, err := dsync.SourceList(st.Dir())
 	if err != nil {
 		return "", err
 	}

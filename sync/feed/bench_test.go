@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/dagsorden/dagsorden/agenda"
 	"github.com/dagsorden/dagsorden/store"
@@ -157,6 +158,17 @@ func BenchmarkOneItemChanged(b *testing.B) {
 	b.ReportMetric(float64(moved)/float64(n), "wire-B/sync")
 }
 
+// curlConfig is a curl config that fetches every file of the feed to /dev/null.
+func (f *benchFeed) curlConfig(b *testing.B) string {
+	var cfg strings.Builder
+	for _, p := range f.files {
+		fmt.Fprintf(&cfg, "url = \"%s/%s\"\noutput = \"/dev/null\"\n", f.srv.URL, p)
+	}
+	path := filepath.Join(b.TempDir(), "curl.cfg")
+	os.WriteFile(path, []byte(cfg.String()), 0o600)
+	return path
+}
+
 // BenchmarkCurlSequential fetches the same files with one curl process, one after the
 // other over a kept-alive connection: the yardstick for first-sync throughput.
 func BenchmarkCurlSequential(b *testing.B) {
@@ -165,16 +177,41 @@ func BenchmarkCurlSequential(b *testing.B) {
 		b.Skip("curl is not installed")
 	}
 	f := newBenchFeed(b)
-	var cfg strings.Builder
-	for _, p := range f.files {
-		fmt.Fprintf(&cfg, "url = \"%s/%s\"\noutput = \"/dev/null\"\n", f.srv.URL, p)
-	}
-	cfgPath := filepath.Join(b.TempDir(), "curl.cfg")
-	os.WriteFile(cfgPath, []byte(cfg.String()), 0o600)
+	cfgPath := f.curlConfig(b)
 	b.SetBytes(f.bytes)
 	for b.Loop() {
 		if out, err := exec.Command(curl, "-s", "-f", "-K", cfgPath).CombinedOutput(); err != nil {
 			b.Fatalf("curl: %v %s", err, out)
 		}
 	}
+}
+
+// BenchmarkFirstSyncAgainstCurl runs a first sync and curl on the same files side by
+// side in every iteration, so the ratio compares the two under the same load (the
+// machine is shared): %-of-curl is the sync's throughput as a share of curl's.
+func BenchmarkFirstSyncAgainstCurl(b *testing.B) {
+	curl, err := exec.LookPath("curl")
+	if err != nil {
+		b.Skip("curl is not installed")
+	}
+	f := newBenchFeed(b)
+	cfgPath := f.curlConfig(b)
+	var syncTime, curlTime time.Duration
+	for b.Loop() {
+		b.StopTimer()
+		dir := b.TempDir()
+		start := time.Now()
+		var state State
+		f.sync(b, dir, &state)
+		syncTime += time.Since(start)
+		start = time.Now()
+		if out, err := exec.Command(curl, "-s", "-f", "-K", cfgPath).CombinedOutput(); err != nil {
+			b.Fatalf("curl: %v %s", err, out)
+		}
+		curlTime += time.Since(start)
+		b.StartTimer()
+	}
+	b.ReportMetric(float64(syncTime.Milliseconds())/float64(b.N), "sync-ms")
+	b.ReportMetric(float64(curlTime.Milliseconds())/float64(b.N), "curl-ms")
+	b.ReportMetric(100*float64(curlTime)/float64(syncTime), "%-of-curl")
 }

@@ -37,6 +37,12 @@ type State struct {
 	Index     Validators `json:"index"`
 	Published time.Time  `json:"published,omitzero"`
 	Filter    string     `json:"filter,omitempty"`
+	// Sequence is the highest index number verified, recorded before anything of that
+	// index is applied (and kept across key rotations); IndexSHA256 is that index's
+	// hash and Expires its expiry, which also holds for a 304 answer.
+	Sequence    uint64    `json:"sequence,omitempty"`
+	IndexSHA256 string    `json:"index_sha256,omitempty"`
+	Expires     time.Time `json:"expires,omitzero"`
 	// Meetings and Documents map the index's ids to the manifest/blob hash applied.
 	Meetings  map[string]string `json:"meetings,omitempty"`
 	Documents map[string]string `json:"documents,omitempty"`
@@ -72,6 +78,8 @@ type Options struct {
 	// attachments), and writes nothing to the store.
 	DryRun   bool
 	Progress progress.Func
+	// Now is the clock that judges expiry; nil means time.Now.
+	Now func() time.Time
 }
 
 // Result says what a Sync did.
@@ -82,11 +90,14 @@ type Result struct {
 	// caller pins it and shows its fingerprint.
 	Key               ed25519.PublicKey
 	TrustedOnFirstUse bool
-	Title             string
-	Meetings          int // in the index
-	Fetched           int // meetings whose manifest changed since the last sync
-	Imports           []store.ImportResult
-	Documents         int
+	// KeyRotated: the feed is signed by a new key that rotations signed by the pinned
+	// key lead to; the caller pins Key from now on.
+	KeyRotated bool
+	Title      string
+	Meetings   int // in the index
+	Fetched    int // meetings whose manifest changed since the last sync
+	Imports    []store.ImportResult
+	Documents  int
 	// Planned is filled in a dry run: what each changed meeting would do.
 	Planned []Plan
 	Stats   Stats
@@ -149,7 +160,16 @@ func Sync(ctx context.Context, st Store, state *State, opts Options) (res Result
 		}
 		return res, fmt.Errorf("fetch the feed index: %w", err)
 	}
+	now := time.Now()
+	if opts.Now != nil {
+		now = opts.Now()
+	}
 	if notModified {
+		// The server says nothing changed; the index it stands by must still be valid,
+		// or a server could freeze the feed by answering 304 for ever.
+		if !state.Expires.IsZero() && now.After(state.Expires) {
+			return res, expired(f.where(), state.Expires)
+		}
 		res.NotModified = true
 		res.Key = pinned
 		return res, nil
@@ -158,14 +178,41 @@ func Sync(ctx context.Context, st Store, state *State, opts Options) (res Result
 	if err != nil {
 		return res, err
 	}
+	if err := CheckFresh(idx, now, f.where()); err != nil {
+		return res, err
+	}
 	res.Key, res.TrustedOnFirstUse, res.Title, res.Meetings = key, pinned == nil, idx.Title, len(idx.Meetings)
-	if state.Key != EncodeKey(key) {
+	res.KeyRotated = pinned != nil && !key.Equal(pinned)
+	sum := sha256.Sum256(body)
+	hash := hex.EncodeToString(sum[:])
+	switch {
+	case state.Key == EncodeKey(key):
+	case res.KeyRotated && state.Key == EncodeKey(pinned):
+		// A rotation the pinned key signed: what was verified with it still counts.
+		state.Key = EncodeKey(key)
+	default:
 		// A new key (first sync, or a re-pinned feed): trust nothing remembered.
 		*state = State{Key: EncodeKey(key)}
 	}
-	if !state.Published.IsZero() && idx.Published.Before(state.Published) {
-		return res, reject("the feed at %s offers an index published %s, older than the one already synced (%s); refusing it as a possible replay",
-			f.where(), idx.Published.Format(time.RFC3339), state.Published.Format(time.RFC3339))
+	switch {
+	case idx.Sequence < state.Sequence:
+		return res, reject("the feed at %s offers index number %d, older than the one already synced (number %d); refusing it as a possible replay",
+			f.where(), idx.Sequence, state.Sequence)
+	case idx.Sequence == state.Sequence && state.IndexSHA256 != "" && hash != state.IndexSHA256:
+		return res, reject("the feed at %s offers a second, different index numbered %d; refusing it (the publisher must number every index anew)", f.where(), idx.Sequence)
+	}
+	if !opts.DryRun && (idx.Sequence > state.Sequence || state.IndexSHA256 == "") {
+		// Recorded before anything is applied: a sync interrupted from here on cannot
+		// be followed by an older index.
+		state.Sequence, state.IndexSHA256, state.Expires = idx.Sequence, hash, idx.Expires
+		// The validators were earned by an older index: a 304 to them must not pass for
+		// "this one is applied" (the older index's ETag would be answered with one).
+		state.Index = Validators{}
+		if opts.Checkpoint != nil {
+			if err := opts.Checkpoint(); err != nil {
+				return res, err
+			}
+		}
 	}
 
 	var todo []IndexMeeting
@@ -199,7 +246,7 @@ func Sync(ctx context.Context, st Store, state *State, opts Options) (res Result
 	fetched := make([]*fetchedMeeting, len(todo))
 	var second []Blob
 	for i, m := range todo {
-		data, ok := opts.Cache.Get(m.Manifest.SHA256)
+		data, ok := s.blob(m.Manifest.SHA256)
 		if !ok {
 			return res, fmt.Errorf("the blob cache lost manifest %s", m.Manifest.SHA256[:12])
 		}
@@ -233,7 +280,7 @@ func Sync(ctx context.Context, st Store, state *State, opts Options) (res Result
 		fm.meeting = fm.manifest.Meeting
 		fm.meeting.Items = make([]agenda.Item, 0, len(fm.manifest.Items))
 		for j, mi := range fm.manifest.Items {
-			data, ok := opts.Cache.Get(mi.Body.SHA256)
+			data, ok := s.blob(mi.Body.SHA256)
 			if !ok {
 				return res, fmt.Errorf("the blob cache lost item %s", mi.Body.SHA256[:12])
 			}
@@ -251,7 +298,7 @@ func Sync(ctx context.Context, st Store, state *State, opts Options) (res Result
 	}
 	parsedDocs := make([]agenda.Document, 0, len(docs))
 	for _, d := range docs {
-		data, ok := opts.Cache.Get(d.Blob.SHA256)
+		data, ok := s.blob(d.Blob.SHA256)
 		if !ok {
 			return res, fmt.Errorf("the blob cache lost document %s", d.Blob.SHA256[:12])
 		}
@@ -285,7 +332,7 @@ func Sync(ctx context.Context, st Store, state *State, opts Options) (res Result
 		return res, nil
 	}
 
-	// 3. Apply, one transaction per meeting.
+	// 3. Apply: every meeting whole in one transaction (several to a transaction).
 	if state.Meetings == nil {
 		state.Meetings = map[string]string{}
 	}
@@ -306,41 +353,42 @@ func Sync(ctx context.Context, st Store, state *State, opts Options) (res Result
 			}
 		}
 	}
-	for i, fm := range fetched {
+	// The meetings go to the store a chunk at a time (at most applyChunk bytes of
+	// attachments held in memory); the store writes each chunk in short transactions of
+	// whole meetings.
+	for start := 0; start < len(fetched); {
 		if err := ctx.Err(); err != nil {
 			return res, err
 		}
-		s.report(progress.Progress{Phase: progress.PhaseApply, Done: i, Total: len(fetched), Message: fm.meeting.Body.Name + ": " + fm.meeting.Title})
-		m := fm.meeting
-		m.Items = append([]agenda.Item(nil), m.Items...)
-		var loaded []string
-		for j := range m.Items {
-			it := &m.Items[j]
-			it.Attachments = append([]agenda.Attachment(nil), it.Attachments...)
-			for k := range it.Attachments {
-				a := &it.Attachments[k]
-				a.Content = nil
-				if !fm.carried[a.SHA256] {
-					continue
-				}
-				if data, ok := opts.Cache.Get(a.SHA256); ok {
-					a.Content = data
-					loaded = append(loaded, a.SHA256)
-				} else if has, err := st.HasAttachment(a.SHA256); err != nil || !has {
-					return res, fmt.Errorf("attachment %q of %s went missing during the sync; sync again", a.Title, m.Title)
-				}
+		var chunk []agenda.Meeting
+		var loaded [][]string
+		var held int64
+		end := start
+		for ; end < len(fetched) && (end == start || held < applyChunk); end++ {
+			m, l, n, err := withContent(st, s.blob, fetched[end])
+			if err != nil {
+				return res, err
+			}
+			chunk, loaded, held = append(chunk, m), append(loaded, l), held+n
+		}
+		first := fetched[start].meeting
+		s.report(progress.Progress{Phase: progress.PhaseApply, Done: start, Total: len(fetched), Message: first.Body.Name + ": " + first.Title})
+		results, err := st.Import(agenda.Package{Meetings: chunk})
+		res.Imports = append(res.Imports, results...)
+		// What was written is remembered even when a later meeting failed.
+		for i := range results {
+			fm := fetched[start+i]
+			state.Meetings[fm.entry.ID] = fm.entry.Manifest.SHA256
+			// The store holds the attachments now; the cache keeps only the small blobs.
+			for _, h := range loaded[i] {
+				opts.Cache.Remove(h)
 			}
 		}
-		results, err := st.Import(agenda.Package{Meetings: []agenda.Meeting{m}})
 		if err != nil {
+			m := fetched[start+len(results)].meeting
 			return res, fmt.Errorf("apply %s %s: %w", m.Body.Name, m.Start.In(agenda.Copenhagen).Format("2006-01-02"), err)
 		}
-		res.Imports = append(res.Imports, results...)
-		state.Meetings[fm.entry.ID] = fm.entry.Manifest.SHA256
-		// The store holds the attachments now; the cache keeps only the small blobs.
-		for _, h := range loaded {
-			opts.Cache.Remove(h)
-		}
+		start = end
 	}
 	if len(parsedDocs) > 0 {
 		if _, err := st.Import(agenda.Package{Documents: parsedDocs}); err != nil {
@@ -363,9 +411,40 @@ func Sync(ctx context.Context, st Store, state *State, opts Options) (res Result
 	}
 	state.Index = v
 	state.Published = idx.Published
+	state.Expires = idx.Expires
 	state.Filter = opts.Filter
 	s.report(progress.Progress{Phase: progress.PhaseApply, Done: len(fetched), Total: len(fetched)})
 	return res, nil
+}
+
+// applyChunk bounds the attachment bytes one Import call holds in memory.
+const applyChunk = 64 << 20
+
+// withContent is a fetched meeting ready for the store: the attachments the feed carries
+// get their verified content from the cache (loaded lists them, n counts their bytes),
+// or are already in the store.
+func withContent(st Store, blob func(string) ([]byte, bool), fm *fetchedMeeting) (m agenda.Meeting, loaded []string, n int64, err error) {
+	m = fm.meeting
+	m.Items = append([]agenda.Item(nil), m.Items...)
+	for j := range m.Items {
+		it := &m.Items[j]
+		it.Attachments = append([]agenda.Attachment(nil), it.Attachments...)
+		for k := range it.Attachments {
+			a := &it.Attachments[k]
+			a.Content = nil
+			if !fm.carried[a.SHA256] {
+				continue
+			}
+			if data, ok := blob(a.SHA256); ok {
+				a.Content = data
+				loaded = append(loaded, a.SHA256)
+				n += int64(len(data))
+			} else if has, err := st.HasAttachment(a.SHA256); err != nil || !has {
+				return m, nil, 0, fmt.Errorf("attachment %q of %s went missing during the sync; sync again", a.Title, m.Title)
+			}
+		}
+	}
+	return m, loaded, n, nil
 }
 
 // Probe fetches and verifies a feed's index without applying anything: for `source add`,
@@ -387,15 +466,56 @@ func Probe(ctx context.Context, location string, pinned ed25519.PublicKey, hc *h
 		}
 		return nil, nil, fmt.Errorf("fetch the feed index: %w", err)
 	}
-	return OpenIndex(body, pinned, f.where())
+	idx, key, err := OpenIndex(body, pinned, f.where())
+	if err != nil {
+		return nil, nil, err
+	}
+	if err := CheckFresh(idx, time.Now(), f.where()); err != nil {
+		return nil, nil, err
+	}
+	return idx, key, nil
 }
 
+// freshBudget bounds the verified blobs a sync keeps in memory for applying them, so
+// they are not read back from the cache and hashed a second time.
+const freshBudget = 256 << 20
+
 type syncer struct {
+	freshMu    sync.Mutex
+	fresh      map[string][]byte
+	freshBytes int64
+
 	opts Options
 	f    fetcher
 	st   Store
 	cnt  *counters
 	mu   sync.Mutex
+}
+
+// keep holds a blob fetched and verified by this sync, within freshBudget.
+func (s *syncer) keep(hash string, data []byte) {
+	s.freshMu.Lock()
+	defer s.freshMu.Unlock()
+	if s.freshBytes+int64(len(data)) > freshBudget {
+		return
+	}
+	if s.fresh == nil {
+		s.fresh = map[string][]byte{}
+	}
+	s.fresh[hash] = data
+	s.freshBytes += int64(len(data))
+}
+
+// blob is a verified blob: from this sync's memory, else from the cache (verified as
+// it is read).
+func (s *syncer) blob(hash string) ([]byte, bool) {
+	s.freshMu.Lock()
+	data, ok := s.fresh[hash]
+	s.freshMu.Unlock()
+	if ok {
+		return data, true
+	}
+	return s.opts.Cache.Get(hash)
 }
 
 func (s *syncer) report(p progress.Progress) {
@@ -445,6 +565,7 @@ func (s *syncer) fetchAll(ctx context.Context, blobs []Blob) error {
 			if err := s.opts.Cache.Put(b.SHA256, data); err != nil {
 				return err
 			}
+			s.keep(b.SHA256, data)
 			mu.Lock()
 			done++
 			n := done

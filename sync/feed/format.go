@@ -42,9 +42,26 @@ const (
 	// BlobDir is where blobs live, below the feed directory.
 	BlobDir = "blobs/sha256"
 
-	formatName    = "dagsorden-feed"
-	formatVersion = 1
-	manifestName  = "dagsorden-manifest"
+	formatName = "dagsorden-feed"
+	// formatVersion 2: the index carries a sequence number and an expiry, and the
+	// envelope key rotations. Version 1 indexes (no expiry: a frozen feed would go
+	// unnoticed) are refused with a sentence asking for a new publication.
+	formatVersion   = 2
+	manifestName    = "dagsorden-manifest"
+	manifestVersion = 1
+)
+
+// Freshness rules (as TUF's for its metadata).
+const (
+	// DefaultValidity is how long an index stays valid unless the publisher says
+	// otherwise; a publisher re-signs an unchanged feed once half of it has passed.
+	DefaultValidity = 30 * 24 * time.Hour
+	// MaxValidity bounds the expiry a publisher may set: an index valid for years
+	// would make a frozen feed undetectable.
+	MaxValidity = 366 * 24 * time.Hour
+	// MaxClockSkew is how far in the future an index's publication time may lie
+	// (clocks differ); a later one is refused rather than adopted.
+	MaxClockSkew = 24 * time.Hour
 )
 
 // Limits on what a feed may make a client read. They keep a hostile or broken feed from
@@ -63,10 +80,17 @@ const (
 
 // Index is the signed list of what the feed holds.
 type Index struct {
-	Format    string          `json:"format"`
-	Version   int             `json:"version"`
-	Title     string          `json:"title,omitempty"`
-	Published time.Time       `json:"published"`
+	Format  string `json:"format"`
+	Version int    `json:"version"`
+	Title   string `json:"title,omitempty"`
+	// Sequence grows by one with every index the publisher signs. A subscriber
+	// records the highest it verified, before applying anything, and refuses a lower
+	// one: an old index, however validly signed, cannot roll the feed back.
+	Sequence  uint64    `json:"sequence"`
+	Published time.Time `json:"published"`
+	// Expires is when the index stops being valid: a feed whose publisher stopped
+	// signing (or that an attacker freezes at an old index) is refused after it.
+	Expires   time.Time       `json:"expires"`
 	Meetings  []IndexMeeting  `json:"meetings"`
 	Documents []IndexDocument `json:"documents,omitempty"`
 }
@@ -111,30 +135,92 @@ type ManifestItem struct {
 }
 
 type envelope struct {
-	Format    string          `json:"format"`
-	Version   int             `json:"version"`
-	Key       string          `json:"key"`
-	Signature string          `json:"signature"`
+	Format    string `json:"format"`
+	Version   int    `json:"version"`
+	Key       string `json:"key"`
+	Signature string `json:"signature"`
+	// Rotations lead from the feed's earlier keys to Key, oldest first: each names a
+	// key and its successor and is signed by the key it leaves. A subscriber who pinned
+	// an earlier key follows them to the current one; nothing else moves a pin.
+	Rotations []Rotation      `json:"rotations,omitempty"`
 	Index     json.RawMessage `json:"index"`
+}
+
+// Rotation is a publisher's statement that key From hands over to key To, signed by
+// From.
+type Rotation struct {
+	From      string `json:"from"`
+	To        string `json:"to"`
+	Signature string `json:"signature"`
 }
 
 // signedMessage is what the signature covers: a domain label, so a signature made for
 // something else can never pass as a feed index, and the index bytes as published.
 func signedMessage(index []byte) []byte {
-	return append([]byte("dagsorden feed index v1\n"), index...)
+	return append([]byte("dagsorden feed index v2\n"), index...)
+}
+
+// rotationMessage is what a rotation's signature covers.
+func rotationMessage(from, to string) []byte {
+	return []byte("dagsorden feed key rotation v1\n" + from + "\n" + to + "\n")
+}
+
+// Rotate signs the statement that key old hands the feed over to key next.
+func Rotate(old ed25519.PrivateKey, next ed25519.PublicKey) Rotation {
+	from, to := EncodeKey(old.Public().(ed25519.PublicKey)), EncodeKey(next)
+	return Rotation{From: from, To: to, Signature: base64.StdEncoding.EncodeToString(ed25519.Sign(old, rotationMessage(from, to)))}
+}
+
+// follow walks the rotations from pinned to key; ok when every step is signed by the
+// key it leaves.
+func follow(pinned, key ed25519.PublicKey, rotations []Rotation) bool {
+	cur := EncodeKey(pinned)
+	target := EncodeKey(key)
+	for steps := 0; cur != target && steps <= len(rotations); steps++ {
+		next := ""
+		for _, r := range rotations {
+			if r.From != cur {
+				continue
+			}
+			k, err := ParsePublicKey(r.From)
+			sig, serr := base64.StdEncoding.DecodeString(r.Signature)
+			if err != nil || serr != nil || !ed25519.Verify(k, rotationMessage(r.From, r.To), sig) {
+				continue
+			}
+			if _, err := ParsePublicKey(r.To); err == nil {
+				next = r.To
+				break
+			}
+		}
+		if next == "" {
+			return false
+		}
+		cur = next
+	}
+	return cur == target
 }
 
 // sealIndex builds index.json: the index bytes appear verbatim in the envelope, so the
 // client verifies exactly the bytes it parses.
-func sealIndex(idx *Index, priv ed25519.PrivateKey) ([]byte, error) {
+func sealIndex(idx *Index, priv ed25519.PrivateKey, rotations []Rotation) ([]byte, error) {
 	payload, err := json.Marshal(idx)
 	if err != nil {
 		return nil, fmt.Errorf("encode index: %w", err)
 	}
 	sig := ed25519.Sign(priv, signedMessage(payload))
 	var b bytes.Buffer
-	fmt.Fprintf(&b, "{\"format\":%q,\"version\":%d,\"key\":%q,\"signature\":%q,\n\"index\":",
+	fmt.Fprintf(&b, "{\"format\":%q,\"version\":%d,\"key\":%q,\"signature\":%q,\n",
 		formatName, formatVersion, EncodeKey(priv.Public().(ed25519.PublicKey)), base64.StdEncoding.EncodeToString(sig))
+	if len(rotations) > 0 {
+		rot, err := json.Marshal(rotations)
+		if err != nil {
+			return nil, fmt.Errorf("encode key rotations: %w", err)
+		}
+		b.WriteString("\"rotations\":")
+		b.Write(rot)
+		b.WriteString(",\n")
+	}
+	b.WriteString("\"index\":")
 	b.Write(payload)
 	b.WriteString("}\n")
 	return b.Bytes(), nil
@@ -159,8 +245,10 @@ func reject(format string, args ...any) error {
 }
 
 // OpenIndex checks index.json: the envelope, the key against pinned (when pinned is not
-// nil), the signature, and the index's shape. It returns the index and the key that
-// signed it. where names the feed in messages.
+// nil: the signing key must be pinned, or reached from it by the envelope's rotations,
+// each signed by the key it leaves), the signature, and the index's shape. It returns
+// the index and the key that signed it. where names the feed in messages. Whether the
+// index is fresh is CheckFresh's question.
 func OpenIndex(data []byte, pinned ed25519.PublicKey, where string) (*Index, ed25519.PublicKey, error) {
 	var env envelope
 	if err := json.Unmarshal(data, &env); err != nil {
@@ -169,7 +257,10 @@ func OpenIndex(data []byte, pinned ed25519.PublicKey, where string) (*Index, ed2
 	if env.Format != formatName {
 		return nil, nil, reject("%s is not a dagsorden feed index; refusing it", where)
 	}
-	if env.Version != formatVersion {
+	switch {
+	case env.Version == 1:
+		return nil, nil, reject("the feed at %s was published by an older dagsorden (format 1, whose indexes never expire); ask its publisher to publish it again with a current one", where)
+	case env.Version != formatVersion:
 		return nil, nil, reject("the feed at %s is version %d, which this dagsorden cannot read (it reads version %d); update dagsorden", where, env.Version, formatVersion)
 	}
 	rawKey, err := base64.StdEncoding.DecodeString(env.Key)
@@ -177,8 +268,8 @@ func OpenIndex(data []byte, pinned ed25519.PublicKey, where string) (*Index, ed2
 		return nil, nil, reject("the feed at %s names no valid signing key; refusing it", where)
 	}
 	key := ed25519.PublicKey(rawKey)
-	if pinned != nil && !key.Equal(pinned) {
-		return nil, nil, reject("the feed at %s is signed with key %s, not the pinned publisher key %s; refusing it", where, Fingerprint(key), Fingerprint(pinned))
+	if pinned != nil && !key.Equal(pinned) && !follow(pinned, key, env.Rotations) {
+		return nil, nil, reject("the feed at %s is signed with key %s, not the pinned publisher key %s, and no key rotation signed by the pinned key leads to it; refusing it", where, Fingerprint(key), Fingerprint(pinned))
 	}
 	sig, err := base64.StdEncoding.DecodeString(env.Signature)
 	if err != nil || !ed25519.Verify(key, signedMessage(env.Index), sig) {
@@ -197,6 +288,12 @@ func OpenIndex(data []byte, pinned ed25519.PublicKey, where string) (*Index, ed2
 func (idx *Index) validate() error {
 	if idx.Format != formatName || idx.Version != formatVersion {
 		return fmt.Errorf("format %q version %d", idx.Format, idx.Version)
+	}
+	if idx.Published.IsZero() || idx.Expires.IsZero() {
+		return errors.New("no publication time or no expiry")
+	}
+	if !idx.Expires.After(idx.Published) || idx.Expires.Sub(idx.Published) > MaxValidity {
+		return fmt.Errorf("an expiry %s after its publication, outside 0–%d days", idx.Expires.Sub(idx.Published).Round(time.Hour), int(MaxValidity.Hours()/24))
 	}
 	if len(idx.Meetings) > maxMeetings || len(idx.Documents) > maxMeetings {
 		return errors.New("too many entries")
@@ -227,6 +324,24 @@ func (idx *Index) validate() error {
 		}
 	}
 	return nil
+}
+
+// CheckFresh refuses an index that has expired (its publisher stopped signing it, or
+// someone serves an old one to hide what came after) or claims a publication time
+// further ahead than clocks differ (adopted, it would make every later genuine index
+// look old). now is the subscriber's clock.
+func CheckFresh(idx *Index, now time.Time, where string) error {
+	if idx.Published.After(now.Add(MaxClockSkew)) {
+		return reject("the feed at %s has an index published %s, in the future by this computer's clock; refusing it (check the clock here and at the publisher)", where, idx.Published.Format("2006-01-02 15:04"))
+	}
+	if now.After(idx.Expires) {
+		return expired(where, idx.Expires)
+	}
+	return nil
+}
+
+func expired(where string, at time.Time) error {
+	return reject("the feed at %s expired on %s: its publisher has not signed it since, so newer agendas may be withheld; refusing it until the publisher publishes again", where, at.In(agenda.Copenhagen).Format("2006-01-02 15:04"))
 }
 
 func (b Blob) validate(limit int64) error {
@@ -274,7 +389,7 @@ func parseManifest(data []byte, maxAttachment int64) (*Manifest, error) {
 	if err := json.Unmarshal(data, &m); err != nil {
 		return nil, fmt.Errorf("unreadable (%s)", shortJSONError(err))
 	}
-	if m.Format != manifestName || m.Version != formatVersion {
+	if m.Format != manifestName || m.Version != manifestVersion {
 		return nil, fmt.Errorf("format %q version %d", m.Format, m.Version)
 	}
 	if m.Meeting.Body.Name == "" || m.Meeting.Start.IsZero() {

@@ -19,14 +19,14 @@ import (
 // signature (so the checks after the signature are reached).
 func signed(priv ed25519.PrivateKey, payload string) []byte {
 	sig := ed25519.Sign(priv, signedMessage([]byte(payload)))
-	return []byte(`{"format":"dagsorden-feed","version":1,"key":"` + EncodeKey(publicKey(priv)) +
+	return []byte(`{"format":"dagsorden-feed","version":2,"key":"` + EncodeKey(publicKey(priv)) +
 		`","signature":"` + base64.StdEncoding.EncodeToString(sig) + `","index":` + payload + `}`)
 }
 
 func TestOpenIndexBadInputs(t *testing.T) {
 	priv := newKey(t)
 	hash := strings.Repeat("a", 64)
-	good := `{"format":"dagsorden-feed","version":1,"published":"2025-01-01T00:00:00Z","meetings":[{"id":"m1","body":"B","start":"2025-01-01T00:00:00Z","manifest":{"sha256":"` + hash + `","size":10}}]}`
+	good := `{"format":"dagsorden-feed","version":2,"sequence":3,"published":"2025-01-01T00:00:00Z","expires":"2025-01-31T00:00:00Z","meetings":[{"id":"m1","body":"B","start":"2025-01-01T00:00:00Z","manifest":{"sha256":"` + hash + `","size":10}}]}`
 	if _, _, err := OpenIndex(signed(priv, good), publicKey(priv), "test"); err != nil {
 		t.Fatalf("the good index is refused: %v", err)
 	}
@@ -36,8 +36,12 @@ func TestOpenIndexBadInputs(t *testing.T) {
 		"truncated":        signed(priv, good)[:100],
 		"not a feed":       []byte(`{"format":"something","version":1}`),
 		"future version":   []byte(`{"format":"dagsorden-feed","version":9}`),
-		"bad key":          []byte(`{"format":"dagsorden-feed","version":1,"key":"xx","signature":"","index":{}}`),
-		"no signature":     []byte(`{"format":"dagsorden-feed","version":1,"key":"` + EncodeKey(publicKey(priv)) + `","signature":"","index":` + good + `}`),
+		"bad key":          []byte(`{"format":"dagsorden-feed","version":2,"key":"xx","signature":"","index":{}}`),
+		"no signature":     []byte(`{"format":"dagsorden-feed","version":2,"key":"` + EncodeKey(publicKey(priv)) + `","signature":"","index":` + good + `}`),
+		"format 1":         []byte(`{"format":"dagsorden-feed","version":1,"key":"` + EncodeKey(publicKey(priv)) + `","signature":"","index":` + good + `}`),
+		"no expiry":        signed(priv, strings.Replace(good, `,"expires":"2025-01-31T00:00:00Z"`, ``, 1)),
+		"expiry before":    signed(priv, strings.Replace(good, `"expires":"2025-01-31T00:00:00Z"`, `"expires":"2024-12-31T00:00:00Z"`, 1)),
+		"expiry in years":  signed(priv, strings.Replace(good, `"expires":"2025-01-31T00:00:00Z"`, `"expires":"2099-01-01T00:00:00Z"`, 1)),
 		"index not object": signed(priv, `[1,2,3]`),
 		"path in hash":     signed(priv, strings.Replace(good, hash, "../../../../etc/passwd"+strings.Repeat("a", 42), 1)),
 		"upper-case hash":  signed(priv, strings.Replace(good, hash, strings.ToUpper(hash), 1)),
@@ -45,7 +49,7 @@ func TestOpenIndexBadInputs(t *testing.T) {
 		"huge manifest":    signed(priv, strings.Replace(good, `"size":10`, `"size":99999999999`, 1)),
 		"negative size":    signed(priv, strings.Replace(good, `"size":10`, `"size":-1`, 1)),
 		"duplicate":        signed(priv, strings.Replace(good, `]}`, `,{"id":"m1","body":"B","start":"2025-01-01T00:00:00Z","manifest":{"sha256":"`+hash+`","size":10}}]}`, 1)),
-		"inner format":     signed(priv, strings.Replace(good, `"format":"dagsorden-feed","version":1,"published"`, `"format":"x","version":1,"published"`, 1)),
+		"inner format":     signed(priv, strings.Replace(good, `"format":"dagsorden-feed","version":2,"sequence"`, `"format":"x","version":2,"sequence"`, 1)),
 	} {
 		_, _, err := OpenIndex(data, publicKey(priv), "https://feed.example.org/")
 		if err == nil {
@@ -128,9 +132,9 @@ func TestKeygenWritesAPairAndRefusesToOverwrite(t *testing.T) {
 
 func FuzzOpenIndex(f *testing.F) {
 	_, priv, _ := ed25519.GenerateKey(bytes.NewReader(bytes.Repeat([]byte{7}, 64)))
-	idx := &Index{Format: formatName, Version: formatVersion, Published: time.Unix(0, 0).UTC(),
+	idx := &Index{Format: formatName, Version: formatVersion, Sequence: 1, Published: time.Unix(0, 0).UTC(), Expires: time.Unix(86400, 0).UTC(),
 		Meetings: []IndexMeeting{{ID: "m", Body: "B", Manifest: Blob{SHA256: strings.Repeat("c", 64), Size: 3}}}}
-	good, _ := sealIndex(idx, priv)
+	good, _ := sealIndex(idx, priv, []Rotation{Rotate(priv, publicKey(priv))})
 	f.Add(good)
 	f.Add([]byte(`{"format":"dagsorden-feed","version":1}`))
 	f.Add([]byte(`{}`))
@@ -147,7 +151,7 @@ func FuzzOpenIndex(f *testing.F) {
 }
 
 func FuzzParseManifest(f *testing.F) {
-	m := Manifest{Format: manifestName, Version: formatVersion, Meeting: agenda.Meeting{Body: agenda.Body{Name: "B"}, Start: time.Unix(0, 0)},
+	m := Manifest{Format: manifestName, Version: manifestVersion, Meeting: agenda.Meeting{Body: agenda.Body{Name: "B"}, Start: time.Unix(0, 0)},
 		Items: []ManifestItem{{Body: Blob{SHA256: strings.Repeat("d", 64), Size: 2}}}}
 	good, _ := json.Marshal(m)
 	f.Add(good)

@@ -24,6 +24,14 @@ type PublishOptions struct {
 	// ReplaceKey allows publishing into a folder whose feed was signed with another
 	// key. Without it Publish refuses: every subscriber would reject the new index.
 	ReplaceKey bool
+	// PreviousKey is the key the feed was signed with until now, when the publisher
+	// moves to a new one: the index then carries the rotation, signed by the old key,
+	// and subscribers who pinned it follow to the new one.
+	PreviousKey ed25519.PrivateKey
+	// Validity is how long the index stays valid (0: DefaultValidity; at most
+	// MaxValidity). An unchanged feed is signed again once half of it has passed, so
+	// publish from a timer (cron) at least that often.
+	Validity time.Duration
 	// Now is the clock (tests); nil means time.Now.
 	Now func() time.Time
 }
@@ -58,22 +66,42 @@ func Publish(pkg agenda.Package, dir string, priv ed25519.PrivateKey, opts Publi
 	if err := os.MkdirAll(blobDir, 0o755); err != nil {
 		return res, fmt.Errorf("create feed folder: %w", err)
 	}
+	validity := opts.Validity
+	if validity <= 0 {
+		validity = DefaultValidity
+	}
+	if validity > MaxValidity {
+		return res, fmt.Errorf("an index may be valid for at most %d days, not %d", int(MaxValidity.Hours()/24), int(validity.Hours()/24))
+	}
+	t := now().UTC()
 	indexPath := filepath.Join(dir, IndexName)
 	old, oldErr := os.ReadFile(indexPath)
-	if oldErr == nil && !opts.ReplaceKey {
-		var env envelope
-		if json.Unmarshal(old, &env) == nil && env.Key != "" && env.Key != EncodeKey(pub) {
-			k, _ := ParsePublicKey(env.Key)
-			return res, fmt.Errorf("%s holds a feed signed with another key (%s); its subscribers would refuse this one, so publish to a new folder or use the old key", dir, Fingerprint(k))
+	var oldEnv envelope
+	var oldIdx Index
+	if oldErr == nil && json.Unmarshal(old, &oldEnv) == nil {
+		json.Unmarshal(oldEnv.Index, &oldIdx) // a version 1 index has no sequence: 0
+	}
+	rotations := oldEnv.Rotations
+	if oldEnv.Key != "" && oldEnv.Key != EncodeKey(pub) {
+		k, _ := ParsePublicKey(oldEnv.Key)
+		switch {
+		case opts.PreviousKey != nil && EncodeKey(opts.PreviousKey.Public().(ed25519.PublicKey)) == oldEnv.Key:
+			rotations = append(slices.Clone(rotations), Rotate(opts.PreviousKey, pub))
+		case opts.PreviousKey != nil:
+			return res, fmt.Errorf("%s is signed with key %s, not with the previous key given", dir, Fingerprint(k))
+		case !opts.ReplaceKey:
+			return res, fmt.Errorf("%s holds a feed signed with another key (%s); its subscribers would refuse this one, so give that key as the previous key (the rotation is signed with it), publish to a new folder, or use the old key", dir, Fingerprint(k))
+		default:
+			rotations = nil // a new feed in the old folder: its subscribers must trust it anew
 		}
 	}
 	w := &blobWriter{dir: blobDir, seen: map[string]bool{}}
 
 	meetings := dedupe(pkg.Meetings, &res.Duplicates)
-	idx := &Index{Format: formatName, Version: formatVersion, Title: opts.Title, Meetings: []IndexMeeting{}}
+	idx := &Index{Format: formatName, Version: formatVersion, Title: opts.Title, Published: t, Expires: t.Add(validity), Meetings: []IndexMeeting{}}
 	for i := range meetings {
 		m := &meetings[i]
-		man := Manifest{Format: manifestName, Version: formatVersion, Meeting: *m}
+		man := Manifest{Format: manifestName, Version: manifestVersion, Meeting: *m}
 		man.Meeting.Items = nil
 		man.Meeting.Source.Path = "" // the publisher's file names are none of the subscribers' business
 		for j := range m.Items {
@@ -136,15 +164,21 @@ func Publish(pkg agenda.Package, dir string, priv ed25519.PrivateKey, opts Publi
 
 	var oldMod time.Time
 	if oldErr == nil {
-		if prev, _, err := OpenIndex(old, pub, dir); err == nil && sameContent(prev, idx) {
+		// Unchanged content keeps its index (subscribers' next sync costs one request
+		// without a body) until half its validity has passed: then it is signed again
+		// with a new expiry, before subscribers would refuse it as expired.
+		if prev, _, err := OpenIndex(old, pub, dir); err == nil && sameContent(prev, idx) && len(rotations) == len(oldEnv.Rotations) &&
+			!prev.Published.After(t) && t.Before(prev.Expires.Add(-prev.Expires.Sub(prev.Published)/2)) {
 			return res, nil
 		}
 		if fi, err := os.Stat(indexPath); err == nil {
 			oldMod = fi.ModTime()
 		}
 	}
-	idx.Published = now().UTC()
-	data, err := sealIndex(idx, priv)
+	// The next number, and at least the time in milliseconds: an index restored from a
+	// backup into the folder cannot make the publisher hand out a number twice.
+	idx.Sequence = max(oldIdx.Sequence+1, uint64(max(t.UnixMilli(), 0)))
+	data, err := sealIndex(idx, priv, rotations)
 	if err != nil {
 		return res, err
 	}
@@ -179,6 +213,8 @@ func dedupe(ms []agenda.Meeting, dups *int) []agenda.Meeting {
 func sameContent(a, b *Index) bool {
 	x, y := *a, *b
 	x.Published, y.Published = time.Time{}, time.Time{}
+	x.Expires, y.Expires = time.Time{}, time.Time{}
+	x.Sequence, y.Sequence = 0, 0
 	bx, _ := json.Marshal(&x)
 	by, _ := json.Marshal(&y)
 	return bytes.Equal(bx, by)

@@ -1,20 +1,32 @@
 // Package firstagenda syncs from a FirstAgenda Publication site (the public agenda sites
 // of many Danish municipalities): it lists committees and meetings
-// (/api/agenda/udvalgsliste), fetches each new or re-released meeting
-// (/api/agenda/dagsorden/{id}), and fetches attachment PDFs
-// (/vis/pdf/bilag/{id}?redirectDirectlyToPdf=true) under a size cap, then applies each
-// meeting in one store transaction.
+// (/api/agenda/udvalgsliste), fetches each new, re-released or recent meeting
+// (/api/agenda/dagsorden/{id}), applies each meeting in its own store transaction, and
+// fetches attachment PDFs (/vis/pdf/bilag/{id}?redirectDirectlyToPdf=true) under a size
+// cap.
 //
-// It is polite (the httpx client's rate limit, 2 requests/s by default, retries with
-// backoff, Retry-After), does the anonymous-session dance some sites need (the API
-// answers 302 until the client holds the cookie that GET / hands out), and is
-// incremental: a meeting whose release time is unchanged is not fetched again, and one
-// whose content hash is unchanged is not written again. Ids from the site are checked
-// before they go into an address and never become file names. Parsing is the
+// A first sync takes seconds, not minutes: the meetings come first, newest first, at
+// the site's polite request budget (the httpx client's rate, 2 requests/s by default);
+// attachments of upcoming meetings and of the last AttachmentDays (30) are fetched at
+// once, four at a time, from the file store the site redirects them to (outside the
+// site's budget); older ones are listed as not downloaded and fetched when the member
+// opens one (FetchAttachment) or asks for all (AllAttachments).
+//
+// Changes are never missed: every upcoming or recent meeting (RecentDays, 60) is asked
+// for again on every sync with a conditional request (ETag / Last-Modified when the
+// site offers them, else the content hash decides), whatever its release time says.
+// The minutes (referat) of a meeting are applied onto its agenda, so the member's notes
+// and the decisions meet on the same items, and an agenda publication never overwrites
+// its meeting's minutes.
+//
+// It does the anonymous-session dance some sites need (the API answers 302 until the
+// client holds the cookie that GET / hands out). Ids from the site are checked before
+// they go into an address and never become file names. Parsing is the
 // agenda/firstagenda importer's job, not this package's.
 package firstagenda
 
 import (
+	"cmp"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -25,7 +37,10 @@ import (
 	"net/url"
 	"slices"
 	"strings"
+	"sync/atomic"
 	"time"
+
+	"golang.org/x/time/rate"
 
 	"github.com/dagsorden/dagsorden/agenda"
 	fa "github.com/dagsorden/dagsorden/agenda/firstagenda"
@@ -42,16 +57,34 @@ const (
 	DefaultMaxAttachment = 50 << 20
 )
 
-// SettledAfter: a meeting already synced whose site gives no release time is not
-// fetched again once it was held this long ago (the minutes are out by then), so a site
-// with years of meetings does not cost hundreds of requests per sync.
-const SettledAfter = 60 * 24 * time.Hour
+// RecentDays: meetings held up to this many days ago (and every upcoming one) are asked
+// for again on every sync. An older meeting already synced is fetched again only when
+// the site states a new release time: the minutes are out by then, and a site with years
+// of meetings must not cost hundreds of requests per sync.
+const RecentDays = 60
+
+// DefaultAttachmentDays: attachments of upcoming meetings and of meetings held up to
+// this many days ago are fetched at sync (what a member needs offline tonight); older
+// ones when opened.
+const DefaultAttachmentDays = 30
+
+// DefaultParallel is how many attachments are downloaded at once.
+const DefaultParallel = 4
 
 // Client talks to one site.
 type Client struct {
 	base *url.URL
 	http *httpx.Client
+	// fileStore: the site answers attachment requests with a redirect to another host
+	// (its file store). Those lookups cost the site a signed address, not a file, so
+	// they run outside the API budget, under files: FileRateFactor times its rate.
+	fileStore atomic.Bool
+	files     *rate.Limiter
 }
+
+// FileRateFactor is how much faster than its API budget a site is asked for the
+// redirects to its file store.
+const FileRateFactor = 4
 
 // New checks the site address (https, or http for loopback or with the client's
 // Insecure) and builds a client.
@@ -65,7 +98,11 @@ func New(site string, hc *httpx.Client) (*Client, error) {
 	}
 	u.Path = strings.TrimSuffix(u.Path, "/")
 	u.RawQuery, u.Fragment = "", ""
-	return &Client{base: u, http: hc}, nil
+	c := &Client{base: u, http: hc}
+	if r := hc.Rate(); r > 0 {
+		c.files = rate.NewLimiter(rate.Limit(r*FileRateFactor), 1)
+	}
+	return c, nil
 }
 
 // Site is the base address, as the importer and the store know it.
@@ -253,30 +290,59 @@ func (c *Client) Meeting(ctx context.Context, id string, cond Validators) (data 
 	return resp.Body, Validators{ETag: resp.Header.Get("ETag"), LastModified: resp.Header.Get("Last-Modified")}, false, nil
 }
 
-// Attachment fetches one attachment's PDF, at most limit bytes.
-func (c *Client) Attachment(ctx context.Context, id string, limit int64) ([]byte, error) {
+// Attachment fetches one attachment's PDF, at most limit bytes; progress (may be nil)
+// gets the bytes so far and the announced size. When the site redirects to its file
+// store, the download runs outside the site's request budget.
+func (c *Client) Attachment(ctx context.Context, id string, limit int64, progress func(got, total int64)) ([]byte, error) {
 	if !ValidID(id) {
 		return nil, fmt.Errorf("%q is not a FirstAgenda attachment id", id)
 	}
-	resp, err := c.http.Get(ctx, httpx.Request{URL: fa.PDFURL(c.Site(), "bilag", id), Limit: limit})
-	if err != nil {
-		return nil, err
+	// A large PDF on a slow line must not hit the API's deadline: give it time for
+	// the whole cap at 256 KB/s (the throughput floor still catches a stalled one).
+	timeout := max(httpx.DefaultTimeout, time.Duration(limit/(256<<10))*time.Second)
+	req := httpx.Request{URL: fa.PDFURL(c.Site(), "bilag", id), Limit: limit, NoRedirect: true, Timeout: timeout, Progress: progress}
+	if c.fileStore.Load() {
+		if c.files != nil {
+			if err := c.files.Wait(ctx); err != nil {
+				return nil, err
+			}
+		}
+		req.NoRateLimit = true
 	}
-	return resp.Body, nil
+	for hops := 0; ; hops++ {
+		resp, err := c.http.Get(ctx, req)
+		if err != nil {
+			return nil, err
+		}
+		if resp.Status < 300 || resp.Status >= 400 {
+			return resp.Body, nil
+		}
+		loc, err := resp.URL.Parse(resp.Header.Get("Location"))
+		if err != nil || resp.Header.Get("Location") == "" || hops >= 5 {
+			return nil, fmt.Errorf("%s sends attachment %s to no usable address", c.base.Host, id)
+		}
+		req.URL = loc.String()
+		if !strings.EqualFold(loc.Host, c.base.Host) {
+			c.fileStore.Store(true)
+			req.NoRateLimit = true // the file store is not the site
+			req.NoRedirect = false
+		}
+	}
 }
 
 // Store is what a site sync needs of the store.
 type Store interface {
 	Import(p agenda.Package) ([]store.ImportResult, error)
 	Meeting(id string) (*agenda.Meeting, error)
-	HasAttachment(sha256 string) (bool, error)
+	Meetings() ([]store.MeetingSummary, error)
+	PutAttachmentContent(itemID, attachmentID string, content []byte) (agenda.Attachment, error)
 }
 
-// State is what the subscriber remembers of one site between syncs (the caller keeps
-// it beside the store). Sync updates it in place, also on failure.
+// State is what the subscriber remembers of one site between syncs (the caller keeps it
+// beside the store). Sync updates it in place, also on failure. What attachments are
+// stored is the store's business: it is asked, not remembered here.
 type State struct {
-	Meetings    map[string]MeetingState `json:"meetings,omitempty"`    // by publication id
-	Attachments map[string]AttachState  `json:"attachments,omitempty"` // by attachment id
+	Meetings map[string]MeetingState `json:"meetings,omitempty"` // by publication id
 }
 
 // MeetingState is one applied publication.
@@ -286,22 +352,24 @@ type MeetingState struct {
 	HTTP     Validators `json:"http,omitzero"`
 }
 
-// AttachState is a fetched attachment (FirstAgenda never reuses attachment ids).
-type AttachState struct {
-	SHA256 string `json:"sha256"`
-	Size   int64  `json:"size"`
-}
-
 // Options for one Sync.
 type Options struct {
 	Source string
 	// Wants selects committees by name; nil means all.
 	Wants func(committee string) bool
-	// Attachments fetches attachment PDFs; MaxAttachment caps each (0: the default).
-	Attachments   bool
-	MaxAttachment int64
+	// Attachments fetches attachment PDFs: of upcoming meetings and of those held in
+	// the last AttachmentDays (0: DefaultAttachmentDays) at once, the others only with
+	// AllAttachments. MaxAttachment caps each (0: the default); Parallel bounds the
+	// downloads at once (0: DefaultParallel).
+	Attachments    bool
+	AttachmentDays int
+	AllAttachments bool
+	MaxAttachment  int64
+	Parallel       int
 	// Since skips meetings before it (zero: all the site lists).
 	Since time.Time
+	// Now is the clock that decides what is upcoming and recent; nil means time.Now.
+	Now func() time.Time
 	// Checkpoint saves the state durably; Sync calls it after forgetting a meeting it
 	// is about to write, so a sync killed in between re-checks that meeting next time
 	// rather than trusting a state older than the store. nil: the caller saves at the end.
@@ -323,141 +391,432 @@ type Plan struct {
 // Result says what a Sync did.
 type Result struct {
 	Listed      int // publications of the chosen committees on the site
-	Fetched     int // meeting JSONs fetched (new or re-released)
+	Fetched     int // meeting requests made (new, re-released, or recent and revalidated)
+	NotModified int // of which the site answered 304, or sent the same content again
 	Attachments int // attachment PDFs fetched
-	Imports     []store.ImportResult
-	Planned     []Plan
+	// AttachmentBytes is what they weighed; NotDownloaded counts the attachments of the
+	// source's meetings left for later (older meetings: fetched when opened).
+	AttachmentBytes int64
+	NotDownloaded   int
+	// Linked counts minutes applied onto their meeting's agenda although the site
+	// dates them differently; Superseded counts agenda publications not applied
+	// because the store holds the meeting's minutes already.
+	Linked, Superseded int
+	Imports            []store.ImportResult
+	Planned            []Plan
 	// Skipped names attachments left without content (over the cap, or failed),
 	// one sentence each; the meeting is still applied with their addresses.
 	Skipped []string
 }
 
-// Sync fetches what is new or re-released on the site and applies it.
+// Sync fetches what is new, re-released or recent on the site and applies it, then the
+// attachments the member needs now (all of them with AllAttachments).
 func Sync(ctx context.Context, st Store, c *Client, state *State, opts Options) (Result, error) {
-	var res Result
+	s := &siteSync{st: st, c: c, state: state, opts: opts, seen: map[string]bool{}}
+	return s.run(ctx)
+}
+
+type siteSync struct {
+	st    Store
+	c     *Client
+	state *State
+	opts  Options
+	now   time.Time
+	// eagerFrom: attachments of meetings from here on are fetched at sync.
+	eagerFrom time.Time
+	byDay     map[dayKey][]store.MeetingSummary // stored meetings of the site, for linking minutes
+	dl        *downloader
+	seen      map[string]bool // attachment ids queued
+	res       Result
+}
+
+type dayKey struct{ body, day string }
+
+func (s *siteSync) run(ctx context.Context) (Result, error) {
+	opts := &s.opts
 	if opts.MaxAttachment <= 0 {
 		opts.MaxAttachment = DefaultMaxAttachment
 	}
-	if state.Meetings == nil {
-		state.Meetings = map[string]MeetingState{}
+	if opts.AttachmentDays <= 0 {
+		opts.AttachmentDays = DefaultAttachmentDays
 	}
-	if state.Attachments == nil {
-		state.Attachments = map[string]AttachState{}
+	if opts.Parallel <= 0 {
+		opts.Parallel = DefaultParallel
 	}
-	report := func(p progress.Progress) {
-		p.Source = opts.Source
-		opts.Progress.Report(p)
+	s.now = time.Now()
+	if opts.Now != nil {
+		s.now = opts.Now()
 	}
-	report(progress.Progress{Phase: progress.PhaseIndex, Message: "asking " + c.base.Host + " for its committees"})
-	committees, err := c.Committees(ctx)
+	s.eagerFrom = s.now.AddDate(0, 0, -opts.AttachmentDays)
+	if s.state.Meetings == nil {
+		s.state.Meetings = map[string]MeetingState{}
+	}
+	tr := &tracker{source: opts.Source, report: opts.Progress, start: time.Now(), rate: s.c.http.Rate(), parallel: opts.Parallel}
+	tr.send(progress.Progress{Phase: progress.PhaseIndex, Message: "asking " + s.c.base.Host + " for its committees"})
+	committees, err := s.c.Committees(ctx)
 	if err != nil {
-		return res, err
+		return s.res, err
 	}
+	refs := s.choose(committees)
+	s.res.Listed = len(refs)
+	todo := s.plan(refs)
+	tr.setMeetings(len(todo))
+
+	if err := s.indexStored(); err != nil {
+		return s.res, err
+	}
+	if opts.Attachments && !opts.DryRun {
+		s.dl = newDownloader(ctx, s.st, s.c, opts.MaxAttachment, opts.Parallel, tr)
+	}
+	err = s.meetings(ctx, todo, tr)
+	if err == nil && s.dl != nil {
+		err = s.queueStored()
+	}
+	if s.dl != nil {
+		if derr := s.dl.finish(err != nil); err == nil {
+			err = derr
+		}
+		s.res.Attachments, s.res.AttachmentBytes, s.res.Skipped = s.dl.fetched, s.dl.bytes, append(s.res.Skipped, s.dl.skipped...)
+	}
+	if err != nil {
+		return s.res, err
+	}
+	if !opts.DryRun {
+		if s.res.NotDownloaded, err = s.countNotDownloaded(); err != nil {
+			return s.res, err
+		}
+	}
+	tr.send(progress.Progress{Phase: progress.PhaseApply, Done: len(todo), Total: len(todo)})
+	return s.res, nil
+}
+
+// choose lists the publications of the wanted committees, in the order they are fetched:
+// what a member needs first comes first. Upcoming meetings and those of the last
+// AttachmentDays, then the rest of the last RecentDays, then older ones; newest first
+// within each; of one meeting's publications the agenda before its supplement before its
+// minutes, so the minutes are applied last.
+func (s *siteSync) choose(committees []Committee) []MeetingRef {
 	var refs []MeetingRef
 	seen := map[string]bool{}
 	for _, cm := range committees {
-		if opts.Wants != nil && !opts.Wants(cm.Name) {
+		if s.opts.Wants != nil && !s.opts.Wants(cm.Name) {
 			continue
 		}
 		for _, m := range cm.Meetings {
-			if seen[m.ID] || (!opts.Since.IsZero() && !m.Date.IsZero() && m.Date.Before(opts.Since)) {
+			if seen[m.ID] || (!s.opts.Since.IsZero() && !m.Date.IsZero() && m.Date.Before(s.opts.Since)) {
 				continue
 			}
 			seen[m.ID] = true
 			refs = append(refs, m)
 		}
 	}
-	res.Listed = len(refs)
-	settled := time.Now().Add(-SettledAfter)
-	// Oldest first, so that of two publications of one meeting (agenda, then minutes)
-	// the later is applied last.
+	recentFrom := s.now.AddDate(0, 0, -RecentDays)
+	class := func(r MeetingRef) int {
+		switch {
+		case r.Date.IsZero() || !r.Date.Before(s.eagerFrom):
+			return 0
+		case !r.Date.Before(recentFrom):
+			return 1
+		}
+		return 2
+	}
 	slices.SortStableFunc(refs, func(a, b MeetingRef) int {
-		if c := a.Date.Compare(b.Date); c != 0 {
+		if c := cmp.Compare(class(a), class(b)); c != 0 {
+			return c
+		}
+		if c := b.Date.Compare(a.Date); c != 0 {
+			return c
+		}
+		if c := cmp.Compare(kindRank(a.Name), kindRank(b.Name)); c != 0 {
 			return c
 		}
 		return strings.Compare(a.Released, b.Released)
 	})
-	for i, ref := range refs {
+	return refs
+}
+
+// kindRank orders one meeting's publications by the site's name for them.
+func kindRank(name string) int {
+	n := strings.ToLower(name)
+	switch {
+	case strings.Contains(n, "referat"):
+		return 2
+	case strings.Contains(n, "tillæg"):
+		return 1
+	}
+	return 0
+}
+
+// plan picks the publications to ask for: every new one, every upcoming or recent one
+// (revalidated), and an older one only when the site states a new release time.
+func (s *siteSync) plan(refs []MeetingRef) []MeetingRef {
+	recentFrom := s.now.AddDate(0, 0, -RecentDays)
+	var todo []MeetingRef
+	for _, ref := range refs {
+		prev, known := s.state.Meetings[ref.ID]
+		recent := ref.Date.IsZero() || !ref.Date.Before(recentFrom)
+		if known && !recent && (ref.Released == "" || prev.Released == ref.Released) {
+			continue // settled: see RecentDays
+		}
+		todo = append(todo, ref)
+	}
+	return todo
+}
+
+// indexStored indexes the site's stored meetings by body and day, for linking minutes.
+func (s *siteSync) indexStored() error {
+	sums, err := s.st.Meetings()
+	if err != nil {
+		return fmt.Errorf("read the store: %w", err)
+	}
+	s.byDay = map[dayKey][]store.MeetingSummary{}
+	for _, m := range sums {
+		if sameSite(m.Source.Site, s.c.Site()) {
+			k := keyOf(m.Body.Name, m.Start)
+			s.byDay[k] = append(s.byDay[k], m)
+		}
+	}
+	return nil
+}
+
+func keyOf(body string, start time.Time) dayKey {
+	return dayKey{agenda.NormalizeTitle(body), start.In(agenda.Copenhagen).Format("2006-01-02")}
+}
+
+func sameSite(a, b string) bool {
+	return strings.EqualFold(strings.TrimRight(a, "/"), strings.TrimRight(b, "/"))
+}
+
+func (s *siteSync) meetings(ctx context.Context, todo []MeetingRef, tr *tracker) error {
+	for i, ref := range todo {
 		if err := ctx.Err(); err != nil {
-			return res, err
+			return err
 		}
-		prev, known := state.Meetings[ref.ID]
-		if known && ref.Released != "" && prev.Released == ref.Released {
-			continue // not re-released: not fetched again
-		}
-		if known && ref.Released == "" && !ref.Date.IsZero() && ref.Date.Before(settled) {
-			// The site states no release time, so nothing says whether this meeting
-			// changed. One held more than SettledAfter ago is taken as settled rather
-			// than fetched again on every sync.
-			continue
-		}
-		report(progress.Progress{Phase: progress.PhaseFetch, Done: i, Total: len(refs), Message: ref.Name + " " + ref.Date.In(agenda.Copenhagen).Format("2006-01-02")})
+		label := ref.Name + " " + ref.Date.In(agenda.Copenhagen).Format("2006-01-02")
+		tr.meeting(i, label)
+		prev, known := s.state.Meetings[ref.ID]
 		var cond Validators
 		if known {
 			cond = prev.HTTP
 		}
-		data, v, notModified, err := c.Meeting(ctx, ref.ID, cond)
+		data, v, notModified, err := s.c.Meeting(ctx, ref.ID, cond)
 		if err != nil {
-			return res, fmt.Errorf("fetch meeting %s: %w", ref.ID, err)
+			return fmt.Errorf("fetch meeting %s: %w", ref.ID, err)
 		}
+		s.res.Fetched++
+		tr.meetingBytes(len(data))
 		if notModified {
-			if !opts.DryRun {
+			s.res.NotModified++
+			if !s.opts.DryRun {
 				prev.Released = ref.Released
-				state.Meetings[ref.ID] = prev
+				s.state.Meetings[ref.ID] = prev
 			}
 			continue
 		}
-		res.Fetched++
 		sum := sha256.Sum256(data)
 		hash := hex.EncodeToString(sum[:])
 		if known && prev.Hash == hash {
-			if !opts.DryRun {
-				state.Meetings[ref.ID] = MeetingState{Released: ref.Released, Hash: hash, HTTP: v}
+			s.res.NotModified++
+			if !s.opts.DryRun {
+				s.state.Meetings[ref.ID] = MeetingState{Released: ref.Released, Hash: hash, HTTP: v}
 			}
 			continue // same content: not written again
 		}
-		pkg, err := fa.ParseSite("meeting "+ref.ID+" on "+c.base.Host, data, c.Site())
+		pkg, err := fa.ParseSite("meeting "+ref.ID+" on "+s.c.base.Host, data, s.c.Site())
 		if err != nil {
-			return res, err
+			return err
 		}
-		for mi := range pkg.Meetings {
-			m := &pkg.Meetings[mi]
+		var apply []agenda.Meeting
+		for _, m := range pkg.Meetings {
 			m.Source.Path = ""
-			if opts.DryRun {
-				p, err := plan(st, *m)
-				if err != nil {
-					return res, err
-				}
-				res.Planned = append(res.Planned, p)
+			ok, err := s.prepare(&m)
+			if err != nil {
+				return err
+			}
+			if !ok {
 				continue
 			}
-			if opts.Attachments {
-				if err := fetchAttachments(ctx, st, c, state, opts, m, &res); err != nil {
-					return res, err
+			if s.opts.DryRun {
+				p, err := plan(s.st, m)
+				if err != nil {
+					return err
 				}
+				s.res.Planned = append(s.res.Planned, p)
+				continue
 			}
+			apply = append(apply, m)
 		}
-		if opts.DryRun {
+		if s.opts.DryRun {
 			continue
 		}
-		report(progress.Progress{Phase: progress.PhaseApply, Done: i, Total: len(refs), Message: ref.Name + " " + ref.Date.In(agenda.Copenhagen).Format("2006-01-02")})
 		if known {
-			delete(state.Meetings, ref.ID)
-			if opts.Checkpoint != nil {
-				if err := opts.Checkpoint(); err != nil {
-					return res, err
+			delete(s.state.Meetings, ref.ID)
+			if s.opts.Checkpoint != nil {
+				if err := s.opts.Checkpoint(); err != nil {
+					return err
 				}
 			}
 		}
-		results, err := st.Import(pkg)
-		if err != nil {
-			return res, fmt.Errorf("apply meeting %s: %w", ref.ID, err)
+		if len(apply) > 0 {
+			tr.send(progress.Progress{Phase: progress.PhaseApply, Done: i, Total: len(todo), Message: label})
+			results, err := s.st.Import(agenda.Package{Meetings: apply})
+			s.res.Imports = append(s.res.Imports, results...)
+			if err != nil {
+				return fmt.Errorf("apply meeting %s: %w", ref.ID, err)
+			}
 		}
-		res.Imports = append(res.Imports, results...)
-		state.Meetings[ref.ID] = MeetingState{Released: ref.Released, Hash: hash, HTTP: v}
+		s.state.Meetings[ref.ID] = MeetingState{Released: ref.Released, Hash: hash, HTTP: v}
+		for _, m := range apply {
+			s.stored(m)
+			if s.dl != nil && (s.opts.AllAttachments || s.eager(m.Start)) {
+				if err := s.queue(m.ID); err != nil {
+					return err
+				}
+			}
+		}
 	}
-	report(progress.Progress{Phase: progress.PhaseApply, Done: len(refs), Total: len(refs)})
-	return res, nil
+	return nil
+}
+
+func (s *siteSync) eager(start time.Time) bool { return !start.Before(s.eagerFrom) }
+
+// prepare readies a parsed meeting for the store: minutes find their agenda, an agenda
+// publication does not overwrite its meeting's minutes, and attachments already fetched
+// keep their content. ok is false when the meeting is not to be applied.
+func (s *siteSync) prepare(m *agenda.Meeting) (ok bool, err error) {
+	stored, err := s.st.Meeting(m.ID)
+	if errors.Is(err, store.ErrNotFound) {
+		stored, err = nil, nil
+	}
+	if err != nil {
+		return false, fmt.Errorf("read the store: %w", err)
+	}
+	if stored == nil && m.Kind == agenda.KindMinutes {
+		// The minutes may state another start time than the agenda (the time the
+		// meeting began): the agenda of the same body on the same day is the meeting.
+		var agendas []store.MeetingSummary
+		for _, c := range s.byDay[keyOf(m.Body.Name, m.Start)] {
+			if c.Kind != agenda.KindMinutes {
+				agendas = append(agendas, c)
+			}
+		}
+		if len(agendas) == 1 {
+			m.ID = agendas[0].ID
+			s.res.Linked++
+			if stored, err = s.st.Meeting(m.ID); err != nil {
+				return false, fmt.Errorf("read the store: %w", err)
+			}
+		}
+	}
+	if stored != nil && stored.Kind == agenda.KindMinutes && m.Kind != agenda.KindMinutes {
+		s.res.Superseded++
+		return false, nil
+	}
+	if stored != nil {
+		keepFetched(stored, m)
+	}
+	return true, nil
+}
+
+// keepFetched gives m's attachments the content the store already holds for the same
+// site attachment id (FirstAgenda never reuses them): a re-publication does not make
+// them "not downloaded" again, nor the item changed.
+func keepFetched(stored, m *agenda.Meeting) {
+	have := map[string]agenda.Attachment{}
+	for _, it := range stored.Items {
+		for _, a := range it.Attachments {
+			if a.SourceID != "" && a.SHA256 != "" {
+				have[a.SourceID] = a
+			}
+		}
+	}
+	for i := range m.Items {
+		for j := range m.Items[i].Attachments {
+			a := &m.Items[i].Attachments[j]
+			if h, ok := have[a.SourceID]; ok && a.SHA256 == "" && a.Content == nil {
+				a.SHA256, a.Size = h.SHA256, h.Size
+			}
+		}
+	}
+}
+
+// stored notes a meeting just applied, for linking later minutes of it.
+func (s *siteSync) stored(m agenda.Meeting) {
+	k := keyOf(m.Body.Name, m.Start)
+	for i, c := range s.byDay[k] {
+		if c.ID == m.ID {
+			s.byDay[k][i].Kind = m.Kind
+			return
+		}
+	}
+	s.byDay[k] = append(s.byDay[k], store.MeetingSummary{ID: m.ID, Body: m.Body, Kind: m.Kind, Start: m.Start, Source: m.Source})
+}
+
+// queue hands the stored meeting's missing attachments to the downloader.
+func (s *siteSync) queue(meetingID string) error {
+	m, err := s.st.Meeting(meetingID)
+	if err != nil {
+		return fmt.Errorf("read the store: %w", err)
+	}
+	for _, it := range m.Items {
+		for _, a := range it.Attachments {
+			if missing(a) && !s.seen[a.ID] {
+				s.seen[a.ID] = true
+				s.dl.add(job{meeting: m.Title, item: it, att: a})
+			}
+		}
+	}
+	return nil
+}
+
+// missing: a site attachment with a PDF rendition whose content is not stored.
+func missing(a agenda.Attachment) bool {
+	return a.SHA256 == "" && a.SourceID != "" && a.MediaType == "application/pdf" && ValidID(a.SourceID)
+}
+
+// queueStored queues the attachments that meetings not fetched this time still lack:
+// those of an interrupted sync, or all of them with AllAttachments. Newest first.
+func (s *siteSync) queueStored() error {
+	for _, m := range s.mine() {
+		if s.opts.AllAttachments || s.eager(m.Start) {
+			if err := s.queue(m.ID); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// mine lists the stored meetings of this source, newest first.
+func (s *siteSync) mine() []store.MeetingSummary {
+	var out []store.MeetingSummary
+	for _, ms := range s.byDay {
+		for _, m := range ms {
+			if s.opts.Wants == nil || s.opts.Wants(m.Body.Name) {
+				out = append(out, m)
+			}
+		}
+	}
+	slices.SortFunc(out, func(a, b store.MeetingSummary) int { return b.Start.Compare(a.Start) })
+	return out
+}
+
+func (s *siteSync) countNotDownloaded() (int, error) {
+	n := 0
+	for _, sm := range s.mine() {
+		m, err := s.st.Meeting(sm.ID)
+		if err != nil {
+			return 0, fmt.Errorf("read the store: %w", err)
+		}
+		for _, it := range m.Items {
+			for _, a := range it.Attachments {
+				if missing(a) {
+					n++
+				}
+			}
+		}
+	}
+	return n, nil
 }
 
 func plan(st Store, m agenda.Meeting) (Plan, error) {
@@ -475,43 +834,4 @@ func plan(st Store, m agenda.Meeting) (Plan, error) {
 		}
 	}
 	return p, nil
-}
-
-// fetchAttachments fills in the content of the meeting's PDF attachments: from the
-// store when an earlier sync fetched that attachment id, else from the site.
-func fetchAttachments(ctx context.Context, st Store, c *Client, state *State, opts Options, m *agenda.Meeting, res *Result) error {
-	for i := range m.Items {
-		it := &m.Items[i]
-		for j := range it.Attachments {
-			a := &it.Attachments[j]
-			if a.SourceID == "" || a.MediaType != "application/pdf" || !ValidID(a.SourceID) {
-				continue // no PDF rendition at the site
-			}
-			if as, ok := state.Attachments[a.SourceID]; ok {
-				if has, err := st.HasAttachment(as.SHA256); err != nil {
-					return fmt.Errorf("check the store for attachments: %w", err)
-				} else if has {
-					a.SHA256, a.Size = as.SHA256, as.Size
-					continue
-				}
-			}
-			data, err := c.Attachment(ctx, a.SourceID, opts.MaxAttachment)
-			if err != nil {
-				if ctx.Err() != nil {
-					return ctx.Err()
-				}
-				if errors.Is(err, httpx.ErrTooLarge) {
-					res.Skipped = append(res.Skipped, fmt.Sprintf("attachment %q of item %s in %s is larger than %d MB; kept as a link", a.Title, it.Number, m.Title, opts.MaxAttachment>>20))
-				} else {
-					res.Skipped = append(res.Skipped, fmt.Sprintf("attachment %q of item %s in %s could not be fetched (%v); kept as a link", a.Title, it.Number, m.Title, err))
-				}
-				continue
-			}
-			res.Attachments++
-			sum := sha256.Sum256(data)
-			a.Content, a.SHA256, a.Size = data, hex.EncodeToString(sum[:]), int64(len(data))
-			state.Attachments[a.SourceID] = AttachState{SHA256: a.SHA256, Size: a.Size}
-		}
-	}
-	return nil
 }

@@ -3,164 +3,21 @@ package firstagenda
 import (
 	"bytes"
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
-	"os"
-	"path/filepath"
 	"slices"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/dagsorden/dagsorden/agenda"
 	fa "github.com/dagsorden/dagsorden/agenda/firstagenda"
-	"github.com/dagsorden/dagsorden/internal/shared"
 	"github.com/dagsorden/dagsorden/store"
 	"github.com/dagsorden/dagsorden/sync/httpx"
+	"github.com/dagsorden/dagsorden/sync/internal/replay"
 )
-
-// replay is a FirstAgenda site built from the Greve samples: the committee list is made
-// from each sample's Udvalg and Moede, dagsorden/{Id} serves the sample, and every
-// attachment is a small fake PDF. Like some real sites, its API answers 302 until the
-// client holds the anonymous session cookie from GET /.
-type replay struct {
-	mu       sync.Mutex
-	meetings map[string][]byte // publication id → meeting JSON
-	released map[string]string
-	meta     map[string]sampleMeta
-	bigPDF   string // an attachment id served larger than any sane cap
-	requests map[string]int
-}
-
-type sampleMeta struct {
-	CommitteeID, Committee string
-	Dato, Begin, Name      string
-}
-
-func newReplay(t testing.TB) *replay {
-	t.Helper()
-	dir := shared.Path(t, "samples", "firstagenda", "greve")
-	names, _ := filepath.Glob(filepath.Join(dir, "*.json"))
-	if len(names) == 0 {
-		t.Skipf("no Greve samples in %s", dir)
-	}
-	r := &replay{meetings: map[string][]byte{}, released: map[string]string{}, meta: map[string]sampleMeta{}, requests: map[string]int{}}
-	for _, n := range names {
-		data, err := os.ReadFile(n)
-		if err != nil {
-			t.Fatal(err)
-		}
-		var raw struct {
-			ID     string `json:"Id"`
-			Udvalg struct{ Id, Navn string }
-			Moede  struct {
-				Dato, MeetingBeginUtc, Navn string
-			}
-		}
-		if err := json.Unmarshal(data, &raw); err != nil {
-			t.Fatalf("%s: %v", n, err)
-		}
-		r.meetings[raw.ID] = data
-		r.meta[raw.ID] = sampleMeta{raw.Udvalg.Id, raw.Udvalg.Navn, raw.Moede.Dato, raw.Moede.MeetingBeginUtc, raw.Moede.Navn}
-		d, _ := time.Parse(time.RFC3339, raw.Moede.Dato)
-		r.released[raw.ID] = d.AddDate(0, 0, -7).Format("2006-01-02T15:04:05")
-	}
-	return r
-}
-
-func (r *replay) count(kind string) int {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	return r.requests[kind]
-}
-
-func (r *replay) reset() {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	r.requests = map[string]int{}
-}
-
-func (r *replay) ServeHTTP(w http.ResponseWriter, req *http.Request) {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	p := req.URL.Path
-	if p == "/" {
-		r.requests["root"]++
-		http.SetCookie(w, &http.Cookie{Name: "ASP.NET_SessionId", Value: "anon", Path: "/"})
-		w.Write([]byte("<html><body>Dagsordener</body></html>"))
-		return
-	}
-	if strings.HasPrefix(p, "/api/") {
-		if c, err := req.Cookie("ASP.NET_SessionId"); err != nil || c.Value != "anon" {
-			r.requests["redirect"]++
-			http.Redirect(w, req, "/", http.StatusFound)
-			return
-		}
-	}
-	switch {
-	case p == "/api/agenda/udvalgsliste":
-		r.requests["list"]++
-		type moede struct {
-			Id, Dato, MeetingBeginUtc, ReleasedDate, Navn string
-			Afsluttet                                     bool
-		}
-		type udvalg struct {
-			Id, Navn  string
-			Historisk bool
-			Moeder    []moede
-		}
-		byID := map[string]*udvalg{}
-		var order []string
-		for id, m := range r.meta {
-			u := byID[m.CommitteeID]
-			if u == nil {
-				u = &udvalg{Id: m.CommitteeID, Navn: m.Committee}
-				byID[m.CommitteeID] = u
-				order = append(order, m.CommitteeID)
-			}
-			u.Moeder = append(u.Moeder, moede{Id: id, Dato: m.Dato, MeetingBeginUtc: m.Begin, ReleasedDate: r.released[id], Navn: m.Name, Afsluttet: true})
-		}
-		slices.Sort(order)
-		list := map[string]map[string][]*udvalg{"Udvalg": {"Udvalg": nil}}
-		for _, id := range order {
-			list["Udvalg"]["Udvalg"] = append(list["Udvalg"]["Udvalg"], byID[id])
-		}
-		json.NewEncoder(w).Encode(list)
-	case strings.HasPrefix(p, "/api/agenda/dagsorden/"):
-		r.requests["meeting"]++
-		data, ok := r.meetings[strings.TrimPrefix(p, "/api/agenda/dagsorden/")]
-		if !ok {
-			http.NotFound(w, req)
-			return
-		}
-		sum := sha256.Sum256(data)
-		etag := `"` + hex.EncodeToString(sum[:8]) + `"`
-		w.Header().Set("ETag", etag)
-		if req.Header.Get("If-None-Match") == etag {
-			r.requests["not-modified"]++
-			w.WriteHeader(http.StatusNotModified)
-			return
-		}
-		w.Header().Set("Content-Type", "application/json")
-		w.Write(data)
-	case strings.HasPrefix(strings.ToLower(p), "/vis/pdf/bilag/") && req.URL.Query().Get("redirectDirectlyToPdf") == "true":
-		r.requests["bilag"]++
-		id := p[len("/vis/pdf/bilag/"):]
-		w.Header().Set("Content-Type", "application/pdf")
-		if id == r.bigPDF {
-			w.Write(bytes.Repeat([]byte("%PDF-1.4 stor "), 200000))
-			return
-		}
-		fmt.Fprintf(w, "%%PDF-1.4\n%% bilag %s\n%%%%EOF\n", id)
-	default:
-		http.NotFound(w, req)
-	}
-}
 
 func openStore(t testing.TB) *store.Store {
 	t.Helper()
@@ -179,45 +36,39 @@ func wantOnly(name string) func(string) bool {
 const committee = "Social- og Handicapudvalget"
 
 func TestSubscribeToOneCommitteeThenReRelease(t *testing.T) {
-	r := newReplay(t)
-	srv := httptest.NewServer(r)
-	defer srv.Close()
-	c, err := New(srv.URL, httpx.New(httpx.Options{Rate: -1}))
+	r := replay.New(t, replay.Options{})
+	c, err := New(r.Start(t), httpx.New(httpx.Options{Rate: -1}))
 	if err != nil {
 		t.Fatal(err)
 	}
 	st := openStore(t)
 	var state State
-	opts := Options{Source: "greve", Wants: wantOnly(committee), Attachments: true}
+	// The samples are from 2022–2024, long past: AllAttachments, or none would be fetched.
+	opts := Options{Source: "greve", Wants: wantOnly(committee), Attachments: true, AllAttachments: true}
 	ctx := context.Background()
 
 	res, err := Sync(ctx, st, c, &state, opts)
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := 0
-	for _, m := range r.meta {
-		if m.Committee == committee {
-			want++
-		}
-	}
-	if r.count("root") != 1 || r.count("redirect") != 1 {
-		t.Fatalf("session dance: %d front-page visits after %d redirects; want 1 and 1", r.count("root"), r.count("redirect"))
+	want := len(r.IDs(committee))
+	if r.Count("root") != 1 || r.Count("redirect") != 1 {
+		t.Fatalf("session dance: %d front-page visits after %d redirects; want 1 and 1", r.Count("root"), r.Count("redirect"))
 	}
 	ms, err := st.Meetings()
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(ms) != want || r.count("meeting") != want || want != 27 {
-		t.Fatalf("store has %d meetings after %d fetched; want the committee's %d (27)", len(ms), r.count("meeting"), want)
+	if len(ms) != want || r.Count("meeting") != want || want != 27 {
+		t.Fatalf("store has %d meetings after %d fetched; want the committee's %d (27)", len(ms), r.Count("meeting"), want)
 	}
 	for _, m := range ms {
 		if m.Body.Name != committee {
 			t.Fatalf("meeting of %q synced, but only %q was subscribed", m.Body.Name, committee)
 		}
 	}
-	if res.Attachments == 0 || res.Attachments != r.count("bilag") {
-		t.Fatalf("%d attachments fetched (%d requests)", res.Attachments, r.count("bilag"))
+	if res.Attachments == 0 || res.Attachments != r.Count("bilag") {
+		t.Fatalf("%d attachments fetched (%d requests)", res.Attachments, r.Count("bilag"))
 	}
 	// Every PDF attachment's content is in the store.
 	for _, m := range ms {
@@ -237,12 +88,12 @@ func TestSubscribeToOneCommitteeThenReRelease(t *testing.T) {
 
 	// Unchanged: the list only, no meeting fetched, nothing written.
 	gen, _ := st.Generation()
-	r.reset()
+	r.Reset()
 	if _, err := Sync(ctx, st, c, &state, opts); err != nil {
 		t.Fatal(err)
 	}
-	if r.count("meeting") != 0 || r.count("bilag") != 0 || r.count("list") != 1 {
-		t.Fatalf("unchanged site: %d meetings and %d attachments fetched; want none", r.count("meeting"), r.count("bilag"))
+	if r.Count("meeting") != 0 || r.Count("bilag") != 0 || r.Count("list") != 1 {
+		t.Fatalf("unchanged site: %d meetings and %d attachments fetched; want none", r.Count("meeting"), r.Count("bilag"))
 	}
 	if g, _ := st.Generation(); g != gen {
 		t.Fatal("an unchanged site caused a store write")
@@ -252,16 +103,8 @@ func TestSubscribeToOneCommitteeThenReRelease(t *testing.T) {
 	var pubID string
 	var target agenda.Item
 	var stored *agenda.Meeting
-	ids := make([]string, 0, len(r.meta))
-	for id := range r.meta {
-		ids = append(ids, id)
-	}
-	slices.Sort(ids)
-	for _, id := range ids {
-		if r.meta[id].Committee != committee {
-			continue
-		}
-		p, err := fa.ParseSite("x", r.meetings[id], srv.URL)
+	for _, id := range r.IDs(committee) {
+		p, err := fa.ParseSite("x", r.Data(id), r.URL)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -291,26 +134,21 @@ func TestSubscribeToOneCommitteeThenReRelease(t *testing.T) {
 	}
 
 	// Re-release that meeting with the item retitled.
-	r.mu.Lock()
-	var doc map[string]any
-	if err := json.Unmarshal(r.meetings[pubID], &doc); err != nil {
-		t.Fatal(err)
-	}
-	for _, x := range doc["Dagsordenpunkter"].([]any) {
-		if it := x.(map[string]any); it["Id"] == target.SourceID {
-			it["Navn"] = it["Navn"].(string) + " (revideret)"
+	r.Edit(t, pubID, func(doc map[string]any) {
+		for _, x := range doc["Dagsordenpunkter"].([]any) {
+			if it := x.(map[string]any); it["Id"] == target.SourceID {
+				it["Navn"] = it["Navn"].(string) + " (revideret)"
+			}
 		}
-	}
-	r.meetings[pubID], _ = json.Marshal(doc)
-	r.released[pubID] = "2025-06-01T10:00:00"
-	r.mu.Unlock()
-	r.reset()
+	})
+	r.SetReleased(pubID, "2025-06-01T10:00:00")
+	r.Reset()
 	res, err = Sync(ctx, st, c, &state, opts)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if r.count("meeting") != 1 || r.count("bilag") != 0 {
-		t.Fatalf("re-release: %d meetings and %d attachments fetched; want 1 and 0", r.count("meeting"), r.count("bilag"))
+	if r.Count("meeting") != 1 || r.Count("bilag") != 0 {
+		t.Fatalf("re-release: %d meetings and %d attachments fetched; want 1 and 0", r.Count("meeting"), r.Count("bilag"))
 	}
 	if len(res.Imports) != 1 || len(res.Imports[0].Changes) != 1 || res.Imports[0].Changes[0].Kind != agenda.Changed {
 		t.Fatalf("re-release imports: %+v; want one meeting with one changed item", res.Imports)
@@ -339,14 +177,10 @@ func TestSubscribeToOneCommitteeThenReRelease(t *testing.T) {
 const questions = ".Spørgsmål / Svar til Byrådet 2022-2025"
 
 func TestAttachmentOverTheCapIsKeptAsALink(t *testing.T) {
-	r := newReplay(t)
-	srv := httptest.NewServer(r)
-	defer srv.Close()
+	r := replay.New(t, replay.Options{})
 	// One PDF attachment of the committee is huge.
-	for id, m := range r.meta {
-		if m.Committee != questions || r.bigPDF != "" {
-			continue
-		}
+	big := ""
+	for _, id := range r.IDs(questions) {
 		var raw struct {
 			Dagsordenpunkter []struct {
 				Bilag []struct {
@@ -355,22 +189,23 @@ func TestAttachmentOverTheCapIsKeptAsALink(t *testing.T) {
 				}
 			}
 		}
-		json.Unmarshal(r.meetings[id], &raw)
+		json.Unmarshal(r.Data(id), &raw)
 		for _, it := range raw.Dagsordenpunkter {
 			for _, b := range it.Bilag {
-				if fmt.Sprint(b.HarPdfVersion) == "true" && r.bigPDF == "" {
-					r.bigPDF = b.ID
+				if fmt.Sprint(b.HarPdfVersion) == "true" && big == "" {
+					big = b.ID
 				}
 			}
 		}
 	}
-	if r.bigPDF == "" {
+	if big == "" {
 		t.Fatal("no PDF attachment in the committee")
 	}
-	c, _ := New(srv.URL, httpx.New(httpx.Options{Rate: -1}))
+	r.SetBig(big)
+	c, _ := New(r.Start(t), httpx.New(httpx.Options{Rate: -1}))
 	st := openStore(t)
 	var state State
-	res, err := Sync(context.Background(), st, c, &state, Options{Wants: wantOnly(questions), Attachments: true, MaxAttachment: 1 << 20})
+	res, err := Sync(context.Background(), st, c, &state, Options{Wants: wantOnly(questions), Attachments: true, AllAttachments: true, MaxAttachment: 1 << 20})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -383,18 +218,16 @@ func TestAttachmentOverTheCapIsKeptAsALink(t *testing.T) {
 }
 
 func TestDryRunFetchesButWritesNothing(t *testing.T) {
-	r := newReplay(t)
-	srv := httptest.NewServer(r)
-	defer srv.Close()
-	c, _ := New(srv.URL, httpx.New(httpx.Options{Rate: -1}))
+	r := replay.New(t, replay.Options{})
+	c, _ := New(r.Start(t), httpx.New(httpx.Options{Rate: -1}))
 	st := openStore(t)
 	var state State
-	res, err := Sync(context.Background(), st, c, &state, Options{Wants: wantOnly(questions), Attachments: true, DryRun: true})
+	res, err := Sync(context.Background(), st, c, &state, Options{Wants: wantOnly(questions), Attachments: true, AllAttachments: true, DryRun: true})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(res.Planned) != 3 || !res.Planned[0].New || r.count("bilag") != 0 {
-		t.Fatalf("dry run planned %d meetings (%d attachments fetched); want 3 new, none", len(res.Planned), r.count("bilag"))
+	if len(res.Planned) != 3 || !res.Planned[0].New || r.Count("bilag") != 0 {
+		t.Fatalf("dry run planned %d meetings (%d attachments fetched); want 3 new, none", len(res.Planned), r.Count("bilag"))
 	}
 	if ms, _ := st.Meetings(); len(ms) != 0 || len(state.Meetings) != 0 {
 		t.Fatal("a dry run wrote to the store or the sync state")
@@ -402,10 +235,8 @@ func TestDryRunFetchesButWritesNothing(t *testing.T) {
 }
 
 func TestSitesWithoutReleaseTimes(t *testing.T) {
-	r := newReplay(t)
-	srv := httptest.NewServer(r)
-	defer srv.Close()
-	c, _ := New(srv.URL, httpx.New(httpx.Options{Rate: -1}))
+	r := replay.New(t, replay.Options{})
+	c, _ := New(r.Start(t), httpx.New(httpx.Options{Rate: -1}))
 	st := openStore(t)
 	var state State
 	opts := Options{Wants: wantOnly(questions)}
@@ -413,32 +244,24 @@ func TestSitesWithoutReleaseTimes(t *testing.T) {
 		t.Fatal(err)
 	}
 	// A re-release with the same content: the conditional request answers 304.
-	r.mu.Lock()
-	for id, m := range r.meta {
-		if m.Committee == questions {
-			r.released[id] = "2030-01-01T00:00:00"
-		}
+	for _, id := range r.IDs(questions) {
+		r.SetReleased(id, "2030-01-01T00:00:00")
 	}
-	r.mu.Unlock()
-	r.reset()
+	r.Reset()
 	if _, err := Sync(context.Background(), st, c, &state, opts); err != nil {
 		t.Fatal(err)
 	}
-	if r.count("not-modified") != 3 || r.count("meeting") != 3 {
-		t.Fatalf("%d of %d meeting requests answered 304; want 3 of 3", r.count("not-modified"), r.count("meeting"))
+	if r.Count("not-modified") != 3 || r.Count("meeting") != 3 {
+		t.Fatalf("%d of %d meeting requests answered 304; want 3 of 3", r.Count("not-modified"), r.Count("meeting"))
 	}
 	// No release times at all: meetings held long ago are settled, not fetched again.
-	r.mu.Lock()
-	for id := range r.released {
-		r.released[id] = ""
-	}
-	r.mu.Unlock()
-	r.reset()
+	r.SetReleased("", "")
+	r.Reset()
 	if _, err := Sync(context.Background(), st, c, &state, opts); err != nil {
 		t.Fatal(err)
 	}
-	if r.count("meeting") != 0 {
-		t.Fatalf("%d settled meetings fetched again", r.count("meeting"))
+	if r.Count("meeting") != 0 {
+		t.Fatalf("%d settled meetings fetched again", r.Count("meeting"))
 	}
 }
 

@@ -1,8 +1,16 @@
-// Package source keeps the member's list of sources in a TOML file in the XDG config
-// directory: FirstAgenda Publication sites and dagsorden feeds, each optionally limited
-// to chosen committees, with a feed's pinned publisher key.
+// Package source keeps the member's list of sources: FirstAgenda Publication sites and
+// dagsorden feeds, each optionally limited to chosen committees, with a feed's pinned
+// publisher key and a site's request rate.
 //
-// It reads and writes that one file and validates what goes into it; it fetches
+// The list belongs to the data folder it feeds: it is sources.toml beside dagsorden.db
+// (Path), so `--data DIR` scopes the sources as it scopes everything else, and each
+// store's sync state (also in the data folder) describes the sources it was earned with.
+// It is a plain TOML file rather than a bucket of the store so that a person can read
+// and fix it, and so that the store's format stays the store's business. Older versions
+// kept one global list in the XDG config directory (LegacyPath); MoveLegacy moves it into
+// the default data folder once.
+//
+// It reads and writes those files and validates what goes into them; it fetches
 // nothing. The file is written atomically with mode 0600 (it pins keys: tampering
 // with it would let another publisher in).
 package source
@@ -57,6 +65,9 @@ type Source struct {
 	// HistoryDays limits a FirstAgenda site to meetings from that many days back
 	// (0: all the site lists).
 	HistoryDays int `toml:"history_days,omitempty" json:"history_days,omitempty"`
+	// AttachmentDays: a site's attachments of upcoming meetings and of meetings held
+	// up to this many days ago are fetched at sync, older ones when opened (0: 30).
+	AttachmentDays int `toml:"attachment_days,omitempty" json:"attachment_days,omitempty"`
 }
 
 // Config is the whole file.
@@ -64,13 +75,16 @@ type Config struct {
 	Sources []Source `toml:"source"`
 }
 
-// FileName is the config file inside the config directory.
+// FileName is the list's file inside the data folder.
 const FileName = "sources.toml"
 
-// DefaultPath is where the config lives: $DAGSORDEN_CONFIG (a file ending in .toml, or
-// a directory holding sources.toml), else $XDG_CONFIG_HOME/dagsorden/sources.toml, else
-// ~/.config/dagsorden/sources.toml.
-func DefaultPath() string {
+// Path is the source list of the data folder dir.
+func Path(dir string) string { return filepath.Join(dir, FileName) }
+
+// LegacyPath is where versions before per-store sources kept the one global list:
+// $DAGSORDEN_CONFIG (a file ending in .toml, or a directory holding sources.toml), else
+// $XDG_CONFIG_HOME/dagsorden/sources.toml, else ~/.config/dagsorden/sources.toml.
+func LegacyPath() string {
 	if p := os.Getenv("DAGSORDEN_CONFIG"); p != "" {
 		if strings.HasSuffix(p, ".toml") {
 			return p
@@ -84,6 +98,37 @@ func DefaultPath() string {
 		return filepath.Join(home, ".config", "dagsorden", FileName)
 	}
 	return filepath.Join(".dagsorden", FileName)
+}
+
+// MoveLegacy moves the global list of older versions (LegacyPath) into the data folder
+// dir, once: only when dir has no list of its own yet. The old file is renamed to
+// LegacyPath()+".moved", so no later run (nor another data folder) takes it again.
+// It returns the old file's path when it moved something.
+func MoveLegacy(dir string) (from string, err error) {
+	legacy := LegacyPath()
+	data, err := os.ReadFile(legacy)
+	if errors.Is(err, os.ErrNotExist) {
+		return "", nil
+	}
+	if err != nil {
+		return "", fmt.Errorf("read the old sources file: %w", err)
+	}
+	if _, err := os.Stat(Path(dir)); err == nil {
+		return "", nil // the data folder has its own list: that one counts
+	}
+	if _, err := Load(legacy); err != nil {
+		return "", fmt.Errorf("cannot move the old sources file into %s: %w", dir, err)
+	}
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return "", fmt.Errorf("create the data folder: %w", err)
+	}
+	if err := atomicfile.Write(Path(dir), data, 0o600); err != nil {
+		return "", err
+	}
+	if err := os.Rename(legacy, legacy+".moved"); err != nil && !errors.Is(err, os.ErrNotExist) {
+		return "", fmt.Errorf("moved the sources into %s, but cannot rename the old file %s: %w", dir, legacy, err)
+	}
+	return legacy, nil
 }
 
 // Load reads the config; a missing file is an empty config.
@@ -180,6 +225,24 @@ func (c *Config) Remove(name string) error {
 	return nil
 }
 
+// EffectiveRate is the request budget the source syncs with, in requests per second;
+// 0 or less means no limit.
+func (s *Source) EffectiveRate() float64 {
+	switch {
+	case s.Rate < 0:
+		return 0
+	case s.Rate > 0:
+		return s.Rate
+	case s.Kind == KindFeed:
+		return 0 // static files, built to be fetched in bulk
+	}
+	return DefaultRate
+}
+
+// DefaultRate is a site's request budget unless its source sets another: public agenda
+// sites publish no limit, and polite scrapers stay at 1–2 requests per second.
+const DefaultRate = 2
+
 // Validate checks one entry.
 func (s *Source) Validate() error {
 	if s.Name == "" || len(s.Name) > 100 || strings.ContainsAny(s.Name, "\x00\n\r\t/\\") {
@@ -206,7 +269,7 @@ func (s *Source) Validate() error {
 			return fmt.Errorf("source %q: the feed folder %q must be an absolute path", s.Name, s.URL)
 		}
 	}
-	if s.MaxAttachmentMB < 0 || s.HistoryDays < 0 {
+	if s.MaxAttachmentMB < 0 || s.HistoryDays < 0 || s.AttachmentDays < 0 {
 		return fmt.Errorf("source %q: limits cannot be negative", s.Name)
 	}
 	return nil

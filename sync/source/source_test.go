@@ -48,18 +48,18 @@ func TestMissingConfigIsEmpty(t *testing.T) {
 	}
 }
 
-func TestDefaultPath(t *testing.T) {
+func TestLegacyPath(t *testing.T) {
 	t.Setenv("DAGSORDEN_CONFIG", "/x/my.toml")
-	if p := DefaultPath(); p != "/x/my.toml" {
+	if p := LegacyPath(); p != "/x/my.toml" {
 		t.Errorf("file: %s", p)
 	}
 	t.Setenv("DAGSORDEN_CONFIG", "/x/dir")
-	if p := DefaultPath(); p != "/x/dir/sources.toml" {
+	if p := LegacyPath(); p != "/x/dir/sources.toml" {
 		t.Errorf("dir: %s", p)
 	}
 	t.Setenv("DAGSORDEN_CONFIG", "")
 	t.Setenv("XDG_CONFIG_HOME", "/cfg")
-	if p := DefaultPath(); p != "/cfg/dagsorden/sources.toml" {
+	if p := LegacyPath(); p != "/cfg/dagsorden/sources.toml" {
 		t.Errorf("xdg: %s", p)
 	}
 }
@@ -127,4 +127,54 @@ func FuzzLoad(f *testing.F) {
 			}
 		}
 	})
+}
+
+func TestMoveLegacyOnceAndOnlyIntoAnEmptyFolder(t *testing.T) {
+	cfg := t.TempDir()
+	t.Setenv("DAGSORDEN_CONFIG", "")
+	t.Setenv("XDG_CONFIG_HOME", cfg)
+	legacy := LegacyPath()
+	if from, err := MoveLegacy(t.TempDir()); from != "" || err != nil {
+		t.Fatalf("no old file: %q %v", from, err)
+	}
+	if err := Update(legacy, func(c *Config) error {
+		return c.Add(Source{Name: "greve", Kind: KindFirstAgenda, URL: "https://dagsordener.greve.dk"})
+	}); err != nil {
+		t.Fatal(err)
+	}
+	// A folder with its own list keeps it; the old file stays for the default store.
+	own := t.TempDir()
+	Update(Path(own), func(c *Config) error {
+		return c.Add(Source{Name: "kkr", Kind: KindFeed, URL: "https://kkr.example.org"})
+	})
+	if from, err := MoveLegacy(own); from != "" || err != nil {
+		t.Fatalf("folder with its own list: %q %v", from, err)
+	}
+	dir := filepath.Join(t.TempDir(), "data")
+	from, err := MoveLegacy(dir)
+	if err != nil || from != legacy {
+		t.Fatalf("move: %q %v", from, err)
+	}
+	c, err := Load(Path(dir))
+	if err != nil || len(c.Sources) != 1 || c.Sources[0].Name != "greve" {
+		t.Fatalf("moved list: %+v %v", c, err)
+	}
+	if fi, err := os.Stat(Path(dir)); err != nil || fi.Mode().Perm() != 0o600 {
+		t.Fatalf("moved file: %v %v", fi, err)
+	}
+	if _, err := os.Stat(legacy); !os.IsNotExist(err) {
+		t.Fatalf("the old file is still there: %v", err)
+	}
+	if from, _ := MoveLegacy(t.TempDir()); from != "" {
+		t.Fatal("moved twice")
+	}
+	// A broken old file is reported, and nothing is written.
+	os.WriteFile(legacy, []byte("[[source]\n"), 0o600)
+	empty := t.TempDir()
+	if _, err := MoveLegacy(empty); err == nil || !strings.Contains(err.Error(), "not valid TOML") {
+		t.Fatalf("broken old file: %v", err)
+	}
+	if _, err := os.Stat(Path(empty)); !os.IsNotExist(err) {
+		t.Fatal("a broken old file was copied")
+	}
 }
